@@ -1,0 +1,61 @@
+"""The read-back protocol, actor side: run the work, store its result in Redis, wake the waiters."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import dramatiq
+from dramatiq.middleware import CurrentMessage
+
+from actors.lifecycle import Resources, resources
+from cache import jobs
+from errors import Invalid, NotFound
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[Resources, dict[str, Any]], Awaitable[Any]]
+PERMANENT = (Invalid, NotFound)
+
+
+def _last_attempt(max_retries: int) -> bool:
+    message = CurrentMessage.get_current_message()
+    retries = 0 if message is None else int(message.options.get("retries", 0))
+    return retries >= max_retries
+
+
+def work_actor(
+    *, queue_name: str, max_retries: int = 3, time_limit: int = 60_000, priority: int = 0
+) -> Callable[[Work], dramatiq.Actor[..., Any]]:
+    """Turn `async def f(res, params) -> result` into an actor taking (job_id, key, params)."""
+
+    def decorate(work: Work) -> dramatiq.Actor[..., Any]:
+        @functools.wraps(work)
+        async def run(job_id: str, key: str, params: dict[str, Any]) -> None:
+            res = await resources()
+            ttl = res.settings.result_ttl_seconds
+            await jobs.start(res.redis, job_id, ttl)
+            try:
+                result = await work(res, params)
+            except PERMANENT as exc:
+                await jobs.fail(res.redis, job_id, key, str(exc), ttl)
+                return
+            except Exception as exc:
+                if _last_attempt(max_retries):
+                    log.exception("job %s (%s) failed for good", job_id, work.__name__)
+                    await jobs.fail(res.redis, job_id, key, f"{type(exc).__name__}: {exc}", ttl)
+                raise
+            await jobs.finish(res.redis, job_id, key, result, ttl)
+
+        return dramatiq.actor(
+            run,
+            actor_name=work.__name__,
+            queue_name=queue_name,
+            max_retries=max_retries,
+            time_limit=time_limit,
+            priority=priority,
+        )
+
+    return decorate

@@ -1,0 +1,1 @@
+"""Redis: cache-aside reads, job records and results, notifications, rate limits."""

@@ -1,0 +1,29 @@
+"""The Redis connection, one pool per process."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from config import Settings
+
+
+def connect(settings: Settings) -> Redis:
+    """Create a client for the configured Redis (connections open lazily)."""
+    return Redis.from_url(
+        str(settings.redis_url),
+        socket_timeout=2.0,
+        socket_connect_timeout=1.0,
+        health_check_interval=15,
+        max_connections=200,
+        retry_on_timeout=False,
+    )
+
+
+async def close(redis: Redis) -> None:
+    """Close the client and its pool."""
+    await redis.aclose()
+
+
+async def ping(redis: Redis) -> None:
+    """Ask Redis for a round trip."""
+    await redis.ping()

@@ -1,0 +1,47 @@
+"""Every Redis key MovieVerse uses is built here."""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+
+PREFIX = "mv:"
+DONE_CHANNEL = PREFIX + "jobs:done"
+INVALIDATE_CHANNEL = PREFIX + "invalidate"
+
+
+def work_key(kind: str, params: dict[str, object]) -> str:
+    """A deterministic key for a piece of work: its kind and a hash of its normalised parameters."""
+    digest = hashlib.blake2b(orjson.dumps(params, option=orjson.OPT_SORT_KEYS), digest_size=16)
+    return f"{kind}:{digest.hexdigest()}"
+
+
+def result(key: str) -> str:
+    """Where the result of a piece of work is kept."""
+    return f"{PREFIX}result:{key}"
+
+
+def inflight(key: str) -> str:
+    """Which job is computing a piece of work right now."""
+    return f"{PREFIX}inflight:{key}"
+
+
+def job(job_id: str) -> str:
+    """The record of one job."""
+    return f"{PREFIX}job:{job_id}"
+
+
+def cached(name: str) -> str:
+    """A cache-aside entry."""
+    return f"{PREFIX}cache:{name}"
+
+
+def lock(name: str) -> str:
+    """The single-flight lock of a cache-aside entry."""
+    return f"{PREFIX}lock:{name}"
+
+
+def counter(name: str) -> str:
+    """A rate-limit counter."""
+    return f"{PREFIX}rate:{name}"

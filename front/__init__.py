@@ -1,0 +1,1 @@
+"""The Sanic front door: HTTP only."""

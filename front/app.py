@@ -1,0 +1,71 @@
+"""The application factory: configuration, listeners, middleware and blueprints."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse
+
+from cache import client as cache_client
+from cache.jobs import Notifier
+from config import Settings, get_settings
+from front import health, jobs, metrics, stats
+from front.dispatch import Dispatcher
+from front.problems import ProblemHandler
+from stores import Stores
+
+log = logging.getLogger("movieverse.front")
+REQUEST_ID = "X-Request-ID"
+
+
+def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sanic:
+    """Build the Sanic app; pools are opened per worker process in `before_server_start`."""
+    settings = settings or get_settings()
+    app = Sanic(name, strict_slashes=False, error_handler=ProblemHandler())
+    app.config.REQUEST_MAX_SIZE = settings.request_max_size
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.KEEP_ALIVE_TIMEOUT = 15
+    app.config.ACCESS_LOG = False
+    app.ctx.settings = settings
+    for blueprint in (health.bp, jobs.bp, stats.bp):
+        app.blueprint(blueprint)
+    app.register_listener(_open, "before_server_start")
+    app.register_listener(_close, "after_server_stop")
+    app.register_middleware(_start_request, "request")
+    app.register_middleware(_finish_request, "response")
+    return app
+
+
+async def _open(app: Sanic) -> None:
+    settings: Settings = app.ctx.settings
+    app.ctx.stores = Stores(settings)
+    app.ctx.redis = cache_client.connect(settings)
+    app.ctx.notifier = Notifier(app.ctx.redis)
+    await app.ctx.notifier.start()
+    app.ctx.dispatcher = Dispatcher(settings, app.ctx.redis, app.ctx.notifier)
+    await app.ctx.stores.open()
+
+
+async def _close(app: Sanic) -> None:
+    await app.ctx.notifier.stop()
+    app.ctx.dispatcher.close()
+    await app.ctx.stores.close()
+    await cache_client.close(app.ctx.redis)
+
+
+async def _start_request(request: Request) -> None:
+    incoming = request.headers.get(REQUEST_ID, "")
+    request.ctx.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+    request.ctx.started = time.perf_counter()
+
+
+async def _finish_request(request: Request, response: HTTPResponse) -> None:
+    response.headers[REQUEST_ID] = getattr(request.ctx, "request_id", "")
+    started = getattr(request.ctx, "started", None)
+    route = request.route.path if request.route is not None else "unmatched"
+    metrics.REQUESTS.labels(request.method, route, str(response.status)).inc()
+    if started is not None:
+        metrics.LATENCY.labels(route).observe(time.perf_counter() - started)

@@ -1,0 +1,99 @@
+"""The read-back protocol, front-door side: serve a cached result, or send the work and wait briefly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import dramatiq
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from cache import jobs, keys
+from cache.jobs import Notifier
+from config import Settings
+from errors import Unavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What became of a piece of work within the wait: a result, or a job still going."""
+
+    status: str
+    job: dict[str, Any]
+    result: Any = None
+
+    @property
+    def done(self) -> bool:
+        """Whether the result is here."""
+        return self.status == jobs.DONE
+
+
+class Dispatcher:
+    """Sends messages without blocking the event loop and waits for their results in Redis."""
+
+    def __init__(self, settings: Settings, redis: Redis, notifier: Notifier) -> None:
+        self.settings = settings
+        self.redis = redis
+        self.notifier = notifier
+        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="send")
+
+    def close(self) -> None:
+        """Stop the sending threads."""
+        self.executor.shutdown(wait=True, cancel_futures=False)
+
+    async def send(self, actor: dramatiq.Actor[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Send one message to an actor (publisher-confirmed) off the event loop."""
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self.executor, lambda: actor.send(*args, **kwargs))
+        except Exception as exc:
+            log.warning("sending %s failed: %s", actor.actor_name, exc)
+            raise Unavailable("The work queue is unavailable; try again shortly.", retry_after=5) from exc
+
+    async def run(
+        self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any], wait: float | None = None
+    ) -> Outcome:
+        """Serve the work's cached result, or join/start a job and wait up to `wait` seconds for it."""
+        key = keys.work_key(kind, params)
+        ttl = self.settings.result_ttl_seconds
+        try:
+            cached = await jobs.get_result(self.redis, key)
+            if cached is not None:
+                return Outcome(jobs.DONE, {"kind": kind, "status": jobs.DONE}, cached)
+            job_id, created = await jobs.claim(self.redis, key, kind, ttl)
+        except (RedisError, OSError) as exc:
+            raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
+        future = self.notifier.watch(job_id)
+        try:
+            if created:
+                try:
+                    await self.send(actor, job_id, key, params)
+                except Unavailable:
+                    with contextlib.suppress(RedisError, OSError):
+                        await jobs.release(self.redis, key, job_id)
+                    raise
+            job = await jobs.get_job(self.redis, job_id)
+            if job is None or job.get("status") not in (jobs.DONE, jobs.FAILED):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        asyncio.shield(future),
+                        self.settings.result_wait_seconds if wait is None else wait,
+                    )
+                job = await jobs.get_job(self.redis, job_id)
+        except (RedisError, OSError) as exc:
+            raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
+        finally:
+            self.notifier.unwatch(job_id, future)
+        job = job or {"id": job_id, "kind": kind, "status": jobs.QUEUED}
+        if job.get("status") == jobs.DONE:
+            result = await jobs.get_result(self.redis, key)
+            if result is not None:
+                return Outcome(jobs.DONE, job, result)
+        return Outcome(str(job.get("status", jobs.QUEUED)), job)

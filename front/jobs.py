@@ -1,0 +1,45 @@
+"""Job status: `GET /api/jobs/{id}/`."""
+
+from __future__ import annotations
+
+import re
+
+from redis.exceptions import RedisError
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from cache import jobs
+from errors import NotFound, Unavailable
+from front.responses import json
+
+bp = Blueprint("jobs", url_prefix="/api/jobs")
+JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+PUBLIC = ("id", "kind", "status", "result", "error", "enqueued_at", "started_at", "finished_at")
+
+
+@bp.get("/<job_id:str>")
+async def job_status(request: Request, job_id: str) -> HTTPResponse:
+    """A job's status, and its result once done."""
+    if not JOB_ID.match(job_id):
+        raise NotFound("No such job.")
+    redis = request.app.ctx.redis
+    try:
+        record = await jobs.get_job(redis, job_id)
+        if record is None:
+            raise NotFound("No such job (it may have expired).")
+        if record.get("status") == jobs.DONE and record.get("key"):
+            record["result"] = await jobs.get_result(redis, record["key"])
+    except (RedisError, OSError) as exc:
+        raise Unavailable("The job store is unavailable; try again shortly.", retry_after=5) from exc
+    return json({name: record.get(name) for name in PUBLIC})
+
+
+def accepted(job: dict[str, object]) -> HTTPResponse:
+    """202 with the job's id, status and URL."""
+    job_id = str(job.get("id"))
+    url = f"/api/jobs/{job_id}/"
+    return json(
+        {"job_id": job_id, "status": job.get("status", jobs.QUEUED), "status_url": url},
+        status=202,
+        headers={"Location": url},
+    )

@@ -1,0 +1,21 @@
+"""Catalogue statistics, counted by a worker: `GET /api/stats/`."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from actors.stats import count_catalogue
+from front.jobs import accepted
+from front.responses import json
+
+bp = Blueprint("stats", url_prefix="/api/stats")
+
+
+@bp.get("/")
+async def catalogue_stats(request: Request) -> HTTPResponse:
+    """How many movies, genres, people, users and reviews there are (cached for a while)."""
+    outcome = await request.app.ctx.dispatcher.run(count_catalogue, "stats", {})
+    if outcome.done:
+        return json(outcome.result)
+    return accepted(outcome.job)

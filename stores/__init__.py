@@ -1,0 +1,93 @@
+"""The stores: one module per database, and a bundle that opens them lazily once per process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from config import Settings
+from errors import Unavailable
+from stores import firebase, mongo, mysql, postgres
+
+DEPENDENCIES = ("postgres", "mysql", "mongo", "firebase")
+
+
+class Stores:
+    """Connections to every database, opened on first use and reopened after a failure."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._handles: dict[str, Any] = {}
+        self._locks = {name: asyncio.Lock() for name in DEPENDENCIES}
+        self._openers: dict[str, Callable[[Settings], Awaitable[Any]]] = {
+            "postgres": postgres.connect,
+            "mysql": mysql.connect,
+            "mongo": mongo.connect,
+            "firebase": firebase.connect,
+        }
+        self._closers: dict[str, Callable[[Any], Awaitable[None]]] = {
+            "postgres": postgres.close,
+            "mysql": mysql.close,
+            "mongo": mongo.close,
+            "firebase": firebase.close,
+        }
+
+    async def _get(self, name: str) -> Any:
+        handle = self._handles.get(name)
+        if handle is not None:
+            return handle
+        async with self._locks[name]:
+            handle = self._handles.get(name)
+            if handle is None:
+                try:
+                    handle = await asyncio.wait_for(self._openers[name](self.settings), 10)
+                except (OSError, TimeoutError, ConnectionError) as exc:
+                    raise Unavailable(f"{name} is unavailable", retry_after=5) from exc
+                except Exception as exc:
+                    if _is_connection_error(exc):
+                        raise Unavailable(f"{name} is unavailable", retry_after=5) from exc
+                    raise
+                self._handles[name] = handle
+            return handle
+
+    async def postgres(self) -> postgres.Pool:
+        """The PostgreSQL pool."""
+        return await self._get("postgres")
+
+    async def mysql(self) -> mysql.Pool:
+        """The MySQL pool."""
+        return await self._get("mysql")
+
+    async def mongo(self) -> mongo.Database:
+        """The MongoDB database."""
+        return await self._get("mongo")
+
+    async def firebase(self) -> firebase.Firebase:
+        """The Firebase Realtime Database."""
+        return await self._get("firebase")
+
+    async def open(self, *names: str) -> None:
+        """Open the named stores now (all when none named), ignoring the ones that are down."""
+        for name in names or DEPENDENCIES:
+            try:
+                await self._get(name)
+            except Unavailable:
+                continue
+
+    async def close(self) -> None:
+        """Close every open store."""
+        handles, self._handles = self._handles, {}
+        for name, handle in handles.items():
+            try:
+                await self._closers[name](handle)
+            except Exception:  # noqa: BLE001 - closing must go on for the rest
+                continue
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """Whether a driver error means the server could not be reached."""
+    from pymongo.errors import ConnectionFailure
+    import pymysql
+
+    return isinstance(exc, ConnectionFailure | pymysql.err.OperationalError)

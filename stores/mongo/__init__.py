@@ -1,0 +1,41 @@
+"""MongoDB: movie, genre and people metadata and app settings, over PyMongo's async API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from config import Settings
+from stores.mongo.indexes import ensure_indexes
+
+Database = AsyncDatabase[dict[str, Any]]
+
+
+async def connect(settings: Settings) -> Database:
+    """Open a client and return the configured database (default name `movieverse`)."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        str(settings.mongo_url),
+        tz_aware=True,
+        serverSelectionTimeoutMS=5000,
+        connectTimeoutMS=5000,
+        maxPoolSize=50,
+        appname="movieverse",
+    )
+    return client.get_default_database("movieverse")
+
+
+async def close(db: Database) -> None:
+    """Close the client behind the database."""
+    await db.client.close()
+
+
+async def ensure_schema(db: Database) -> None:
+    """Create every collection index that is missing; safe to run again."""
+    await ensure_indexes(db)
+
+
+async def ping(db: Database) -> None:
+    """Ask the server for a round trip."""
+    await db.command("ping")

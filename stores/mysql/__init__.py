@@ -1,0 +1,99 @@
+"""MySQL (MariaDB): reviews and rating statistics, over aiomysql."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+import aiomysql
+
+from config import Settings
+
+Pool = aiomysql.Pool
+
+SCHEMA = [
+    """
+    CREATE TABLE IF NOT EXISTS reviews (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        movie_id BIGINT UNSIGNED NOT NULL,
+        user_id BIGINT UNSIGNED NOT NULL,
+        username VARCHAR(30) NOT NULL,
+        rating TINYINT UNSIGNED NOT NULL,
+        title VARCHAR(200) NOT NULL DEFAULT '',
+        body TEXT NOT NULL,
+        created_at DATETIME(6) NOT NULL,
+        updated_at DATETIME(6) NOT NULL,
+        UNIQUE KEY reviews_user_movie (user_id, movie_id),
+        KEY reviews_movie_created (movie_id, created_at),
+        KEY reviews_movie_rating (movie_id, rating),
+        KEY reviews_created (created_at),
+        KEY reviews_rating (rating, created_at),
+        CONSTRAINT reviews_rating_range CHECK (rating BETWEEN 1 AND 10)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS rating_stats (
+        movie_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+        review_count INT UNSIGNED NOT NULL,
+        rating_sum INT UNSIGNED NOT NULL,
+        histogram JSON NOT NULL,
+        updated_at DATETIME(6) NOT NULL
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS outbox (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        actor VARCHAR(100) NOT NULL,
+        args JSON NOT NULL,
+        created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+    """,
+]
+
+
+def _params(url: str) -> dict[str, object]:
+    parts = urlsplit(url)
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 3306,
+        "user": unquote(parts.username or "root"),
+        "password": unquote(parts.password or ""),
+        "db": parts.path.lstrip("/") or "movieverse",
+    }
+
+
+def database_name(settings: Settings) -> str:
+    """The name of the configured database."""
+    return str(_params(str(settings.mysql_url))["db"])
+
+
+async def connect(settings: Settings, *, minsize: int = 1, maxsize: int = 10) -> Pool:
+    """Open a connection pool to the configured database."""
+    return await aiomysql.create_pool(
+        **_params(str(settings.mysql_url)),
+        minsize=minsize,
+        maxsize=maxsize,
+        charset="utf8mb4",
+        autocommit=True,
+        pool_recycle=300,
+        connect_timeout=10,
+    )
+
+
+async def close(pool: Pool) -> None:
+    """Close the pool, waiting for connections in use."""
+    pool.close()
+    await pool.wait_closed()
+
+
+async def ensure_schema(pool: Pool) -> None:
+    """Create every table and index that is missing; safe to run again."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        for statement in SCHEMA:
+            await cur.execute(statement)
+
+
+async def ping(pool: Pool) -> None:
+    """Run the cheapest query there is."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("SELECT 1")
+        await cur.fetchone()
