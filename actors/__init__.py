@@ -1,6 +1,6 @@
 """Dramatiq actors: the broker first, then every actor module (`dramatiq actors`)."""
 
-from actors.broker import broker
 from actors import stats  # noqa: F401
+from actors.broker import broker
 
 __all__ = ["broker"]

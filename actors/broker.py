@@ -24,6 +24,7 @@ INTERACTIVE = "interactive"
 DEFAULT = "default"
 BULK = "bulk"
 QUEUES = (INTERACTIVE, DEFAULT, BULK)
+TUNING = {"heartbeat": "60", "connection_attempts": "3", "blocked_connection_timeout": "10"}
 
 
 def build_broker(settings: Settings) -> RabbitmqBroker:
@@ -39,14 +40,15 @@ def build_broker(settings: Settings) -> RabbitmqBroker:
         AsyncIO(),
         WorkerResources(),
     ]
-    return RabbitmqBroker(url=_tuned(str(settings.rabbitmq_url)), confirm_delivery=True, middleware=middleware)
+    url = _tuned(str(settings.rabbitmq_url))
+    return RabbitmqBroker(url=url, confirm_delivery=True, middleware=middleware)
 
 
 def _tuned(url: str) -> str:
     """The AMQP URL with heartbeat and timeouts set, unless the URL sets them itself."""
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
-    for name, value in (("heartbeat", "60"), ("connection_attempts", "3"), ("blocked_connection_timeout", "10")):
+    for name, value in TUNING.items():
         query.setdefault(name, value)
     return urlunsplit(parts._replace(query=urlencode(query)))
 

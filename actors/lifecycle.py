@@ -63,5 +63,5 @@ class WorkerResources(Middleware):
     def before_worker_shutdown(self, broker: Any, worker: Any) -> None:
         try:
             get_event_loop_thread().run_coroutine(_close())  # type: ignore[union-attr]
-        except Exception as exc:  # noqa: BLE001 - shutdown goes on regardless
+        except Exception as exc:
             log.warning("closing worker resources failed: %s", exc)

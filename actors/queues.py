@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pika
 from pika.exceptions import AMQPError, ChannelClosedByBroker
 
@@ -34,10 +36,8 @@ def depths(settings: Settings) -> dict[str, int]:
                 else:
                     channel.close()
     finally:
-        try:
+        with contextlib.suppress(AMQPError):
             connection.close()
-        except AMQPError:
-            pass
     return found
 
 

@@ -47,7 +47,7 @@ def run_due(client: redis.Redis, tasks: list[Periodic], now: float) -> list[str]
         if client.set(keys.PREFIX + f"schedule:{task.name}:{period}", "1", nx=True, ex=task.every * 2):
             try:
                 task.send()
-            except Exception:  # noqa: BLE001 - one failed send must not stop the others
+            except Exception:
                 log.exception("sending %s failed; it will be tried next period", task.name)
                 client.delete(keys.PREFIX + f"schedule:{task.name}:{period}")
                 continue

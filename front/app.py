@@ -58,7 +58,8 @@ async def _close(app: Sanic) -> None:
 
 async def _start_request(request: Request) -> None:
     incoming = request.headers.get(REQUEST_ID, "")
-    request.ctx.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+    valid = 0 < len(incoming) <= 64 and incoming.isprintable()
+    request.ctx.request_id = incoming if valid else uuid.uuid4().hex
     request.ctx.started = time.perf_counter()
 
 

@@ -30,7 +30,7 @@ async def _check(probe: Callable[[], Awaitable[Any]]) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         await asyncio.wait_for(probe(), CHECK_TIMEOUT)
-    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+    except Exception as exc:
         reason = type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"
         return {"ok": False, "latency_ms": _ms(started), "error": reason[:200]}
     return {"ok": True, "latency_ms": _ms(started)}
@@ -73,6 +73,6 @@ async def prometheus(request: Request) -> HTTPResponse:
     """Prometheus text format: requests, latencies, cache hits and misses, queue depths."""
     try:
         depths = await asyncio.wait_for(asyncio.to_thread(queues.depths, request.app.ctx.settings), 3)
-    except Exception:  # noqa: BLE001 - metrics still render without the broker
+    except Exception:
         depths = {}
     return HTTPResponse(metrics.render(depths), content_type=metrics.CONTENT_TYPE)

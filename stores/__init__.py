@@ -81,13 +81,13 @@ class Stores:
         for name, handle in handles.items():
             try:
                 await self._closers[name](handle)
-            except Exception:  # noqa: BLE001 - closing must go on for the rest
+            except Exception:
                 continue
 
 
 def _is_connection_error(exc: BaseException) -> bool:
     """Whether a driver error means the server could not be reached."""
-    from pymongo.errors import ConnectionFailure
     import pymysql
+    from pymongo.errors import ConnectionFailure
 
     return isinstance(exc, ConnectionFailure | pymysql.err.OperationalError)

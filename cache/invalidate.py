@@ -1,0 +1,19 @@
+"""Invalidation: drop exactly the cached entries a change affects, in Redis and in every process."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from cache import keys
+
+
+def movie_keys(movie_id: int) -> list[str]:
+    """The cache-aside entries that hold one movie's data."""
+    return [keys.cached(f"movie:{movie_id}"), keys.cached(f"movie:{movie_id}:similar")]
+
+
+async def movie_changed(redis: Redis, movie_id: int) -> None:
+    """Forget everything cached about one movie, and tell the in-process tiers to do the same."""
+    names = movie_keys(movie_id)
+    await redis.delete(*names)
+    await redis.publish(keys.INVALIDATE_CHANNEL, " ".join(names))

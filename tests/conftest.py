@@ -1,0 +1,162 @@
+"""Shared fixtures: the test namespaces of every real service, a real web server and a real worker."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dev import testenv
+
+testenv.apply()
+
+from config import Settings, load  # noqa: E402
+from stores import Stores  # noqa: E402
+from stores.migrate import migrate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_http(url: str, timeout: float = 30.0) -> None:
+    """Block until the URL answers at all."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+class Process:
+    """A child process of the test session (a web server or a worker), stopped at the end."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.args, self.env, self.log = args, env, log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Process:
+        """Start the process, logging to its file."""
+        handle = self.log.open("ab")
+        self.proc = subprocess.Popen(
+            self.args, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def stop(self, sig: int = 15, timeout: float = 15.0) -> None:
+        """Signal the process group and wait for it."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=timeout)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, 9)
+            self.proc.wait(timeout=5)
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment for a child process: the test namespaces plus overrides."""
+    env = dict(os.environ)
+    env.update(overrides)
+    env["PYTHONPATH"] = str(ROOT)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def start_server(tmp: Path, **overrides: str) -> tuple[Process, str]:
+    """A real `python -m front.server` on a free port; returns it and its base URL."""
+    port = free_port()
+    env = child_env(PORT=str(port), WEB_CONCURRENCY="1", PUBLIC_URL=f"http://127.0.0.1:{port}",
+                    PROMETHEUS_MULTIPROC_DIR=str(tmp / f"metrics-{port}"), **overrides)
+    proc = Process([sys.executable, "-m", "front.server"], env, tmp / f"web-{port}.log").start()
+    base = f"http://127.0.0.1:{port}"
+    wait_for_http(base + "/healthz")
+    return proc, base
+
+
+def start_worker(tmp: Path, name: str = "worker", queues: str = "interactive default bulk",
+                 **overrides: str) -> Process:
+    """A real Dramatiq worker process for the test namespaces."""
+    args = [str(BIN / "dramatiq"), "actors", "--processes", "1", "--threads", "4",
+            "--queues", *queues.split(), "--worker-shutdown-timeout", "4000"]
+    return Process(args, child_env(**overrides), tmp / f"{name}.log").start()
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """The test settings (test databases, Redis db 1, the test vhost)."""
+    return load()
+
+
+@pytest.fixture(scope="session")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the session's child processes write their logs."""
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="session")
+async def schema(settings: Settings) -> None:
+    """The schemas of the test databases, applied once."""
+    await migrate(settings)
+
+
+@pytest.fixture(scope="session")
+def worker(logs: Path, schema: None) -> Iterator[Process]:
+    """One real worker consuming every queue for the whole session."""
+    proc = start_worker(logs)
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def server(logs: Path, schema: None, worker: Process) -> Iterator[str]:
+    """The base URL of a real web server for the whole session."""
+    proc, base = start_server(logs)
+    yield base
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def http(server: str) -> Iterator[httpx.Client]:
+    """An HTTP client on the session's web server."""
+    with httpx.Client(base_url=server, timeout=30.0) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def stores(settings: Settings, schema: None) -> AsyncIterator[Stores]:
+    """Direct connections to the test databases, for assertions."""
+    bundle = Stores(settings)
+    yield bundle
+    await bundle.close()
+
+
+@pytest.fixture(scope="session")
+async def redis(settings: Settings) -> AsyncIterator[object]:
+    """A Redis client on the test database."""
+    from cache import client
+
+    r = client.connect(settings)
+    yield r
+    await client.close(r)

@@ -1,0 +1,57 @@
+"""Liveness, readiness of the six dependencies, and Prometheus metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import free_port, start_server
+
+DEPENDENCIES = {"postgres", "mysql", "mongo", "redis", "rabbitmq", "firebase"}
+
+
+def test_healthz_says_the_process_is_alive(http: httpx.Client) -> None:
+    response = http.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_reports_all_six_dependencies_ok_with_latencies(http: httpx.Client) -> None:
+    response = http.get("/readyz")
+    assert response.status_code == 200, response.text
+    checks = response.json()["checks"]
+    assert set(checks) == DEPENDENCIES
+    for name, check in checks.items():
+        assert check["ok"] is True, name
+        assert check["latency_ms"] >= 0
+
+
+def test_readyz_answers_503_naming_a_dependency_that_is_down(logs: Path, worker: object) -> None:
+    dead = free_port()
+    proc, base = start_server(logs, REDIS_URL=f"redis://127.0.0.1:{dead}/1",
+                              RABBITMQ_URL=f"amqp://guest:guest@127.0.0.1:{free_port()}/movieverse_test")
+    try:
+        response = httpx.get(base + "/readyz", timeout=30)
+    finally:
+        proc.stop()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    body = response.json()
+    assert sorted(body["down"]) == ["rabbitmq", "redis"]
+    assert body["checks"]["postgres"]["ok"] is True
+    assert body["checks"]["redis"]["ok"] is False
+
+
+def test_metrics_are_prometheus_text_with_requests_latencies_and_queue_depths(
+    http: httpx.Client,
+) -> None:
+    http.get("/healthz")
+    response = http.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert 'movieverse_http_requests_total{method="GET",route="healthz",status="200"}' in text
+    assert "movieverse_http_request_duration_seconds_bucket" in text
+    assert 'movieverse_queue_depth{queue="interactive"}' in text
+    assert 'movieverse_queue_depth{queue="bulk.XQ"}' in text

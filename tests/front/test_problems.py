@@ -1,0 +1,50 @@
+"""Errors are RFC 9457 problem documents: unknown routes, wrong methods, bad bodies, big bodies."""
+
+from __future__ import annotations
+
+import httpx
+
+PROBLEM = "application/problem+json"
+JSON = {"Content-Type": "application/json"}
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
+    """The response is a problem document with that status."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"] and body["detail"] and body["type"]
+    return body
+
+
+def test_an_unknown_route_is_a_404_problem(http: httpx.Client) -> None:
+    assert_problem(http.get("/api/no-such-thing/"), 404)
+
+
+def test_a_wrong_method_is_a_405_problem(http: httpx.Client) -> None:
+    assert_problem(http.delete("/healthz"), 405)
+
+
+def test_malformed_json_is_a_400_problem(http: httpx.Client) -> None:
+    response = http.post("/api/users/", content=b'{"username": "x",', headers=JSON)
+    body = assert_problem(response, 400)
+    assert "JSON" in str(body["detail"])
+
+
+def test_a_non_json_body_is_a_415_problem(http: httpx.Client) -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = http.post("/api/users/", content=b"username=x", headers=form)
+    assert_problem(response, 415)
+
+
+def test_a_body_over_one_mebibyte_is_a_413_problem(http: httpx.Client) -> None:
+    big = b'{"bio": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    response = http.post("/api/users/", content=big, headers=JSON)
+    assert_problem(response, 413)
+
+
+def test_every_response_carries_a_request_id(http: httpx.Client) -> None:
+    response = http.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["X-Request-ID"] == "abc-123"
+    assert len(http.get("/healthz").headers["X-Request-ID"]) == 32
