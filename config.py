@@ -21,6 +21,7 @@ class Secret(str):
 
 def redact(url: str) -> str:
     """The URL with its password replaced by stars."""
+    url = str(url)
     parts = urlsplit(url)
     if parts.password is None:
         return url

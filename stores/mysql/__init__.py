@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from urllib.parse import unquote, urlsplit
 
 import aiomysql
+import pymysql
 
 from config import Settings
 
@@ -88,8 +90,10 @@ async def close(pool: Pool) -> None:
 async def ensure_schema(pool: Pool) -> None:
     """Create every table and index that is missing; safe to run again."""
     async with pool.acquire() as conn, conn.cursor() as cur:
-        for statement in SCHEMA:
-            await cur.execute(statement)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pymysql.Warning)
+            for statement in SCHEMA:
+                await cur.execute(statement)
 
 
 async def ping(pool: Pool) -> None:

@@ -1,0 +1,50 @@
+# MovieVerse: `make up` runs the whole system, `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: up test install services test-services stop migrate seed lint bench clean-data
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+services: install
+	$(PY) -m dev.services ensure
+
+migrate: services
+	$(PY) -m stores.migrate
+
+up: migrate
+	@trap '$(PY) -m dev.services stop' EXIT INT TERM; \
+	$(PY) -m seeds --if-empty --no-wait && \
+	$(VENV)/bin/honcho start -p $(PORT)
+
+test: install
+	@$(PY) -m dev.services ensure --env test; \
+	status=$$?; \
+	if [ $$status -eq 0 ]; then $(PY) -m pytest $(PYTEST_ARGS); status=$$?; fi; \
+	$(PY) -m dev.services stop; \
+	exit $$status
+
+stop: install
+	$(PY) -m dev.services stop
+
+seed: migrate
+	$(PY) -m seeds $(SEED_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,81 @@
+"""Seed-run progress in Redis: per-store counts, finished chunks, and which stage comes next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+
+from cache import keys
+
+RUN_TTL = 7 * 24 * 3600
+
+
+def _run(run_id: str) -> str:
+    return keys.PREFIX + f"seed:{run_id}"
+
+
+def _chunks(run_id: str, stage: str) -> str:
+    return keys.PREFIX + f"seed:{run_id}:chunks:{stage}"
+
+
+def _sent(run_id: str, stage: str) -> str:
+    return keys.PREFIX + f"seed:{run_id}:sent:{stage}"
+
+
+async def start_run(redis: Redis, run_id: str, spec: dict[str, Any], totals: dict[str, int]) -> None:
+    """Record a new seed run: its parameters and the expected row count per store."""
+    fields: dict[str, Any] = {"spec": orjson.dumps(spec), "status": "running"}
+    for store, total in totals.items():
+        fields[f"total:{store}"] = total
+        fields[f"done:{store}"] = 0
+    await redis.hset(_run(run_id), mapping=fields)
+    await redis.expire(_run(run_id), RUN_TTL)
+
+
+async def plan_stage(redis: Redis, run_id: str, stage: str, chunk_count: int) -> None:
+    """Say how many chunks a stage has."""
+    await redis.hset(_run(run_id), f"chunks:{stage}", chunk_count)
+
+
+async def chunk_done(redis: Redis, run_id: str, stage: str, chunk: str, counts: dict[str, int]) -> bool:
+    """Count a finished chunk once (redeliveries are not counted again); True when its stage is complete."""
+    if await redis.sadd(_chunks(run_id, stage), chunk):
+        async with redis.pipeline(transaction=True) as pipe:
+            for store, rows in counts.items():
+                pipe.hincrby(_run(run_id), f"done:{store}", rows)
+            pipe.expire(_chunks(run_id, stage), RUN_TTL)
+            await pipe.execute()
+    total = int(await redis.hget(_run(run_id), f"chunks:{stage}") or 0)
+    return await redis.scard(_chunks(run_id, stage)) >= total > 0
+
+
+async def stage_sent(redis: Redis, run_id: str, stage: str) -> bool:
+    """Whether the next stage after this one was already sent."""
+    return bool(await redis.exists(_sent(run_id, stage)))
+
+
+async def mark_stage_sent(redis: Redis, run_id: str, stage: str) -> None:
+    """Remember that the stage after this one was sent."""
+    await redis.set(_sent(run_id, stage), "1", ex=RUN_TTL)
+
+
+async def finish_run(redis: Redis, run_id: str, status: str, summary: dict[str, Any]) -> None:
+    """Mark the run finished with its final per-store counts."""
+    await redis.hset(_run(run_id), mapping={"status": status, "summary": orjson.dumps(summary)})
+
+
+async def progress(redis: Redis, run_id: str) -> dict[str, Any] | None:
+    """The run's status, per-store done/total counts and final summary, or None."""
+    raw = await redis.hgetall(_run(run_id))
+    if not raw:
+        return None
+    data = {k.decode(): v.decode() for k, v in raw.items()}
+    stores: dict[str, dict[str, int]] = {}
+    for name, value in data.items():
+        kind, _, store = name.partition(":")
+        if kind in ("done", "total"):
+            stores.setdefault(store, {})[kind] = int(value)
+    summary = orjson.loads(data["summary"]) if "summary" in data else None
+    return {"status": data.get("status"), "stores": stores, "summary": summary}

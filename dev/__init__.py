@@ -1,0 +1,1 @@
+"""Development tooling: bringing up local services for `make up` and `make test`."""

@@ -1,0 +1,21 @@
+"""The test namespaces: databases, Redis db, vhost and Firebase namespace that tests use."""
+
+from __future__ import annotations
+
+import os
+
+TEST_ENV = {
+    "MOVIEVERSE_ENV": "test",
+    "POSTGRES_URL": "postgresql://movieverse:movieverse@127.0.0.1:5432/movieverse_test",
+    "MYSQL_URL": "mysql://movieverse:movieverse@127.0.0.1:3306/movieverse_test",
+    "MONGO_URL": "mongodb://127.0.0.1:27017/movieverse_test",
+    "REDIS_URL": "redis://127.0.0.1:6379/1",
+    "RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/movieverse_test",
+    "FIREBASE_DATABASE_URL": "http://127.0.0.1:9000?ns=movieverse-test",
+}
+
+
+def apply() -> None:
+    """Point this process at the test namespaces, unless the environment already chose others."""
+    for name, value in TEST_ENV.items():
+        os.environ.setdefault(name, value)
