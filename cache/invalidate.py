@@ -17,3 +17,12 @@ async def movie_changed(redis: Redis, movie_id: int) -> None:
     names = movie_keys(movie_id)
     await redis.delete(*names)
     await redis.publish(keys.INVALIDATE_CHANNEL, " ".join(names))
+
+
+async def everything(redis: Redis) -> int:
+    """Forget every cached read (after a bulk load); returns how many entries went."""
+    removed = 0
+    async for name in redis.scan_iter(match=keys.cached("*"), count=1000):
+        removed += await redis.delete(name)
+    await redis.publish(keys.INVALIDATE_CHANNEL, "*")
+    return removed

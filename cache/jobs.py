@@ -47,6 +47,12 @@ async def claim(redis: Redis, key: str, kind: str, ttl: int) -> tuple[str, bool]
     return job_id, True
 
 
+async def record(redis: Redis, job_id: str, kind: str, key: str, ttl: int) -> None:
+    """Record a queued job under a given id (for work that is not deduplicated)."""
+    record = {"id": job_id, "kind": kind, "key": key, "status": QUEUED, "enqueued_at": now_iso()}
+    await redis.set(keys.job(job_id), orjson.dumps(record), ex=ttl)
+
+
 async def release(redis: Redis, key: str, job_id: str) -> None:
     """Forget an in-flight claim (when the message could not be sent)."""
     await redis.delete(keys.inflight(key))

@@ -1,0 +1,67 @@
+"""Seed actors: fill every store from the bundled real data set, in chunks, idempotently.
+
+A run has three stages. `catalogue`: genres, settings, films and users. `relations`:
+people (their credits need every film), reviews (they need the users) and profiles.
+`finish`: rating statistics, genre counts and rankings. Each stage is split into chunks
+that any number of bulk workers take in parallel; the chunk that completes a stage sends
+the next one. Every write is an upsert, so a redelivered chunk or a second run changes
+no counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import dramatiq
+
+from actors.broker import BULK
+from actors.lifecycle import Resources, resources
+from cache import jobs, progress
+from seeds import plan
+from seeds.loaders import LOADERS
+
+log = logging.getLogger(__name__)
+
+STAGES = ("catalogue", "relations", "finish")
+
+
+@dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=30 * 60 * 1000)
+async def seed_everything(run_id: str, spec: dict[str, Any]) -> None:
+    """Plan a seed run and send its first stage."""
+    res = await resources()
+    totals = plan.expected_totals(spec)
+    await progress.start_run(res.redis, run_id, spec, totals)
+    await jobs.start(res.redis, run_id, progress.RUN_TTL)
+    await _send_stage(res, run_id, spec, "catalogue")
+
+
+@dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=30 * 60 * 1000)
+async def seed_chunk(run_id: str, spec: dict[str, Any], stage: str, kind: str, start: int, end: int) -> None:
+    """Write one chunk (rows `start` to `end` of one kind) and advance the run when its stage is done."""
+    res = await resources()
+    counts = await LOADERS[kind](res, spec, start, end)
+    chunk = f"{kind}:{start}:{end}"
+    complete = await progress.chunk_done(res.redis, run_id, stage, chunk, counts)
+    if complete and not await progress.stage_sent(res.redis, run_id, stage):
+        following = STAGES.index(stage) + 1
+        if following < len(STAGES):
+            await _send_stage(res, run_id, spec, STAGES[following])
+        else:
+            await _finish(res, run_id, spec)
+        await progress.mark_stage_sent(res.redis, run_id, stage)
+
+
+async def _send_stage(res: Resources, run_id: str, spec: dict[str, Any], stage: str) -> None:
+    chunks = plan.chunks(spec, stage)
+    await progress.plan_stage(res.redis, run_id, stage, len(chunks))
+    for kind, start, end in chunks:
+        await asyncio.to_thread(seed_chunk.send, run_id, spec, stage, kind, start, end)
+
+
+async def _finish(res: Resources, run_id: str, spec: dict[str, Any]) -> None:
+    summary = await plan.summary(res)
+    await progress.finish_run(res.redis, run_id, "done", summary)
+    await jobs.finish(res.redis, run_id, spec["job_key"], summary, progress.RUN_TTL)
+    log.info("seed run %s finished: %s", run_id, summary)

@@ -1,0 +1,1 @@
+"""Seeds: the bundled data set's reader, deterministic generators, and the CLI that enqueues seed actors."""

@@ -1,0 +1,128 @@
+"""`python -m seeds`: enqueue a seed run and follow its progress until every store is filled."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+import uuid
+from typing import Any
+
+from cache import client as cache_client
+from cache import jobs, progress
+from config import get_settings
+from seeds.films import REAL_FILMS
+from seeds.plan import DEFAULTS, make_spec
+
+ORDER = ("genres", "movies", "users", "people", "reviews", "profiles")
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m seeds", description=__doc__)
+    parser.add_argument("--movies", type=int, default=DEFAULTS["movies"], help="films to seed (default: all)")
+    parser.add_argument("--users", type=int, default=DEFAULTS["users"], help="demo users (default 2,000)")
+    parser.add_argument("--reviews", type=int, default=DEFAULTS["reviews"], help="reviews (default 200,000)")
+    parser.add_argument("--scale", action="store_true", help="allow synthetic films beyond the real ones")
+    parser.add_argument("--if-empty", action="store_true", help="seed only when the stores are empty")
+    parser.add_argument("--no-wait", action="store_true", help="enqueue and return at once")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait for the run")
+    args = parser.parse_args(argv)
+    if args.movies > REAL_FILMS and not args.scale:
+        parser.error(f"the data set has {REAL_FILMS} films; pass --scale for synthetic ones beyond")
+    if min(args.movies, args.users, args.reviews) < 0 or args.movies < 1 or args.users < 1:
+        parser.error("--movies and --users must be positive, --reviews not negative")
+    return args
+
+
+def bar(done: int, total: int, width: int = 28) -> str:
+    """A text progress bar."""
+    if total <= 0:
+        return f"{done:>10,}"
+    filled = min(width, int(width * done / total))
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done:>10,} / {total:,}"
+
+
+def render(state: dict[str, Any]) -> str:
+    """One block of progress lines, a store per line."""
+    stores = state.get("stores", {})
+    lines = [f"  {name:<9} {bar(stores[name].get('done', 0), stores[name].get('total', 0))}"
+             for name in ORDER if name in stores]
+    return "\n".join(lines)
+
+
+async def is_empty() -> bool:
+    """Whether any of the main stores holds nothing yet."""
+    from stores import Stores
+    from stores.mongo import catalogue
+    from stores.mysql import reviews
+    from stores.postgres import users
+
+    stores = Stores(get_settings())
+    try:
+        counts = await catalogue.counts(await stores.mongo())
+        return 0 in (counts["movies"], await users.count(await stores.postgres()),
+                     await reviews.count(await stores.mysql()))
+    finally:
+        await stores.close()
+
+
+async def follow(run_id: str, timeout: float) -> int:
+    """Print progress until the run is done; 0 when it finished."""
+    redis = cache_client.connect(get_settings())
+    started, shown = time.monotonic(), 0
+    try:
+        while time.monotonic() - started < timeout:
+            state = await progress.progress(redis, run_id)
+            if state is not None:
+                block = render(state)
+                if sys.stdout.isatty() and shown:
+                    sys.stdout.write(f"\x1b[{shown}F")
+                print(block, flush=True)
+                shown = block.count("\n") + 1
+                if state["status"] == "done":
+                    summary = state["summary"] or {}
+                    print(f"seeded in {time.monotonic() - started:.1f} s: "
+                          + ", ".join(f"{k} {v:,}" for k, v in summary.items()))
+                    return 0
+            await asyncio.sleep(1.0 if sys.stdout.isatty() else 5.0)
+        print(f"still running after {timeout:.0f} s; follow it at /api/jobs/{run_id}/", file=sys.stderr)
+        return 1
+    finally:
+        await cache_client.close(redis)
+
+
+async def enqueue(spec: dict[str, Any]) -> str:
+    """Record the run as a job and send its first message."""
+    import actors  # noqa: F401 - builds the broker
+    from actors.seeding import seed_everything
+
+    redis = cache_client.connect(get_settings())
+    try:
+        run_id = uuid.uuid4().hex
+        spec = dict(spec, job_key=f"seed:{run_id}")
+        await jobs.record(redis, run_id, "seed", spec["job_key"], progress.RUN_TTL)
+        await asyncio.to_thread(seed_everything.send, run_id, spec)
+        return run_id
+    finally:
+        await cache_client.close(redis)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Enqueue a seed run (unless the stores are full and --if-empty) and follow it."""
+    args = parse(sys.argv[1:] if argv is None else argv)
+    if args.if_empty and not asyncio.run(is_empty()):
+        print("the stores already hold data; not seeding (run `make seed` to seed again)")
+        return 0
+    spec = make_spec(args.movies, args.users, args.reviews)
+    run_id = asyncio.run(enqueue(spec))
+    print(f"seed run {run_id}: {args.movies:,} films, {args.users:,} users, {args.reviews:,} reviews")
+    if args.no_wait:
+        print(f"enqueued; the workers fill the stores (progress: /api/jobs/{run_id}/)")
+        return 0
+    return asyncio.run(follow(run_id, args.timeout))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

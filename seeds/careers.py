@@ -1,0 +1,90 @@
+"""Person documents: each generated person's credits gathered from every film, and a short biography."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from seeds.films import Film, display_title, popularity
+from seeds.people import Person, Pool, film_credits
+
+NOUNS = {
+    "Acting": "actor", "Directing": "director", "Writing": "screenwriter", "Production": "producer",
+    "Sound": "composer", "Camera": "cinematographer",
+}
+
+
+def credits_by_person(films: Sequence[Film], pool: Pool, start: int, end: int) -> dict[int, dict[str, list]]:
+    """The cast and crew credits of people with ids in [start, end), over the given films."""
+    found: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"cast": [], "crew": []})
+    for film in films:
+        cast, crew = film_credits(film, pool)
+        title = display_title(film.title)
+        for credit in cast:
+            if start <= credit["person_id"] < end:
+                found[credit["person_id"]]["cast"].append(
+                    {"movie_id": film.id, "title": title, "year": film.year, "character": credit["character"]}
+                )
+        for credit in crew:
+            if start <= credit["person_id"] < end:
+                found[credit["person_id"]]["crew"].append(
+                    {"movie_id": film.id, "title": title, "year": film.year, "job": credit["job"],
+                     "department": credit["department"]}
+                )
+    return found
+
+
+def _deathday(person: Person, last_year: int) -> str | None:
+    rng = random.Random(f"death:{person.id}")
+    if person.birth_year >= 1935:
+        return None
+    year = max(person.birth_year + rng.randint(55, 98), last_year + 1)
+    return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if year <= 2024 else None
+
+
+def _biography(person: Person, known: list[dict[str, Any]], deathday: str | None) -> str:
+    noun = NOUNS[person.department]
+    life = f"born {person.birthday} in {person.place_of_birth}"
+    if deathday:
+        life += f", died {deathday}"
+    titles = ", ".join(f"{c['title']} ({c['year']})" for c in known[:3])
+    article = "an" if noun[0] in "aeiou" else "a"
+    films = "film" if len(known) == 1 else "films"
+    return f"{person.name} ({life}) is {article} {noun} credited on {len(known)} {films}, including {titles}."
+
+
+def person_document(person: Person, credits: dict[str, list[dict[str, Any]]],
+                    film_popularity: dict[int, float]) -> dict[str, Any]:
+    """The MongoDB document of one person with at least one credit."""
+    everything = sorted(
+        credits["cast"] + credits["crew"], key=lambda c: -film_popularity.get(c["movie_id"], 0)
+    )
+    unique = list({c["movie_id"]: c for c in everything}.values())
+    top = sorted((film_popularity.get(c["movie_id"], 0.0) for c in unique), reverse=True)[:5]
+    deathday = _deathday(person, max(c["year"] for c in unique))
+    return {
+        "_id": person.id,
+        "name": person.name,
+        "biography": _biography(person, unique, deathday),
+        "birthday": person.birthday,
+        "deathday": deathday,
+        "place_of_birth": person.place_of_birth,
+        "known_for_department": person.department,
+        "profile_url": None,
+        "popularity": round(sum(top) / 5 + len(unique) * 0.5, 3),
+        "credits": {
+            "cast": sorted(credits["cast"], key=lambda c: (c["year"], c["movie_id"])),
+            "crew": sorted(credits["crew"], key=lambda c: (c["year"], c["movie_id"], c["job"])),
+        },
+    }
+
+
+def person_documents(films: Sequence[Film], pool: Pool, start: int, end: int) -> list[dict[str, Any]]:
+    """Documents of the people with ids in [start, end) who have any credit in the films."""
+    by_person = credits_by_person(films, pool, start, end)
+    film_popularity = {film.id: popularity(film.votes, film.year) for film in films}
+    return [
+        person_document(pool.people[pid - 1], by_person[pid], film_popularity) for pid in sorted(by_person)
+    ]

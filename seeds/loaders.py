@@ -1,0 +1,122 @@
+"""What one seed chunk writes, per kind; every write is an upsert through stores/."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from argon2 import PasswordHasher
+
+from cache import invalidate
+from seeds import careers, films, people, profiles, reviews, users
+from seeds.app_settings import DEFAULT_SETTINGS
+from seeds.plan import spec_now
+from stores.mongo import app_settings as mongo_settings
+from stores.mongo import bulk as mongo_bulk
+from stores.mongo import genres as mongo_genres
+from stores.mongo import movies as mongo_movies
+from stores.mongo import people as mongo_people
+from stores.mysql import bulk as mysql_bulk
+from stores.postgres import bulk as postgres_bulk
+
+if TYPE_CHECKING:
+    from actors.lifecycle import Resources
+
+Loader = Callable[["Resources", dict[str, Any], int, int], Awaitable[dict[str, int]]]
+
+
+@lru_cache(maxsize=1)
+def demo_password_hash() -> str:
+    """The argon2id hash of the shared demo password, computed once per process."""
+    return PasswordHasher().hash(users.DEMO_PASSWORD)
+
+
+async def load_genres(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
+    """The seven genres with stable ids."""
+    written = await mongo_genres.upsert_genres(await res.stores.mongo(), films.GENRES)
+    return {"genres": written}
+
+
+async def load_settings(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
+    """Default app settings, leaving any an operator changed alone."""
+    await mongo_settings.set_defaults(await res.stores.mongo(), DEFAULT_SETTINGS)
+    return {}
+
+
+async def load_movies(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
+    """Films with ids in [start, end), with their cast and crew."""
+    pool = people.people_pool(people.pool_size(spec["movies"]))
+    docs = [people.with_credits(films.movie_document(f), f, pool) for f in films.films_between(start, end)]
+    written = await mongo_bulk.put_documents(await res.stores.mongo(), "movies", docs, mongo_movies.prepare)
+    return {"movies": written}
+
+
+async def load_people(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
+    """People with ids in [start, end) who have credits, each with every credit."""
+    catalogue = films.films_between(1, spec["movies"] + 1)
+    pool = people.people_pool(people.pool_size(spec["movies"]))
+    docs = await asyncio.to_thread(careers.person_documents, catalogue, pool, start, end)
+    written = await mongo_bulk.put_documents(await res.stores.mongo(), "people", docs, mongo_people.prepare)
+    return {"people": written}
+
+
+async def load_users(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
+    """Demo users with ids in [start, end), all with the shared demo password."""
+    password_hash = await asyncio.to_thread(demo_password_hash)
+    rows = [dict(u, password_hash=password_hash) for u in users.demo_users(start, end, spec_now(spec))]
+    await postgres_bulk.upsert_users(await res.stores.postgres(), rows)
+    return {"users": len(rows)}
+
+
+@lru_cache(maxsize=2)
+def _plan(user_count: int, total: int, movie_count: int) -> tuple[list[int], reviews.FilmTable]:
+    table = reviews.film_table(tuple(films.films_between(1, movie_count + 1)))
+    return reviews.review_plan(user_count, total, len(table.films)), table
+
+
+async def _user_ids(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[int, tuple[int, str]]:
+    demo = users.demo_users(start, end, spec_now(spec))
+    found = await postgres_bulk.user_ids(await res.stores.postgres(), [u["username"] for u in demo])
+    return {u["id"]: (found[u["username"]], u["username"]) for u in demo if u["username"] in found}
+
+
+async def load_reviews(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
+    """The reviews written by demo users with ids in [start, end)."""
+    counts, table = await asyncio.to_thread(_plan, spec["users"], spec["reviews"], spec["movies"])
+    accounts = await _user_ids(res, spec, start, end)
+    now = spec_now(spec)
+    rows = []
+    for demo_id, (user_id, username) in accounts.items():
+        for review in reviews.user_reviews(demo_id, counts[demo_id - 1], table, now):
+            rows.append(dict(review, user_id=user_id, username=username))
+    written = await mysql_bulk.upsert_reviews(await res.stores.mysql(), rows)
+    return {"reviews": written}
+
+
+async def load_profiles(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
+    """The profiles of demo users with ids in [start, end)."""
+    accounts = await _user_ids(res, spec, start, end)
+    now = spec_now(spec)
+    demo = {u["id"]: u for u in users.demo_users(start, end, now)}
+    batch = {
+        str(user_id): profiles.demo_profile(demo[demo_id], now) for demo_id, (user_id, _) in accounts.items()
+    }
+    if batch:
+        await (await res.stores.firebase()).update("/profiles", batch)
+    return {"profiles": len(batch)}
+
+
+async def load_finish(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
+    """Rating statistics, genre counts, and a clean cache."""
+    await mysql_bulk.refresh_all_stats(await res.stores.mysql())
+    await mongo_genres.refresh_counts(await res.stores.mongo())
+    await invalidate.everything(res.redis)
+    return {}
+
+
+LOADERS: dict[str, Loader] = {
+    "genres": load_genres, "settings": load_settings, "movies": load_movies, "people": load_people,
+    "users": load_users, "reviews": load_reviews, "profiles": load_profiles, "finish": load_finish,
+}
