@@ -168,7 +168,7 @@ def ensure_redis(url: str) -> None:
     say("redis", "started")
 
 
-def ensure_rabbitmq(url: str) -> None:
+def ensure_rabbitmq(url: str, extra_vhosts: tuple[str, ...] = ()) -> None:
     """RabbitMQ up, with the URL's vhost and permissions."""
     parts = urlsplit(url)
     host, port = parts.hostname or "", parts.port or 5672
@@ -184,12 +184,13 @@ def ensure_rabbitmq(url: str) -> None:
         wait_until(lambda: answers(host, port), 120, "RabbitMQ")
         run("rabbitmqctl", "await_startup", "--timeout", "120")
         say("rabbitmq", "started")
-    vhost = unquote(parts.path[1:]) if len(parts.path) > 1 else "/"
     user = unquote(parts.username or "guest")
-    if vhost not in run("rabbitmqctl", "-q", "list_vhosts").stdout.split():
-        run("rabbitmqctl", "add_vhost", vhost)
-        run("rabbitmqctl", "set_permissions", "-p", vhost, user, ".*", ".*", ".*")
-        say("rabbitmq", f"created vhost {vhost}")
+    existing = run("rabbitmqctl", "-q", "list_vhosts").stdout.split()
+    for vhost in (unquote(parts.path[1:]) if len(parts.path) > 1 else "/", *extra_vhosts):
+        if vhost not in existing:
+            run("rabbitmqctl", "add_vhost", vhost)
+            run("rabbitmqctl", "set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+            say("rabbitmq", f"created vhost {vhost}")
 
 
 def ensure_mongo(url: str, given: bool) -> None:
@@ -258,7 +259,9 @@ def ensure(env: str) -> None:
     ensure_postgres(str(settings.postgres_url))
     ensure_mariadb(str(settings.mysql_url))
     ensure_redis(str(settings.redis_url))
-    ensure_rabbitmq(str(settings.rabbitmq_url))
+    from dev import testenv
+
+    ensure_rabbitmq(str(settings.rabbitmq_url), testenv.EXTRA_VHOSTS if env == "test" else ())
     ensure_mongo(str(settings.mongo_url), settings.mongo_url_given and env != "test")
     ensure_firebase(settings.firebase_database_url, settings.firebase_credentials)
     if env == "dev":

@@ -14,6 +14,8 @@ TEST_ENV = {
     "FIREBASE_DATABASE_URL": "http://127.0.0.1:9000?ns=movieverse-test",
 }
 
+EXTRA_VHOSTS = ("movieverse_test_faults",)
+
 
 def apply() -> None:
     """Point this process at the test namespaces, unless the environment already chose others."""

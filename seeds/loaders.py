@@ -58,7 +58,9 @@ async def load_people(res: Resources, spec: dict[str, Any], start: int, end: int
     catalogue = films.films_between(1, spec["movies"] + 1)
     pool = people.people_pool(people.pool_size(spec["movies"]))
     docs = await asyncio.to_thread(careers.person_documents, catalogue, pool, start, end)
-    written = await mongo_bulk.put_documents(await res.stores.mongo(), "people", docs, mongo_people.prepare)
+    db = await res.stores.mongo()
+    written = await mongo_bulk.put_documents(db, "people", docs, mongo_people.prepare)
+    await mongo_people.remove_others(db, start, end, [doc["_id"] for doc in docs])
     return {"people": written}
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from seeds.films import Film
+from seeds.films import REAL_FILMS, Film
 from seeds.names import DEPARTMENTS, FIRST_NAMES, LAST_NAMES, PLACES, ROLES
 
 EARLIEST_BIRTH, LATEST_BIRTH = 1830, 1990
@@ -49,8 +49,12 @@ class Pool:
 
 
 def pool_size(film_count: int) -> int:
-    """How many people a catalogue of that many films gets (0.6 per film, at least 200)."""
-    return max(200, int(film_count * 0.6))
+    """How many people a catalogue gets: 0.6 per film of the whole real catalogue (or more at scale).
+
+    It never depends on how many real films a run seeds, so a film's credits are the same
+    whatever the size of the run.
+    """
+    return int(max(film_count, REAL_FILMS) * 0.6)
 
 
 def make_person(person_id: int) -> Person:

@@ -129,6 +129,25 @@ def worker(logs: Path, schema: None) -> Iterator[Process]:
     proc.stop()
 
 
+SEED = {"movies": 400, "users": 60, "reviews": 1500}
+
+
+def run_seed(env: dict[str, str] | None = None, timeout: float = 240, **sizes: int) -> str:
+    """Run `python -m seeds` to completion with the given sizes; returns its output."""
+    sizes = {**SEED, **sizes}
+    args = [sys.executable, "-m", "seeds", *(f"--{k}={v}" for k, v in sizes.items()), f"--timeout={timeout}"]
+    done = subprocess.run(args, cwd=ROOT, env=env or child_env(), capture_output=True, text=True,
+                          timeout=timeout + 30)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def seeded(worker: Process) -> str:
+    """The test stores filled by the real seed actors (400 films, 60 users, 1,500 reviews)."""
+    return run_seed()
+
+
 @pytest.fixture(scope="session")
 def server(logs: Path, schema: None, worker: Process) -> Iterator[str]:
     """The base URL of a real web server for the whole session."""

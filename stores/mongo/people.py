@@ -25,3 +25,9 @@ def prepare(doc: dict[str, Any]) -> dict[str, Any]:
 async def get_person(db: Database, person_id: int) -> dict[str, Any] | None:
     """One person with credits, or None."""
     return await db.people.find_one({"_id": person_id}, {"words": 0, "tokens": 0, "name_sort": 0})
+
+
+async def remove_others(db: Database, start: int, end: int, keep: list[int]) -> int:
+    """Delete the people with ids in [start, end) other than `keep` (credits that no longer exist)."""
+    result = await db.people.delete_many({"_id": {"$gte": start, "$lt": end, "$nin": keep}})
+    return int(result.deleted_count)

@@ -1,0 +1,140 @@
+"""Seed actors fill every store from the real data set, and running them again changes nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from seeds import films
+from stores import Stores
+from tests.conftest import ROOT, SEED, child_env, run_seed, start_worker
+
+FAULTS_VHOST = "amqp://guest:guest@127.0.0.1:5672/movieverse_test_faults"
+
+
+async def counts(stores: Stores) -> dict[str, int]:
+    """Rows per store, counted directly."""
+    db = await stores.mongo()
+    pool = await stores.mysql()
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("SELECT COUNT(*), COUNT(DISTINCT user_id, movie_id) FROM reviews")
+        reviews, distinct = await cur.fetchone()
+    profiles = await (await stores.firebase()).get("/profiles") or {}
+    return {
+        "movies": await db.movies.count_documents({}),
+        "genres": await db.genres.count_documents({}),
+        "people": await db.people.count_documents({}),
+        "users": await (await stores.postgres()).fetchval("SELECT count(*) FROM users"),
+        "reviews": reviews,
+        "distinct_reviews": distinct,
+        "profiles": len(profiles),
+        "settings": await db.settings.count_documents({}),
+    }
+
+
+async def test_seeding_fills_every_store_with_the_requested_sizes(seeded: str, stores: Stores) -> None:
+    found = await counts(stores)
+    assert found["movies"] == SEED["movies"]
+    assert found["genres"] == 7
+    assert found["people"] > 50
+    assert found["users"] >= SEED["users"]
+    assert found["reviews"] >= SEED["reviews"]
+    assert found["reviews"] == found["distinct_reviews"]
+    assert found["profiles"] >= SEED["users"]
+    assert found["settings"] >= 5
+    assert "seeded in" in seeded
+
+
+async def test_movie_five_is_the_same_film_on_every_machine(seeded: str, stores: Stores) -> None:
+    movie = await (await stores.mongo()).movies.find_one({"_id": 5})
+    assert movie["title"] == "The $50,000 Climax Show"
+    assert movie["year"] == 1975 and movie["runtime"] == 71
+    assert movie["cast"] and movie["person_ids"]
+    assert "climax" in movie["words"] and "cli" in movie["tokens"]
+
+
+async def test_cast_and_credits_are_linked_both_ways_in_mongo(seeded: str, stores: Stores) -> None:
+    db = await stores.mongo()
+    movie_side = set()
+    async for movie in db.movies.find({}, {"cast": 1, "crew": 1}):
+        movie_side |= {(c["person_id"], movie["_id"]) for c in movie["cast"] + movie["crew"]}
+    person_side = set()
+    async for person in db.people.find({}, {"credits": 1}):
+        credits = person["credits"]["cast"] + person["credits"]["crew"]
+        person_side |= {(person["_id"], c["movie_id"]) for c in credits}
+    assert movie_side == person_side
+
+
+async def test_review_ratings_follow_each_films_histogram(seeded: str, stores: Stores) -> None:
+    pool = await stores.mysql()
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("SELECT movie_id, rating FROM reviews")
+        rows = await cur.fetchall()
+    by_film = Counter(movie_id for movie_id, _ in rows)
+    film_id, n = by_film.most_common(1)[0]
+    assert n >= 20
+    film = films.all_films()[film_id - 1]
+    mean_expected = sum((i + 1) * h for i, h in enumerate(film.histogram)) / sum(film.histogram)
+    ratings = [rating for movie_id, rating in rows if movie_id == film_id]
+    assert abs(sum(ratings) / len(ratings) - mean_expected) < 1.5
+    all_mean = sum(r for _, r in rows) / len(rows)
+    assert 4.5 < all_mean < 8.5
+
+
+async def test_rating_stats_match_the_reviews(seeded: str, stores: Stores) -> None:
+    pool = await stores.mysql()
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute(
+            "SELECT s.movie_id, s.review_count, s.rating_sum, COUNT(r.id), SUM(r.rating) FROM rating_stats s"
+            " JOIN reviews r ON r.movie_id = s.movie_id GROUP BY s.movie_id"
+        )
+        rows = await cur.fetchall()
+    assert rows
+    assert all(count == real_count and total == real_total for _, count, total, real_count, real_total in rows)
+
+
+async def test_running_the_seed_again_changes_no_count(seeded: str, stores: Stores) -> None:
+    before = await counts(stores)
+    run_seed()
+    assert await counts(stores) == before
+
+
+async def test_a_seed_worker_killed_midway_finishes_after_a_restart(
+    seeded: str, stores: Stores, logs: Path
+) -> None:
+    before = await counts(stores)
+    env = child_env(RABBITMQ_URL=FAULTS_VHOST)
+    first = start_worker(logs, name="seed-killed", queues="bulk", RABBITMQ_URL=FAULTS_VHOST)
+    args = [sys.executable, "-m", "seeds", *(f"--{k}={v}" for k, v in SEED.items()), "--timeout=240"]
+    follower = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        assert first.proc is not None
+        os.killpg(first.proc.pid, signal.SIGKILL)
+        first.proc.wait(timeout=10)
+        second = start_worker(logs, name="seed-restarted", queues="bulk", RABBITMQ_URL=FAULTS_VHOST)
+        try:
+            output, _ = follower.communicate(timeout=240)
+        finally:
+            second.stop()
+    finally:
+        if follower.poll() is None:
+            follower.kill()
+    assert follower.returncode == 0, output
+    assert "seeded in" in output
+    assert await counts(stores) == before
+
+
+@pytest.mark.parametrize("bad", [["--movies", "0"], ["--movies", "60000"], ["--users", "-1"]])
+def test_the_seed_command_refuses_bad_sizes(bad: list[str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "seeds", *bad], cwd=ROOT, env=child_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "error" in done.stderr
