@@ -1,7 +1,36 @@
-"""The periodic tasks the scheduler sends; actor modules add theirs here."""
+"""The periodic tasks the scheduler sends: rankings refreshed before they go stale."""
 
 from __future__ import annotations
 
-from actors.scheduler import Periodic
+import asyncio
+from typing import Any
 
-TASKS: list[Periodic] = []
+from actors.scheduler import Periodic
+from actors.work import refresh
+from cache import client as cache_client
+from config import get_settings
+
+
+async def refresh_rankings(redis: Any, ttl: int) -> None:
+    """Recompute popular and both trending windows."""
+    from actors.rankings import rank_popular, rank_trending
+
+    await refresh(redis, rank_popular, "popular", {}, ttl)
+    for window in ("day", "week"):
+        await refresh(redis, rank_trending, "trending", {"window": window}, ttl)
+
+
+def _send_rankings() -> None:
+    settings = get_settings()
+
+    async def go() -> None:
+        redis = cache_client.connect(settings)
+        try:
+            await refresh_rankings(redis, settings.result_ttl_seconds)
+        finally:
+            await cache_client.close(redis)
+
+    asyncio.run(go())
+
+
+TASKS: list[Periodic] = [Periodic("rankings", 5 * 60, _send_rankings)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -9,9 +10,10 @@ from typing import Any
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
+from redis.asyncio import Redis
 
 from actors.lifecycle import Resources, resources
-from cache import jobs
+from cache import jobs, keys
 from errors import Invalid, NotFound
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,8 @@ def _last_attempt(max_retries: int) -> bool:
 
 
 def work_actor(
-    *, queue_name: str, max_retries: int = 3, time_limit: int = 60_000, priority: int = 0
+    *, queue_name: str, max_retries: int = 3, time_limit: int = 60_000, priority: int = 0,
+    result_ttl: int | None = None,
 ) -> Callable[[Work], dramatiq.Actor[..., Any]]:
     """Turn `async def f(res, params) -> result` into an actor taking (job_id, key, params)."""
 
@@ -35,7 +38,7 @@ def work_actor(
         @functools.wraps(work)
         async def run(job_id: str, key: str, params: dict[str, Any]) -> None:
             res = await resources()
-            ttl = res.settings.result_ttl_seconds
+            ttl = result_ttl or res.settings.result_ttl_seconds
             await jobs.start(res.redis, job_id, ttl)
             try:
                 result = await work(res, params)
@@ -59,3 +62,13 @@ def work_actor(
         )
 
     return decorate
+
+
+async def refresh(redis: Redis, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any],
+                  ttl: int) -> str:
+    """Start the work again (its cached result stays until the new one replaces it); returns the job id."""
+    key = keys.work_key(kind, params)
+    job_id, created = await jobs.claim(redis, key, kind, ttl)
+    if created:
+        await asyncio.to_thread(actor.send, job_id, key, params)
+    return job_id

@@ -10,9 +10,11 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse
 
 from cache import client as cache_client
+from cache.aside import Aside
 from cache.jobs import Notifier
+from cache.local import LocalCache
 from config import Settings, get_settings
-from front import health, jobs, metrics, stats
+from front import genres, health, jobs, metrics, movies, openapi, people, stats
 from front.dispatch import Dispatcher
 from front.problems import ProblemHandler
 from stores import Stores
@@ -25,12 +27,13 @@ def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sa
     """Build the Sanic app; pools are opened per worker process in `before_server_start`."""
     settings = settings or get_settings()
     app = Sanic(name, strict_slashes=False, error_handler=ProblemHandler())
+    app.config.AUTO_EXTEND = False
     app.config.REQUEST_MAX_SIZE = settings.request_max_size
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.KEEP_ALIVE_TIMEOUT = 15
     app.config.ACCESS_LOG = False
     app.ctx.settings = settings
-    for blueprint in (health.bp, jobs.bp, stats.bp):
+    for blueprint in (health.bp, openapi.bp, jobs.bp, stats.bp, movies.bp, genres.bp, people.bp):
         app.blueprint(blueprint)
     app.register_listener(_open, "before_server_start")
     app.register_listener(_close, "after_server_stop")
@@ -46,11 +49,15 @@ async def _open(app: Sanic) -> None:
     app.ctx.notifier = Notifier(app.ctx.redis)
     await app.ctx.notifier.start()
     app.ctx.dispatcher = Dispatcher(settings, app.ctx.redis, app.ctx.notifier)
+    app.ctx.local = LocalCache(size=settings.local_cache_size)
+    await app.ctx.local.listen(app.ctx.redis)
+    app.ctx.aside = Aside(app.ctx.redis, app.ctx.local, settings.cache_ttl_seconds)
     await app.ctx.stores.open()
 
 
 async def _close(app: Sanic) -> None:
     await app.ctx.notifier.stop()
+    await app.ctx.local.stop()
     app.ctx.dispatcher.close()
     await app.ctx.stores.close()
     await cache_client.close(app.ctx.redis)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from sanic import Request
 from sanic.response import HTTPResponse
+
+from front.html import render, wants_html
 
 JSON = "application/json; charset=utf-8"
 
@@ -23,3 +26,19 @@ def json(data: Any, status: int = 200, headers: dict[str, str] | None = None) ->
 def raw_json(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:
     """A response from JSON bytes that are already serialised."""
     return HTTPResponse(body, status=status, headers=headers, content_type=JSON)
+
+
+def respond(
+    request: Request, data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> HTTPResponse:
+    """JSON, or the browsable HTML page when a browser asks for it."""
+    if wants_html(request):
+        return render(request, data, status)
+    return json(data, status, headers)
+
+
+def respond_raw(request: Request, body: bytes, status: int = 200) -> HTTPResponse:
+    """Already serialised JSON, or its browsable HTML page when a browser asks for it."""
+    if wants_html(request):
+        return render(request, orjson.loads(body), status)
+    return raw_json(body, status)

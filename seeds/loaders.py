@@ -115,6 +115,9 @@ async def load_finish(res: Resources, spec: dict[str, Any], start: int, end: int
     await mysql_bulk.refresh_all_stats(await res.stores.mysql())
     await mongo_genres.refresh_counts(await res.stores.mongo())
     await invalidate.everything(res.redis)
+    from actors.periodic import refresh_rankings
+
+    await refresh_rankings(res.redis, res.settings.result_ttl_seconds)
     return {}
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pymongo import ReplaceOne
+from pymongo import ASCENDING, DESCENDING, ReplaceOne
 
 from stores.mongo.search_index import movie_terms
 from stores.mongo.text import sort_key, words
@@ -70,3 +71,105 @@ async def summaries(db: Database, movie_ids: list[int]) -> dict[int, dict[str, A
         return {}
     cursor = db.movies.find({"_id": {"$in": list(movie_ids)}}, SUMMARY_FIELDS)
     return {doc["_id"]: summary(doc) async for doc in cursor}
+
+
+SORTS = {
+    "popularity": "popularity", "rating": "rating.average", "votes": "rating.votes",
+    "year": "year", "title": "title_sort", "runtime": "runtime",
+}
+
+
+@dataclass(frozen=True)
+class MovieFilter:
+    """Every filter of the movie list; all optional and combined with AND."""
+
+    genre_ids: tuple[int, ...] = ()
+    year: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    min_rating: float | None = None
+    max_rating: float | None = None
+    min_votes: int | None = None
+    mpaa: str | None = None
+    person_id: int | None = None
+    words: tuple[str, ...] = ()
+
+    def query(self) -> dict[str, Any]:
+        """The MongoDB query document, built from typed values only."""
+        query: dict[str, Any] = {}
+        if self.genre_ids:
+            query["genre_ids"] = {"$all": list(self.genre_ids)}
+        years: dict[str, int] = {}
+        if self.year is not None:
+            years = {"$gte": self.year, "$lte": self.year}
+        if self.year_from is not None:
+            years["$gte"] = max(self.year_from, years.get("$gte", self.year_from))
+        if self.year_to is not None:
+            years["$lte"] = min(self.year_to, years.get("$lte", self.year_to))
+        if years:
+            query["year"] = years
+        ratings: dict[str, float] = {}
+        if self.min_rating is not None:
+            ratings["$gte"] = self.min_rating
+        if self.max_rating is not None:
+            ratings["$lte"] = self.max_rating
+        if ratings:
+            query["rating.average"] = ratings
+        if self.min_votes is not None:
+            query["rating.votes"] = {"$gte": self.min_votes}
+        if self.mpaa is not None:
+            query["mpaa"] = self.mpaa
+        if self.person_id is not None:
+            query["person_ids"] = self.person_id
+        if self.words:
+            *whole, last = self.words
+            if whole:
+                query["words"] = {"$all": whole}
+            query["tokens"] = last
+        return query
+
+
+async def list_movies(
+    db: Database, movie_filter: MovieFilter, sort: str, skip: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """(total matching, one page of movie summaries), sorted by `sort` (`-` for descending), ties by id."""
+    field = SORTS[sort.lstrip("-")]
+    direction = DESCENDING if sort.startswith("-") else ASCENDING
+    query = movie_filter.query()
+    cursor = db.movies.find(query, SUMMARY_FIELDS).sort([(field, direction), ("_id", ASCENDING)])
+    docs = [summary(doc) async for doc in cursor.skip(skip).limit(limit)]
+    if not query:
+        total = await db.movies.estimated_document_count()
+    elif skip == 0 and len(docs) < limit:
+        total = len(docs)
+    else:
+        total = await db.movies.count_documents(query)
+    return total, docs
+
+
+async def top_movies(db: Database, field: str, limit: int) -> list[dict[str, Any]]:
+    """Summaries of the movies highest on one field."""
+    cursor = db.movies.find({}, SUMMARY_FIELDS).sort([(field, DESCENDING), ("_id", ASCENDING)]).limit(limit)
+    return [summary(doc) async for doc in cursor]
+
+
+def detail(doc: dict[str, Any]) -> dict[str, Any]:
+    """The public full document of a movie (user_rating is added by the caller)."""
+    rating = doc.get("rating") or {}
+    updated = doc.get("updated_at")
+    return {
+        "id": doc["_id"],
+        **{name: doc.get(name) for name in (
+            "title", "original_title", "year", "release_date", "runtime", "budget", "mpaa", "overview",
+            "tagline")},
+        "genres": doc.get("genres", []),
+        "rating": {"average": rating.get("average"), "votes": rating.get("votes"),
+                   "histogram": rating.get("histogram", [])},
+        "popularity": doc.get("popularity"),
+        "cast": doc.get("cast", []),
+        "crew": doc.get("crew", []),
+        "awards": doc.get("awards", []),
+        "poster_url": doc.get("poster_url"),
+        "tmdb_id": doc.get("tmdb_id"),
+        "updated_at": updated.isoformat().replace("+00:00", "Z") if updated else None,
+    }

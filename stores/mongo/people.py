@@ -31,3 +31,40 @@ async def remove_others(db: Database, start: int, end: int, keep: list[int]) -> 
     """Delete the people with ids in [start, end) other than `keep` (credits that no longer exist)."""
     result = await db.people.delete_many({"_id": {"$gte": start, "$lt": end, "$nin": keep}})
     return int(result.deleted_count)
+
+
+PERSON_SUMMARY = {"name": 1, "known_for_department": 1, "popularity": 1}
+
+
+async def list_people(
+    db: Database, query_words: tuple[str, ...], skip: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """(total, one page of people) by popularity; every word but the last whole, the last a prefix."""
+    query: dict[str, Any] = {}
+    if query_words:
+        *whole, last = query_words
+        if whole:
+            query["words"] = {"$all": whole}
+        query["tokens"] = last
+    cursor = db.people.find(query, PERSON_SUMMARY).sort([("popularity", -1), ("_id", 1)])
+    docs = [
+        {"id": d["_id"], "name": d.get("name"), "known_for_department": d.get("known_for_department"),
+         "popularity": d.get("popularity")}
+        async for d in cursor.skip(skip).limit(limit)
+    ]
+    if not query:
+        total = await db.people.estimated_document_count()
+    elif skip == 0 and len(docs) < limit:
+        total = len(docs)
+    else:
+        total = await db.people.count_documents(query)
+    return total, docs
+
+
+def detail(doc: dict[str, Any]) -> dict[str, Any]:
+    """The public document of a person with credits."""
+    fields = ("name", "biography", "birthday", "deathday", "place_of_birth", "known_for_department",
+              "profile_url", "popularity")
+    credits = doc.get("credits") or {}
+    return {"id": doc["_id"], **{name: doc.get(name) for name in fields},
+            "credits": {"cast": credits.get("cast", []), "crew": credits.get("crew", [])}}

@@ -1,0 +1,84 @@
+"""The in-process tier: a small LRU of serialised responses, kept correct by Redis pub/sub.
+
+Every process subscribes to the invalidation channel; a write anywhere publishes the keys it
+changed and every process drops them. Entries also expire after a short TTL, so a missed
+message (Redis briefly down) can only leave an entry stale for that long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from cache import keys
+
+log = logging.getLogger(__name__)
+
+
+class LocalCache:
+    """A bounded LRU with per-entry expiry."""
+
+    def __init__(self, size: int = 4096, ttl: float = 30.0) -> None:
+        self.size, self.ttl = size, ttl
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._task: asyncio.Task[None] | None = None
+
+    def get(self, key: str) -> bytes | None:
+        """The fresh value under the key, or None."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires, value = entry
+        if expires < time.monotonic():
+            self._entries.pop(key, None)
+            return None
+        self._entries.move_to_end(key)
+        return value
+
+    def put(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        """Keep a value, evicting the least recently used past the size."""
+        self._entries[key] = (time.monotonic() + min(ttl or self.ttl, self.ttl), value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def drop(self, names: list[str]) -> None:
+        """Forget the named keys; `*` forgets everything."""
+        if "*" in names:
+            self._entries.clear()
+            return
+        for name in names:
+            self._entries.pop(name, None)
+
+    async def listen(self, redis: Redis) -> None:
+        """Start following the invalidation channel in the background."""
+        self._task = asyncio.create_task(self._follow(redis))
+
+    async def stop(self) -> None:
+        """Stop following the channel."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RedisError):
+                await self._task
+
+    async def _follow(self, redis: Redis) -> None:
+        while True:
+            try:
+                async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.subscribe(keys.INVALIDATE_CHANNEL)
+                    self._entries.clear()
+                    async for message in pubsub.listen():
+                        if message["type"] == "message":
+                            self.drop(message["data"].decode().split())
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                log.warning("cache invalidations lost (%s); dropping the local tier and resubscribing", exc)
+                self._entries.clear()
+                await asyncio.sleep(1.0)

@@ -1,0 +1,51 @@
+"""Genres: the list with movie counts, one genre, and its movies."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from errors import NotFound
+from front.catalogue import movie_page
+from front.openapi import doc
+from front.pagination import paginate
+from front.params import Params
+from front.responses import respond, respond_raw
+from stores.mongo import genres
+
+bp = Blueprint("genres", url_prefix="/api/genres")
+
+
+def _public(genre: dict[str, object]) -> dict[str, object]:
+    return {"id": genre["_id"], "name": genre.get("name"), "movie_count": genre.get("movie_count", 0)}
+
+
+@bp.get("/")
+@doc("List genres with their movie counts", query="paging", response="GenrePage")
+async def list_genres(request: Request) -> HTTPResponse:
+    """Every genre."""
+    query = Params(request, ("page", "page_size"))
+    page, size = query.page()
+    query.done()
+    found = [_public(g) for g in await genres.list_genres(await request.app.ctx.stores.mongo())]
+    return respond(request, paginate(request, found[(page - 1) * size : page * size], len(found), page, size))
+
+
+@bp.get("/<genre_id:int>")
+@doc("One genre", response="Genre")
+async def genre_detail(request: Request, genre_id: int) -> HTTPResponse:
+    """One genre with its movie count."""
+    genre = await genres.get_genre(await request.app.ctx.stores.mongo(), genre_id)
+    if genre is None:
+        raise NotFound(f"No genre with id {genre_id}.")
+    return respond(request, _public(genre))
+
+
+@bp.get("/<genre_id:int>/movies")
+@doc("A genre's movies, with the same filters and sorts as the movie list", query="movie_list",
+     response="MoviePage")
+async def genre_movies(request: Request, genre_id: int) -> HTTPResponse:
+    """The movies of one genre."""
+    if await genres.get_genre(await request.app.ctx.stores.mongo(), genre_id) is None:
+        raise NotFound(f"No genre with id {genre_id}.")
+    return respond_raw(request, await movie_page(request, genre_id))

@@ -1,0 +1,89 @@
+"""Movies: the list with every filter and sort, details, popular and trending."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from actors.rankings import rank_popular, rank_trending
+from errors import Invalid, NotFound
+from front.catalogue import movie_page
+from front.jobs import accepted
+from front.openapi import doc
+from front.pagination import paginate
+from front.params import Params
+from front.responses import respond, respond_raw
+from stores import Stores
+from stores.mongo import movies
+from stores.mysql import ratings
+
+bp = Blueprint("movies", url_prefix="/api/movies")
+
+
+@bp.get("/")
+@doc("List movies", query="movie_list", response="MoviePage")
+async def list_movies(request: Request) -> HTTPResponse:
+    """Movie summaries, filtered and sorted, one page at a time."""
+    return respond_raw(request, await movie_page(request))
+
+
+async def load_detail(stores: Stores, movie_id: int) -> dict[str, Any] | None:
+    """The full public document of a movie with MovieVerse users' rating, or None."""
+    doc = await movies.get_movie(await stores.mongo(), movie_id)
+    if doc is None:
+        return None
+    body = movies.detail(doc)
+    try:
+        stats = await ratings.rating_stats(await stores.mysql(), [movie_id])
+    except Exception:
+        body["user_rating"] = None
+    else:
+        found = stats.get(movie_id)
+        body["user_rating"] = {"average": found["average"] if found else None,
+                               "count": found["count"] if found else 0}
+    return body
+
+
+@bp.get("/<movie_id:int>")
+@doc("One movie in full", response="Movie")
+async def movie_detail(request: Request, movie_id: int) -> HTTPResponse:
+    """Every field of one movie, from the two-tier cache."""
+    if movie_id < 1:
+        raise NotFound("No movie with that id.")
+    ctx = request.app.ctx
+    body = await ctx.aside.get(f"movie:{movie_id}", lambda: load_detail(ctx.stores, movie_id))
+    if body is None:
+        raise NotFound(f"No movie with id {movie_id}.")
+    return respond_raw(request, body)
+
+
+async def _ranking(request: Request, actor: Any, kind: str, params: dict[str, Any]) -> HTTPResponse:
+    query = Params(request, ("page", "page_size", *params))
+    page, size = query.page()
+    query.done()
+    outcome = await request.app.ctx.dispatcher.run(actor, kind, params)
+    if not outcome.done:
+        return accepted(outcome.job)
+    ranked: list[Any] = outcome.result or []
+    window = ranked[(page - 1) * size : page * size]
+    return respond(request, paginate(request, window, len(ranked), page, size))
+
+
+@bp.get("/popular")
+@doc("Popular movies (computed by a worker, served from Redis)", query="paging", response="MoviePage")
+async def popular(request: Request) -> HTTPResponse:
+    """The most popular movies."""
+    return await _ranking(request, rank_popular, "popular", {})
+
+
+@bp.get("/trending")
+@doc("Trending movies: most reviewed and best rated recently", query="trending", response="MoviePage")
+async def trending(request: Request) -> HTTPResponse:
+    """Movies trending over the last day or week."""
+    window = request.args.get("window", "day")
+    if window not in ("day", "week"):
+        raise Invalid("Invalid query parameters: window.", errors={"window": ["Must be one of: day, week."]})
+    return await _ranking(request, rank_trending, "trending", {"window": window})
+

@@ -1,0 +1,105 @@
+"""OpenAPI: `GET /openapi.json` describes every route; `GET /docs` renders it.
+
+Each handler declares its documentation next to itself with `@doc(summary, query=..., body=...,
+response=..., auth=...)`; the document is built from the app's router, so a route that exists
+is always listed (undocumented ones with their path and methods only).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sanic import Blueprint, Request, Sanic
+from sanic.response import HTTPResponse
+
+from front.html import ENV
+from front.responses import json
+from front.schemas import COMPONENTS, QUERIES
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+bp = Blueprint("apidocs")
+PARAM = re.compile(r"<(\w+)(?::(\w+))?>")
+
+
+def doc(summary: str, *, query: str | None = None, body: str | None = None, response: str | None = None,
+        auth: bool = False, status: int = 200) -> Callable[[Handler], Handler]:
+    """Attach OpenAPI documentation to a handler."""
+
+    def mark(handler: Handler) -> Handler:
+        handler.__openapi__ = {  # type: ignore[attr-defined]
+            "summary": summary, "query": query, "body": body, "response": response, "auth": auth,
+            "status": status,
+        }
+        return handler
+
+    return mark
+
+
+def _operation(handler: Any, path_params: list[tuple[str, str]]) -> dict[str, Any]:
+    meta = getattr(handler, "__openapi__", {})
+    parameters = [
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 1} if kind == "int" else {"type": "string"}}
+        for name, kind in path_params
+    ]
+    parameters += QUERIES.get(meta.get("query") or "", [])
+    status = str(meta.get("status", 200))
+    ok: dict[str, Any] = {"description": "Success"}
+    if meta.get("response"):
+        ok["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{meta['response']}"}}}
+    problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    operation: dict[str, Any] = {
+        "summary": meta.get("summary") or (handler.__doc__ or handler.__name__).strip().split("\n")[0],
+        "operationId": handler.__name__,
+        "parameters": parameters,
+        "responses": {status: ok, "4XX": {"description": "A problem document", **problem}},
+    }
+    if meta.get("body"):
+        operation["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{meta['body']}"}}}}
+    if meta.get("auth"):
+        operation["security"] = [{"bearer": []}]
+        operation["responses"]["401"] = {"description": "Missing or bad credentials", **problem}
+    return operation
+
+
+def build(app: Sanic) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every route the app serves."""
+    paths: dict[str, dict[str, Any]] = {}
+    for route in app.router.routes:
+        raw = "/" + route.path.strip("/")
+        if raw in ("/openapi.json", "/docs"):
+            continue
+        path_params = PARAM.findall(raw)
+        path = PARAM.sub(lambda m: "{" + m.group(1) + "}", raw)
+        if path.startswith("/api/"):
+            path += "/"
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(route.handler, path_params)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "MovieVerse API", "version": "1.0.0",
+                 "description": "Movies, genres, people, reviews and users; heavy work done by workers."},
+        "servers": [{"url": app.ctx.settings.public_url}],
+        "paths": dict(sorted(paths.items())),
+        "components": {"schemas": COMPONENTS, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    }
+
+
+@bp.get("/openapi.json")
+async def openapi_json(request: Request) -> HTTPResponse:
+    """The OpenAPI document."""
+    if not hasattr(request.app.ctx, "openapi"):
+        request.app.ctx.openapi = build(request.app)
+    return json(request.app.ctx.openapi)
+
+
+@bp.get("/docs")
+async def docs(request: Request) -> HTTPResponse:
+    """The OpenAPI document rendered as a page."""
+    spec = build(request.app)
+    page = ENV.get_template("docs.html").render(spec=spec)
+    return HTTPResponse(page, content_type="text/html; charset=utf-8")

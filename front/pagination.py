@@ -1,0 +1,35 @@
+"""Django REST framework's page shape with absolute next/previous links."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from sanic import Request
+
+from errors import NotFound
+
+
+def page_url(request: Request, page: int, page_size: int) -> str:
+    """The absolute URL of another page of the same list (based on PUBLIC_URL, not the Host header)."""
+    args = [(k, v) for k, values in request.args.items() for v in values if k not in ("page", "page_size")]
+    args += [("page", str(page)), ("page_size", str(page_size))]
+    return f"{request.app.ctx.settings.public_url}{request.path}?{urlencode(args)}"
+
+
+def check_page(page: int, page_size: int, count: int) -> None:
+    """A page past the end is 404 (the first page always exists)."""
+    if page > 1 and (page - 1) * page_size >= count:
+        raise NotFound(f"Page {page} is past the end of this list ({count} items).")
+
+
+def paginate(request: Request, results: list[Any], count: int, page: int, page_size: int) -> dict[str, Any]:
+    """`{count, next, previous, results}`."""
+    check_page(page, page_size, count)
+    more = page * page_size < count
+    return {
+        "count": count,
+        "next": page_url(request, page + 1, page_size) if more else None,
+        "previous": page_url(request, page - 1, page_size) if page > 1 else None,
+        "results": results,
+    }

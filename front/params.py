@@ -1,0 +1,117 @@
+"""Strict query-parameter parsing: typed values or a 400 problem naming each bad field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sanic import Request
+
+from errors import Invalid
+
+PAGING = ("page", "page_size")
+MAX_PAGE_SIZE = 100
+MAX_VALUE_LENGTH = 200
+
+
+class Params:
+    """The query string of one request, read field by field; problems are collected, then raised."""
+
+    def __init__(self, request: Request, allowed: Iterable[str]) -> None:
+        self.args: dict[str, list[str]] = {k: list(v) for k, v in request.args.items()}
+        self.errors: dict[str, list[str]] = {}
+        allowed = set(allowed)
+        for name, values in self.args.items():
+            if any(ch in name for ch in "$[]{}.") or name.startswith("_"):
+                self.fail(name, "Operators and nested parameters are not accepted.")
+            elif name not in allowed:
+                self.fail(name, f"Unknown parameter; allowed: {', '.join(sorted(allowed))}.")
+            elif any(len(v) > MAX_VALUE_LENGTH or "\x00" in v for v in values):
+                self.fail(name, f"Values are limited to {MAX_VALUE_LENGTH} characters without NUL.")
+
+    def fail(self, name: str, why: str) -> None:
+        """Record a problem with one parameter."""
+        self.errors.setdefault(name, []).append(why)
+
+    def _one(self, name: str) -> str | None:
+        values = self.args.get(name)
+        if not values or name in self.errors:
+            return None
+        if len(values) > 1:
+            self.fail(name, "Give this parameter once.")
+            return None
+        return values[0].strip()
+
+    def integer(self, name: str, *, low: int | None = None, high: int | None = None,
+                default: int | None = None) -> int | None:
+        """An integer within [low, high], or the default when absent."""
+        raw = self._one(name)
+        if raw is None or raw == "":
+            return default
+        if not raw.lstrip("-").isdigit() or len(raw) > 12:
+            self.fail(name, "Must be an integer.")
+            return default
+        value = int(raw)
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            self.fail(name, f"Must be {bounds}.")
+            return default
+        return value
+
+    def number(self, name: str, *, low: float, high: float) -> float | None:
+        """A finite number within [low, high], or None when absent."""
+        raw = self._one(name)
+        if raw is None or raw == "":
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            self.fail(name, "Must be a number.")
+            return None
+        if not low <= value <= high:
+            self.fail(name, f"Must be between {low:g} and {high:g}.")
+            return None
+        return value
+
+    def text(self, name: str, *, max_length: int = MAX_VALUE_LENGTH) -> str | None:
+        """A non-empty string, or None when absent."""
+        raw = self._one(name)
+        if not raw:
+            return None
+        if len(raw) > max_length:
+            self.fail(name, f"At most {max_length} characters.")
+            return None
+        return raw
+
+    def choice(self, name: str, choices: Iterable[str], default: str) -> str:
+        """One of the choices, or the default when absent."""
+        options = list(choices)
+        raw = self._one(name)
+        if raw is None or raw == "":
+            return default
+        if raw not in options:
+            self.fail(name, f"Must be one of: {', '.join(options)}.")
+            return default
+        return raw
+
+    def many(self, name: str) -> list[str]:
+        """Every value of a repeatable parameter."""
+        if name in self.errors:
+            return []
+        return [v.strip() for v in self.args.get(name, []) if v.strip()]
+
+    def page(self) -> tuple[int, int]:
+        """(page, page_size): page from 1, page_size 1 to 100 (default 20)."""
+        page = self.integer("page", low=1, high=10_000_000, default=1)
+        size = self.integer("page_size", low=1, high=MAX_PAGE_SIZE, default=20)
+        return page or 1, size or 20
+
+    def done(self) -> None:
+        """Raise a 400 problem naming every bad parameter, if any."""
+        if self.errors:
+            names = ", ".join(sorted(self.errors))
+            raise Invalid(f"Invalid query parameters: {names}.", errors=self.errors)
+
+    def normalised(self) -> dict[str, Any]:
+        """The accepted parameters in a canonical form, for cache keys."""
+        return {name: sorted(values) for name, values in sorted(self.args.items())}

@@ -1,0 +1,100 @@
+"""JSON Schemas of the API's documents and the query parameter sets, for the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+INT = {"type": "integer"}
+NUM = {"type": "number"}
+STR = {"type": "string"}
+NSTR = {"type": ["string", "null"]}
+NINT = {"type": ["integer", "null"]}
+NNUM = {"type": ["number", "null"]}
+
+
+def ref(name: str) -> dict[str, str]:
+    """A reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def page_of(item: str) -> dict[str, Any]:
+    """A Django REST framework page of items."""
+    return {"type": "object", "required": ["count", "next", "previous", "results"], "properties": {
+        "count": INT, "next": NSTR, "previous": NSTR, "results": {"type": "array", "items": ref(item)}}}
+
+
+GENRE_REF = {"type": "object", "properties": {"id": INT, "name": STR}}
+COMPONENTS: dict[str, Any] = {
+    "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
+        "type": STR, "title": STR, "status": INT, "detail": STR, "instance": STR,
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": STR}}}},
+    "MovieSummary": {"type": "object", "required": ["id", "title", "genres", "rating"], "properties": {
+        "id": INT, "title": STR, "year": NINT, "genres": {"type": "array", "items": GENRE_REF},
+        "rating": {"type": "object", "properties": {"average": NNUM, "votes": NINT}},
+        "popularity": NNUM, "poster_url": NSTR}},
+    "Movie": {"type": "object", "required": ["id", "title", "genres", "rating", "cast"], "properties": {
+        "id": INT, "title": STR, "original_title": NSTR, "year": NINT, "release_date": NSTR, "runtime": NINT,
+        "budget": NINT, "mpaa": NSTR, "overview": NSTR, "tagline": NSTR,
+        "genres": {"type": "array", "items": GENRE_REF},
+        "rating": {"type": "object", "properties": {"average": NNUM, "votes": NINT,
+                                                    "histogram": {"type": "array", "items": NUM}}},
+        "user_rating": {"type": ["object", "null"], "properties": {"average": NNUM, "count": INT}},
+        "popularity": NNUM,
+        "cast": {"type": "array", "items": {"type": "object", "properties": {
+            "person_id": INT, "name": STR, "character": NSTR, "order": INT}}},
+        "crew": {"type": "array", "items": {"type": "object", "properties": {
+            "person_id": INT, "name": STR, "job": STR, "department": STR}}},
+        "awards": {"type": "array"}, "poster_url": NSTR, "tmdb_id": NINT, "updated_at": NSTR}},
+    "Genre": {"type": "object", "required": ["id", "name", "movie_count"], "properties": {
+        "id": INT, "name": STR, "movie_count": INT}},
+    "PersonSummary": {"type": "object", "required": ["id", "name"], "properties": {
+        "id": INT, "name": STR, "known_for_department": NSTR, "popularity": NNUM}},
+    "Person": {"type": "object", "required": ["id", "name", "credits"], "properties": {
+        "id": INT, "name": STR, "biography": NSTR, "birthday": NSTR, "deathday": NSTR,
+        "place_of_birth": NSTR, "known_for_department": NSTR, "profile_url": NSTR, "popularity": NNUM,
+        "credits": {"type": "object", "properties": {"cast": {"type": "array"}, "crew": {"type": "array"}}}}},
+    "Job": {"type": "object", "required": ["job_id", "status", "status_url"], "properties": {
+        "job_id": STR, "status": STR, "status_url": STR}},
+    "JobStatus": {"type": "object", "required": ["id", "status"], "properties": {
+        "id": STR, "kind": NSTR, "status": {"enum": ["queued", "running", "done", "failed"]},
+        "result": {}, "error": NSTR, "enqueued_at": NSTR, "started_at": NSTR, "finished_at": NSTR}},
+    "Stats": {"type": "object", "properties": {
+        "movies": INT, "genres": INT, "people": INT, "users": INT, "reviews": INT}},
+}
+COMPONENTS["MoviePage"] = page_of("MovieSummary")
+COMPONENTS["GenrePage"] = page_of("Genre")
+COMPONENTS["PersonPage"] = page_of("PersonSummary")
+
+
+def query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+    """One query parameter."""
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description,
+            **extra}
+
+
+PAGING = [
+    query("page", {"type": "integer", "minimum": 1}, "Page number, from 1."),
+    query("page_size", {"type": "integer", "minimum": 1, "maximum": 100}, "Items per page (default 20)."),
+]
+SORT_NAMES = ["popularity", "rating", "votes", "year", "title", "runtime"]
+QUERIES: dict[str, list[dict[str, Any]]] = {
+    "paging": PAGING,
+    "trending": [query("window", {"enum": ["day", "week"]}, "The time window (default day)."), *PAGING],
+    "people": [query("q", {"type": "string", "maxLength": 200}, "Name words; the last may be a prefix."),
+               *PAGING],
+    "movie_list": [
+        query("genre", {"type": "array", "items": {"type": "string"}}, "Genre id or name; repeat for all of.",
+              style="form", explode=True),
+        query("year", {"type": "integer", "minimum": 1800, "maximum": 2100}, "Release year."),
+        query("year_from", {"type": "integer", "minimum": 1800, "maximum": 2100}, "Released in or after."),
+        query("year_to", {"type": "integer", "minimum": 1800, "maximum": 2100}, "Released in or before."),
+        query("min_rating", {"type": "number", "minimum": 0, "maximum": 10}, "Lowest average rating."),
+        query("max_rating", {"type": "number", "minimum": 0, "maximum": 10}, "Highest average rating."),
+        query("min_votes", {"type": "integer", "minimum": 0}, "Fewest votes."),
+        query("mpaa", {"enum": ["G", "PG", "PG-13", "R", "NC-17"]}, "MPAA rating."),
+        query("person", {"type": "integer", "minimum": 1}, "A person id, in the cast or crew."),
+        query("q", {"type": "string", "maxLength": 200}, "Title words, case- and accent-insensitive."),
+        query("sort", {"enum": [s + n for n in SORT_NAMES for s in ("-", "")]}, "Sort order."),
+        *PAGING,
+    ],
+}
