@@ -12,7 +12,7 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 ENV = Environment(loader=PackageLoader("front", "templates"), autoescape=select_autoescape(["html"]))
-URL = re.compile(r"&quot;(https?://[^&\s]+|/api/[^&\s]*)&quot;")
+URL = re.compile(r"&#34;(https?://[^&\s]+(?:&amp;[^&\s]+)*|/api/[^&\s]*)&#34;")
 
 
 def wants_html(request: Request) -> bool:
@@ -27,7 +27,7 @@ def wants_html(request: Request) -> bool:
 
 def _linked(data: Any) -> Markup:
     text = escape(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
-    return Markup(URL.sub(lambda m: f'&quot;<a href="{m.group(1)}">{m.group(1)}</a>&quot;', str(text)))
+    return Markup(URL.sub(lambda m: f'&#34;<a href="{m.group(1)}">{m.group(1)}</a>&#34;', str(text)))
 
 
 def related_links(data: Any) -> list[tuple[str, str]]:
