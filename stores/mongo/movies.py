@@ -77,6 +77,16 @@ SORTS = {
     "popularity": "popularity", "rating": "rating.average", "votes": "rating.votes",
     "year": "year", "title": "title_sort", "runtime": "runtime",
 }
+ASCENDING_INDEXES = {"title"}
+
+
+def sort_spec(sort: str) -> list[tuple[str, int]]:
+    """The MongoDB sort of a public sort name: the field, then the id matching its index's direction."""
+    name = sort.lstrip("-")
+    direction = DESCENDING if sort.startswith("-") else ASCENDING
+    index_direction = ASCENDING if name in ASCENDING_INDEXES else DESCENDING
+    tie = ASCENDING if direction == index_direction else DESCENDING
+    return [(SORTS[name], direction), ("_id", tie)]
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,9 @@ class MovieFilter:
     def query(self) -> dict[str, Any]:
         """The MongoDB query document, built from typed values only."""
         query: dict[str, Any] = {}
-        if self.genre_ids:
+        if len(self.genre_ids) == 1:
+            query["genre_ids"] = self.genre_ids[0]
+        elif self.genre_ids:
             query["genre_ids"] = {"$all": list(self.genre_ids)}
         years: dict[str, int] = {}
         if self.year is not None:
@@ -132,11 +144,12 @@ class MovieFilter:
 async def list_movies(
     db: Database, movie_filter: MovieFilter, sort: str, skip: int, limit: int
 ) -> tuple[int, list[dict[str, Any]]]:
-    """(total matching, one page of movie summaries), sorted by `sort` (`-` for descending), ties by id."""
-    field = SORTS[sort.lstrip("-")]
-    direction = DESCENDING if sort.startswith("-") else ASCENDING
+    """(total matching, one page of movie summaries), sorted by `sort` (`-` for descending), ties by id.
+
+    Ties go in whichever id direction lets the field's index be walked forwards or backwards.
+    """
     query = movie_filter.query()
-    cursor = db.movies.find(query, SUMMARY_FIELDS).sort([(field, direction), ("_id", ASCENDING)])
+    cursor = db.movies.find(query, SUMMARY_FIELDS).sort(sort_spec(sort))
     docs = [summary(doc) async for doc in cursor.skip(skip).limit(limit)]
     if not query:
         total = await db.movies.estimated_document_count()

@@ -33,11 +33,13 @@ def ids(http: httpx.Client, query: str) -> list[int]:
 
 
 def expected(keep: Callable[[dict[str, Any]], bool], sort: str = "-popularity") -> list[int]:
-    """The ids the data set says a query should return, in order (ties by id)."""
-    field = SORT_FIELDS[sort.lstrip("-")]
+    """The ids the data set says a query should return, in order (ties by id, as the index runs)."""
+    name, descending = sort.lstrip("-"), sort.startswith("-")
+    field = SORT_FIELDS[name]
     chosen = [d for d in DOCS if keep(d)]
-    chosen.sort(key=lambda d: d["_id"])
-    chosen.sort(key=field, reverse=sort.startswith("-"))
+    ids_descending = descending if name == "title" else not descending
+    chosen.sort(key=lambda d: d["_id"], reverse=ids_descending)
+    chosen.sort(key=field, reverse=descending)
     return [d["_id"] for d in chosen]
 
 
