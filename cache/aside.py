@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,6 +24,20 @@ from cache.local import LocalCache
 log = logging.getLogger(__name__)
 
 REQUESTS = Counter("movieverse_cache_requests_total", "Cache lookups by tier and result.", ["tier", "result"])
+_counts: dict[tuple[str, str], int] = defaultdict(int)
+
+
+def count(tier: str, result: str) -> None:
+    """Count one lookup (cheap; handed to prometheus-client by `flush_counts`)."""
+    _counts[(tier, result)] += 1
+
+
+def flush_counts() -> None:
+    """Hand the lookups counted since the last flush to prometheus-client."""
+    pending = list(_counts.items())
+    _counts.clear()
+    for labels, n in pending:
+        REQUESTS.labels(*labels).inc(n)
 LOCK_MS = 5000
 WAIT_STEP, WAIT_STEPS = 0.02, 100
 
@@ -36,12 +51,19 @@ class Aside:
         self.redis, self.local, self.ttl = redis, local, ttl
         self._flights: dict[str, asyncio.Future[bytes | None]] = {}
 
+    def peek(self, name: str) -> bytes | None:
+        """The value in the local tier, without awaiting anything (the hot path)."""
+        value = self.local.get(keys.cached(name))
+        if value is not None:
+            count("local", "hit")
+        return value
+
     async def get(self, name: str, loader: Loader, ttl: int | None = None) -> bytes | None:
         """The JSON bytes cached under the name, loading (and caching) them on a miss; None if absent."""
         key = keys.cached(name)
         value = self.local.get(key)
         if value is not None:
-            REQUESTS.labels("local", "hit").inc()
+            count("local", "hit")
             return value
         flight = self._flights.get(key)
         if flight is not None:
@@ -63,13 +85,13 @@ class Aside:
         try:
             value = await self.redis.get(key)
         except (RedisError, OSError):
-            REQUESTS.labels("redis", "down").inc()
+            count("redis", "down")
             return _encode(await loader())
         if value is not None:
-            REQUESTS.labels("redis", "hit").inc()
+            count("redis", "hit")
             self.local.put(key, value, ttl)
             return value
-        REQUESTS.labels("redis", "miss").inc()
+        count("redis", "miss")
         value = await self._load_once(key, loader, ttl)
         if value is not None:
             self.local.put(key, value, ttl)

@@ -13,6 +13,7 @@ from sanic.response import HTTPResponse
 from actors import queues
 from cache import client as cache_client
 from front import metrics
+from front.endpoint import RECORDER, endpoint
 from front.responses import json
 from stores import firebase, mongo, mysql, postgres
 
@@ -21,6 +22,7 @@ CHECK_TIMEOUT = 2.0
 
 
 @bp.get("/healthz")
+@endpoint("Liveness: the process is alive")
 async def healthz(request: Request) -> HTTPResponse:
     """The process is alive."""
     return json({"status": "ok"})
@@ -41,6 +43,7 @@ def _ms(started: float) -> float:
 
 
 @bp.get("/readyz")
+@endpoint("Readiness of each dependency, with latencies; 503 naming those down")
 async def readyz(request: Request) -> HTTPResponse:
     """Each dependency with ok and latency; 503 naming the ones that are down."""
     ctx = request.app.ctx
@@ -69,8 +72,10 @@ async def _ping(opener: Callable[[], Awaitable[Any]], ping: Callable[[Any], Awai
 
 
 @bp.get("/metrics")
+@endpoint("Prometheus metrics")
 async def prometheus(request: Request) -> HTTPResponse:
     """Prometheus text format: requests, latencies, cache hits and misses, queue depths."""
+    RECORDER.flush()
     try:
         depths = await asyncio.wait_for(asyncio.to_thread(queues.depths, request.app.ctx.settings), 3)
     except Exception:

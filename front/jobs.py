@@ -10,6 +10,7 @@ from sanic.response import HTTPResponse
 
 from cache import jobs
 from errors import NotFound, Unavailable
+from front.endpoint import endpoint
 from front.responses import json
 
 bp = Blueprint("jobs", url_prefix="/api/jobs")
@@ -18,6 +19,7 @@ PUBLIC = ("id", "kind", "status", "result", "error", "enqueued_at", "started_at"
 
 
 @bp.get("/<job_id:str>")
+@endpoint("A job's status, and its result once done", response="JobStatus")
 async def job_status(request: Request, job_id: str) -> HTTPResponse:
     """A job's status, and its result once done."""
     if not JOB_ID.match(job_id):

@@ -10,8 +10,8 @@ from sanic.response import HTTPResponse
 from actors.rankings import rank_popular, rank_trending
 from errors import Invalid, NotFound
 from front.catalogue import movie_page
+from front.endpoint import endpoint
 from front.jobs import accepted
-from front.openapi import doc
 from front.pagination import paginate
 from front.params import Params
 from front.responses import respond, respond_raw
@@ -23,7 +23,7 @@ bp = Blueprint("movies", url_prefix="/api/movies")
 
 
 @bp.get("/")
-@doc("List movies", query="movie_list", response="MoviePage")
+@endpoint("List movies", query="movie_list", response="MoviePage")
 async def list_movies(request: Request) -> HTTPResponse:
     """Movie summaries, filtered and sorted, one page at a time."""
     return respond_raw(request, await movie_page(request))
@@ -47,13 +47,14 @@ async def load_detail(stores: Stores, movie_id: int) -> dict[str, Any] | None:
 
 
 @bp.get("/<movie_id:int>")
-@doc("One movie in full", response="Movie")
+@endpoint("One movie in full", response="Movie")
 async def movie_detail(request: Request, movie_id: int) -> HTTPResponse:
     """Every field of one movie, from the two-tier cache."""
     if movie_id < 1:
         raise NotFound("No movie with that id.")
     ctx = request.app.ctx
-    body = await ctx.aside.get(f"movie:{movie_id}", lambda: load_detail(ctx.stores, movie_id))
+    name = f"movie:{movie_id}"
+    body = ctx.aside.peek(name) or await ctx.aside.get(name, lambda: load_detail(ctx.stores, movie_id))
     if body is None:
         raise NotFound(f"No movie with id {movie_id}.")
     return respond_raw(request, body)
@@ -72,14 +73,14 @@ async def _ranking(request: Request, actor: Any, kind: str, params: dict[str, An
 
 
 @bp.get("/popular")
-@doc("Popular movies (computed by a worker, served from Redis)", query="paging", response="MoviePage")
+@endpoint("Popular movies (computed by a worker, served from Redis)", query="paging", response="MoviePage")
 async def popular(request: Request) -> HTTPResponse:
     """The most popular movies."""
     return await _ranking(request, rank_popular, "popular", {})
 
 
 @bp.get("/trending")
-@doc("Trending movies: most reviewed and best rated recently", query="trending", response="MoviePage")
+@endpoint("Trending movies: most reviewed and best rated recently", query="trending", response="MoviePage")
 async def trending(request: Request) -> HTTPResponse:
     """Movies trending over the last day or week."""
     window = request.args.get("window", "day")

@@ -1,40 +1,25 @@
 """OpenAPI: `GET /openapi.json` describes every route; `GET /docs` renders it.
 
-Each handler declares its documentation next to itself with `@doc(summary, query=..., body=...,
-response=..., auth=...)`; the document is built from the app's router, so a route that exists
-is always listed (undocumented ones with their path and methods only).
+Each handler declares its documentation next to itself with `@endpoint(summary, query=...,
+body=..., response=..., auth=...)` (front/endpoint.py); the document is built from the app's
+router, so a route that exists is always listed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse
 
+from front.endpoint import endpoint
 from front.html import ENV
 from front.responses import json
 from front.schemas import COMPONENTS, QUERIES
 
-Handler = TypeVar("Handler", bound=Callable[..., Any])
 bp = Blueprint("apidocs")
 PARAM = re.compile(r"<(\w+)(?::(\w+))?>")
-
-
-def doc(summary: str, *, query: str | None = None, body: str | None = None, response: str | None = None,
-        auth: bool = False, status: int = 200) -> Callable[[Handler], Handler]:
-    """Attach OpenAPI documentation to a handler."""
-
-    def mark(handler: Handler) -> Handler:
-        handler.__openapi__ = {  # type: ignore[attr-defined]
-            "summary": summary, "query": query, "body": body, "response": response, "auth": auth,
-            "status": status,
-        }
-        return handler
-
-    return mark
 
 
 def _operation(handler: Any, path_params: list[tuple[str, str]]) -> dict[str, Any]:
@@ -90,6 +75,7 @@ def build(app: Sanic) -> dict[str, Any]:
 
 
 @bp.get("/openapi.json")
+@endpoint("The OpenAPI document")
 async def openapi_json(request: Request) -> HTTPResponse:
     """The OpenAPI document."""
     if not hasattr(request.app.ctx, "openapi"):
@@ -98,6 +84,7 @@ async def openapi_json(request: Request) -> HTTPResponse:
 
 
 @bp.get("/docs")
+@endpoint("The OpenAPI document as a page")
 async def docs(request: Request) -> HTTPResponse:
     """The OpenAPI document rendered as a page."""
     spec = build(request.app)

@@ -6,7 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from errors import NotFound
-from front.openapi import doc
+from front.endpoint import endpoint
 from front.pagination import check_page, paginate
 from front.params import Params
 from front.responses import respond, respond_raw
@@ -17,7 +17,7 @@ bp = Blueprint("people", url_prefix="/api/people")
 
 
 @bp.get("/")
-@doc("List people, optionally by name", query="people", response="PersonPage")
+@endpoint("List people, optionally by name", query="people", response="PersonPage")
 async def list_people(request: Request) -> HTTPResponse:
     """People by popularity; `q` matches name words (the last one as a prefix)."""
     query = Params(request, ("q", "page", "page_size"))
@@ -32,7 +32,7 @@ async def list_people(request: Request) -> HTTPResponse:
 
 
 @bp.get("/<person_id:int>")
-@doc("One person with their credits", response="Person")
+@endpoint("One person with their credits", response="Person")
 async def person_detail(request: Request, person_id: int) -> HTTPResponse:
     """A person's details and every cast and crew credit."""
     ctx = request.app.ctx

@@ -12,6 +12,8 @@ from sanic.handlers import ErrorHandler
 from sanic.response import HTTPResponse
 
 from errors import MovieVerseError
+from front.endpoint import finish
+from front.endpoint import request_id as request_id_of
 
 log = logging.getLogger("movieverse.front")
 
@@ -77,7 +79,13 @@ class ProblemHandler(ErrorHandler):
     """Turns every exception into a problem document; unexpected ones are logged, never leaked."""
 
     def default(self, request: Request, exception: Exception) -> HTTPResponse:  # type: ignore[override]
-        request_id = getattr(getattr(request, "ctx", None), "request_id", None)
+        response = self._problem(request, exception)
+        if request is not None:
+            finish(request, response, getattr(request.ctx, "started", None))
+        return response
+
+    def _problem(self, request: Request, exception: Exception) -> HTTPResponse:
+        request_id = request_id_of(request) if request is not None else None
         instance = request.path if request is not None else None
         if isinstance(exception, MovieVerseError):
             headers = {}

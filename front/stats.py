@@ -6,6 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from actors.stats import count_catalogue
+from front.endpoint import endpoint
 from front.jobs import accepted
 from front.responses import json
 
@@ -13,6 +14,7 @@ bp = Blueprint("stats", url_prefix="/api/stats")
 
 
 @bp.get("/")
+@endpoint("Catalogue counts, computed by a worker", response="Stats")
 async def catalogue_stats(request: Request) -> HTTPResponse:
     """How many movies, genres, people, users and reviews there are (cached for a while)."""
     outcome = await request.app.ctx.dispatcher.run(count_catalogue, "stats", {})

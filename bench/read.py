@@ -1,0 +1,130 @@
+"""Read benchmark: a bare Sanic route vs MovieVerse's cached reads, measured in one run.
+
+    .venv/bin/python bench/read.py [--seconds 10] [--connections 32] [--workers 1]
+
+Needs seeded stores (`make up` or `make seed`) and wrk (`apt-get install wrk`). Starts a bare
+Sanic app that returns a movie-sized JSON document and a MovieVerse web process with the same
+worker count, warms the caches, then loads each URL with wrk on loopback and prints req/s,
+p50/p99 and the ratio to the bare route.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BARE_APP = '''
+import orjson, sys
+from sanic import Sanic
+from sanic.response import HTTPResponse
+app = Sanic("bare")
+app.config.AUTO_EXTEND = False
+BODY = orjson.dumps(orjson.loads(open(sys.argv[1], "rb").read()))
+@app.get("/movie")
+async def movie(request):
+    return HTTPResponse(BODY, content_type="application/json; charset=utf-8")
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", port=int(sys.argv[2]), workers=int(sys.argv[3]), access_log=False, motd=False)
+'''
+
+
+def free_port() -> int:
+    """A port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait(url: str, seconds: float = 30) -> None:
+    """Block until the URL answers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
+def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+    """req/s, p50 and p99 (ms) of a wrk run."""
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+
+    def latency(pct: str) -> float:
+        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return {"rps": rate, "p50": latency("50"), "p99": latency("99"), "errors": int(errors.group(1)) if errors else 0}
+
+
+def main() -> int:
+    """Run both servers, load them in turn, print the table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--movie", type=int, default=52930)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    tmp = Path(tempfile.mkdtemp(prefix="movieverse-bench-"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), WEB_CONCURRENCY=str(args.workers), LOG_LEVEL="WARNING")
+    mv_port, bare_port = free_port(), free_port()
+    env.update(PORT=str(mv_port), PUBLIC_URL=f"http://127.0.0.1:{mv_port}",
+               PROMETHEUS_MULTIPROC_DIR=str(tmp / "metrics"))
+    procs = [subprocess.Popen([sys.executable, "-m", "front.server"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+    try:
+        detail = f"http://127.0.0.1:{mv_port}/api/movies/{args.movie}/"
+        wait(detail)
+        body = urllib.request.urlopen(detail).read()
+        (tmp / "movie.json").write_bytes(body)
+        (tmp / "bare.py").write_text(BARE_APP)
+        procs.append(subprocess.Popen(
+            [sys.executable, str(tmp / "bare.py"), str(tmp / "movie.json"), str(bare_port), str(args.workers)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        bare = f"http://127.0.0.1:{bare_port}/movie"
+        wait(bare)
+        targets = {
+            "bare Sanic route (same JSON)": bare,
+            f"cached /api/movies/{args.movie}/": detail,
+            "cached /api/movies/?genre=3": f"http://127.0.0.1:{mv_port}/api/movies/?genre=3",
+        }
+        for url in targets.values():
+            wrk(url, 2, args.connections)
+        results = {name: wrk(url, args.seconds, args.connections) for name, url in targets.items()}
+        base = results["bare Sanic route (same JSON)"]["rps"]
+        print(f"workers={args.workers} connections={args.connections} seconds={args.seconds} "
+              f"body={len(body)} bytes")
+        print(f"{'target':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+        for name, r in results.items():
+            print(f"{name:<34} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['errors']:>7} "
+                  f"{r['rps'] / base:>6.2f}")
+    finally:
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(proc.pid, signal.SIGKILL)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
