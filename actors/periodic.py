@@ -33,4 +33,13 @@ def _send_rankings() -> None:
     asyncio.run(go())
 
 
-TASKS: list[Periodic] = [Periodic("rankings", 5 * 60, _send_rankings)]
+def _send_outbox_drain() -> None:
+    from actors.outbox import drain_outboxes
+
+    drain_outboxes.send()
+
+
+TASKS: list[Periodic] = [
+    Periodic("rankings", 5 * 60, _send_rankings),
+    Periodic("outbox", 10, _send_outbox_drain),
+]

@@ -26,3 +26,8 @@ async def everything(redis: Redis) -> int:
         removed += await redis.delete(name)
     await redis.publish(keys.INVALIDATE_CHANNEL, "*")
     return removed
+
+
+async def recommendations_changed(redis: Redis, user_id: int) -> None:
+    """Forget a user's cached recommendations (their next request recomputes them)."""
+    await redis.delete(keys.result(keys.recommendations(user_id)))

@@ -45,3 +45,8 @@ def lock(name: str) -> str:
 def counter(name: str) -> str:
     """A rate-limit counter."""
     return f"{PREFIX}rate:{name}"
+
+
+def recommendations(user_id: int) -> str:
+    """The work key of a user's recommendations."""
+    return work_key("recommendations", {"user_id": user_id})

@@ -11,7 +11,7 @@ from cache.aside import Aside
 from cache.jobs import Notifier
 from cache.local import LocalCache
 from config import Settings, get_settings
-from front import genres, health, jobs, movies, openapi, people, stats
+from front import auth, genres, health, jobs, movies, openapi, people, profiles, reviews, stats, users
 from front.dispatch import Dispatcher
 from front.endpoint import RECORDER
 from front.problems import ProblemHandler
@@ -30,7 +30,9 @@ def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sa
     app.config.KEEP_ALIVE_TIMEOUT = 15
     app.config.ACCESS_LOG = False
     app.ctx.settings = settings
-    for blueprint in (health.bp, openapi.bp, jobs.bp, stats.bp, movies.bp, genres.bp, people.bp):
+    blueprints = (health.bp, openapi.bp, jobs.bp, stats.bp, movies.bp, genres.bp, people.bp, auth.bp, users.bp,
+                  profiles.bp, reviews.bp, reviews.movie_reviews_bp)
+    for blueprint in blueprints:
         app.blueprint(blueprint)
     app.register_listener(_open, "before_server_start")
     app.register_listener(_close, "after_server_stop")

@@ -91,6 +91,8 @@ class ProblemHandler(ErrorHandler):
             headers = {}
             if exception.retry_after is not None:
                 headers["Retry-After"] = str(exception.retry_after)
+            if exception.status == 401:
+                headers["WWW-Authenticate"] = 'Bearer realm="movieverse"'
             return problem(
                 exception.status,
                 exception.detail,

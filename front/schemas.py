@@ -98,3 +98,56 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
         *PAGING,
     ],
 }
+
+
+def obj(required: list[str], **properties: Any) -> dict[str, Any]:
+    """An object schema."""
+    return {"type": "object", "required": required, "properties": properties}
+
+
+USER_REF = obj(["id", "username"], id=INT, username=STR)
+REVIEW = obj(["id", "movie_id", "user", "rating", "body", "created_at", "updated_at"], id=INT, movie_id=INT,
+             user=USER_REF, rating={"type": "integer", "minimum": 1, "maximum": 10}, title=STR, body=STR,
+             created_at=STR, updated_at=STR)
+PROFILE_FIELDS = {"bio": {"type": "string", "maxLength": 500},
+                  "avatar_url": {"type": ["string", "null"], "format": "uri", "maxLength": 500},
+                  "location": {"type": "string", "maxLength": 100},
+                  "favorite_genres": {"type": "array", "items": INT, "maxItems": 10}}
+COMPONENTS.update({
+    "Login": obj(["password"], username=STR, email=STR, password=STR),
+    "Token": obj(["access_token", "token_type", "expires_in"], access_token=STR, token_type=STR, expires_in=INT),
+    "Registration": obj(["username", "email", "password"],
+                        username={"type": "string", "pattern": "^[A-Za-z0-9_.-]{3,30}$"},
+                        email={"type": "string", "format": "email"},
+                        password={"type": "string", "minLength": 8, "maxLength": 256}),
+    "UserCreated": obj(["id", "username", "date_joined"], id=INT, username=STR, date_joined=STR),
+    "User": obj(["id", "username", "date_joined", "review_count"], id=INT, username=STR, date_joined=STR,
+                review_count=INT),
+    "Me": obj(["id", "username"], id=INT, username=STR, date_joined=STR, review_count=INT, email=STR,
+              is_admin={"type": "boolean"}),
+    "AccountChange": obj(["current_password"], current_password=STR, email={"type": "string", "format": "email"},
+                         password={"type": "string", "minLength": 8, "maxLength": 256}),
+    "PasswordReset": obj(["email"], email={"type": "string", "format": "email"}),
+    "PasswordResetConfirm": obj(["token", "password"], token=STR,
+                                password={"type": "string", "minLength": 8, "maxLength": 256}),
+    "NewReview": obj(["movie_id", "rating", "body"], movie_id={"type": "integer", "minimum": 1},
+                     rating={"type": "integer", "minimum": 1, "maximum": 10},
+                     title={"type": "string", "maxLength": 200},
+                     body={"type": "string", "minLength": 1, "maxLength": 10000}),
+    "ReviewChange": obj([], rating={"type": "integer", "minimum": 1, "maximum": 10},
+                        title={"type": "string", "maxLength": 200},
+                        body={"type": "string", "minLength": 1, "maxLength": 10000}),
+    "Review": REVIEW,
+    "Profile": obj(list(PROFILE_FIELDS), **PROFILE_FIELDS, updated_at=NSTR),
+    "ProfileChange": obj([], **PROFILE_FIELDS),
+})
+COMPONENTS["UserPage"] = page_of("User")
+COMPONENTS["ReviewPage"] = page_of("Review")
+REVIEW_SORT = query("sort", {"enum": ["-created_at", "created_at", "-rating", "rating"]}, "Sort order.")
+QUERIES["movie_reviews"] = [REVIEW_SORT, *PAGING]
+QUERIES["reviews"] = [
+    query("movie", {"type": "integer", "minimum": 1}, "Only this movie's reviews."),
+    query("user", {"type": "integer", "minimum": 1}, "Only this user's reviews."),
+    query("min_rating", {"type": "integer", "minimum": 1, "maximum": 10}, "Lowest rating."),
+    REVIEW_SORT, *PAGING,
+]

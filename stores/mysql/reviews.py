@@ -1,8 +1,32 @@
-"""Reviews."""
+"""Reviews: one per user and movie; writes carry their follow-up messages in the same transaction."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pymysql
+
+from errors import Conflict
 from stores.mysql import Pool
+
+COLUMNS = "id, movie_id, user_id, username, rating, title, body, created_at, updated_at"
+SORTS = {"-created_at": "created_at DESC, id DESC", "created_at": "created_at ASC, id ASC",
+         "-rating": "rating DESC, id DESC", "rating": "rating ASC, id ASC"}
+DUPLICATE = 1062
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+
+
+def public(row: tuple[Any, ...]) -> dict[str, Any]:
+    """The public document of a review row."""
+    review_id, movie_id, user_id, username, rating, title, body, created, updated = row
+    return {"id": int(review_id), "movie_id": int(movie_id), "user": {"id": int(user_id), "username": username},
+            "rating": int(rating), "title": title, "body": body, "created_at": _iso(created),
+            "updated_at": _iso(updated)}
 
 
 async def count(pool: Pool) -> int:
@@ -11,3 +35,121 @@ async def count(pool: Pool) -> int:
         await cur.execute("SELECT COUNT(*) FROM reviews")
         row = await cur.fetchone()
     return int(row[0])
+
+
+async def _outbox(cur: Any, actor: str, args: dict[str, Any]) -> int:
+    await cur.execute("INSERT INTO outbox (actor, args) VALUES (%s, %s)", (actor, orjson.dumps(args).decode()))
+    return int(cur.lastrowid)
+
+
+async def create_review(pool: Pool, user: dict[str, Any], movie_id: int, rating: int, title: str,
+                        body: str) -> tuple[dict[str, Any], int]:
+    """Insert a review and its follow-up message in one transaction; 409 if the user reviewed it already."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    async with pool.acquire() as conn:
+        await conn.begin()
+        try:
+            async with conn.cursor() as cur:
+                await cur.execute(
+                    "INSERT INTO reviews (movie_id, user_id, username, rating, title, body, created_at, updated_at)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    (movie_id, user["id"], user["username"], rating, title, body, now, now),
+                )
+                review_id = cur.lastrowid
+                outbox_id = await _outbox(cur, "review_changed", {"movie_id": movie_id, "user_id": user["id"]})
+            await conn.commit()
+        except pymysql.err.IntegrityError as exc:
+            await conn.rollback()
+            if exc.args and exc.args[0] == DUPLICATE:
+                raise Conflict("You have already reviewed this movie; change that review instead.",
+                               errors={"movie_id": ["Already reviewed by you."]}) from exc
+            raise
+        except BaseException:
+            await conn.rollback()
+            raise
+    review = public((review_id, movie_id, user["id"], user["username"], rating, title, body, now, now))
+    return review, outbox_id
+
+
+async def get_review(pool: Pool, review_id: int) -> dict[str, Any] | None:
+    """One review, or None."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute(f"SELECT {COLUMNS} FROM reviews WHERE id = %s", (review_id,))
+        row = await cur.fetchone()
+    return None if row is None else public(row)
+
+
+async def list_reviews(pool: Pool, *, movie_id: int | None = None, user_id: int | None = None,
+                       min_rating: int | None = None, sort: str = "-created_at", skip: int = 0,
+                       limit: int = 20) -> tuple[int, list[dict[str, Any]]]:
+    """(total, one page) of reviews matching the filters."""
+    where, args = [], []
+    for column, value, op in (("movie_id", movie_id, "="), ("user_id", user_id, "="),
+                              ("rating", min_rating, ">=")):
+        if value is not None:
+            where.append(f"{column} {op} %s")
+            args.append(value)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute(f"SELECT COUNT(*) FROM reviews {clause}", tuple(args))
+        total = int((await cur.fetchone())[0])
+        await cur.execute(f"SELECT {COLUMNS} FROM reviews {clause} ORDER BY {SORTS[sort]} LIMIT %s OFFSET %s",
+                          (*args, limit, skip))
+        rows = await cur.fetchall()
+    return total, [public(r) for r in rows]
+
+
+async def update_review(pool: Pool, review_id: int, changes: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """Change a review's rating, title or body and queue its follow-up, in one transaction."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    sets = ", ".join(f"{name} = %s" for name in changes)
+    async with pool.acquire() as conn:
+        await conn.begin()
+        try:
+            async with conn.cursor() as cur:
+                await cur.execute(f"UPDATE reviews SET {sets}, updated_at = %s WHERE id = %s",
+                                  (*changes.values(), now, review_id))
+                await cur.execute(f"SELECT {COLUMNS} FROM reviews WHERE id = %s", (review_id,))
+                row = await cur.fetchone()
+                outbox_id = await _outbox(cur, "review_changed", {"movie_id": int(row[1]), "user_id": int(row[2])})
+            await conn.commit()
+        except BaseException:
+            await conn.rollback()
+            raise
+    return public(row), outbox_id
+
+
+async def delete_review(pool: Pool, review: dict[str, Any]) -> int:
+    """Delete a review and queue its follow-up, in one transaction; returns the outbox id."""
+    async with pool.acquire() as conn:
+        await conn.begin()
+        try:
+            async with conn.cursor() as cur:
+                await cur.execute("DELETE FROM reviews WHERE id = %s", (review["id"],))
+                outbox_id = await _outbox(cur, "review_changed",
+                                          {"movie_id": review["movie_id"], "user_id": review["user"]["id"]})
+            await conn.commit()
+        except BaseException:
+            await conn.rollback()
+            raise
+    return outbox_id
+
+
+async def review_counts(pool: Pool, user_ids: list[int]) -> dict[int, int]:
+    """How many reviews each of the given users wrote."""
+    if not user_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(user_ids))
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute(f"SELECT user_id, COUNT(*) FROM reviews WHERE user_id IN ({marks}) GROUP BY user_id",
+                          tuple(user_ids))
+        return {int(u): int(n) for u, n in await cur.fetchall()}
+
+
+async def delete_user_reviews(pool: Pool, user_id: int) -> list[int]:
+    """Delete every review by a user; returns the ids of the movies they had reviewed."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("SELECT DISTINCT movie_id FROM reviews WHERE user_id = %s", (user_id,))
+        movies = [int(r[0]) for r in await cur.fetchall()]
+        await cur.execute("DELETE FROM reviews WHERE user_id = %s", (user_id,))
+    return movies

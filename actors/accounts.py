@@ -1,0 +1,54 @@
+"""Follow-up work of account and review writes: purge a deleted account, refresh what a review changed."""
+
+from __future__ import annotations
+
+import dramatiq
+from redis.exceptions import RedisError
+
+from actors.broker import DEFAULT
+from actors.lifecycle import Resources, resources
+from actors.work import refresh
+from cache import invalidate, keys
+from stores.mysql import ratings, reviews
+from stores.profiles import delete_profile
+
+TRENDING_DEBOUNCE = 30
+
+
+async def _movie_changed(res: Resources, movie_id: int) -> None:
+    await ratings.refresh(await res.stores.mysql(), movie_id)
+    await invalidate.movie_changed(res.redis, movie_id)
+
+
+async def _refresh_trending(res: Resources) -> None:
+    """Queue trending for recomputation, at most once per debounce window."""
+    from actors.rankings import rank_trending
+
+    try:
+        if await res.redis.set(keys.PREFIX + "debounce:trending", "1", nx=True, ex=TRENDING_DEBOUNCE):
+            for window in ("day", "week"):
+                await refresh(res.redis, rank_trending, "trending", {"window": window}, res.settings.result_ttl_seconds)
+    except RedisError:
+        return
+
+
+@dramatiq.actor(queue_name=DEFAULT, max_retries=20, time_limit=120_000)
+async def review_changed(movie_id: int, user_id: int) -> None:
+    """A review was written, changed or deleted: refresh the movie's stats and caches, trending, recommendations."""
+    res = await resources()
+    await _movie_changed(res, movie_id)
+    await invalidate.recommendations_changed(res.redis, user_id)
+    await _refresh_trending(res)
+
+
+@dramatiq.actor(queue_name=DEFAULT, max_retries=50, min_backoff=1000, max_backoff=600_000, time_limit=600_000)
+async def purge_account(user_id: int) -> None:
+    """Remove a deleted account's reviews and profile; retried until done (every step is idempotent)."""
+    res = await resources()
+    movies = await reviews.delete_user_reviews(await res.stores.mysql(), user_id)
+    for movie_id in movies:
+        await _movie_changed(res, movie_id)
+    await delete_profile(await res.stores.firebase(), user_id)
+    await invalidate.recommendations_changed(res.redis, user_id)
+    if movies:
+        await _refresh_trending(res)

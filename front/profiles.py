@@ -1,0 +1,72 @@
+"""Profiles in Firebase: anyone may read one; only its owner may change it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from errors import NotFound
+from front.body import json_object
+from front.endpoint import endpoint
+from front.identity import current_user
+from front.responses import json, respond
+from front.validate import Body
+from stores import profiles
+from stores.mongo import genres
+from stores.postgres import users
+
+bp = Blueprint("profiles", url_prefix="/api/users")
+FIELDS = ("bio", "avatar_url", "location", "favorite_genres")
+
+
+@bp.get("/<user_id:int>/profile")
+@endpoint("A user's profile", response="Profile")
+async def profile(request: Request, user_id: int) -> HTTPResponse:
+    """bio, avatar_url, location, favorite_genres, updated_at (empty fields when none was saved)."""
+    if await users.get_user(await request.app.ctx.stores.postgres(), user_id) is None:
+        raise NotFound(f"No user with id {user_id}.")
+    return respond(request, await profiles.get_profile(await request.app.ctx.stores.firebase(), user_id))
+
+
+async def _read(request: Request, replace: bool) -> dict[str, Any]:
+    body = Body(json_object(request), FIELDS)
+    changes: dict[str, Any] = {}
+    if body.has("bio"):
+        changes["bio"] = body.text("bio", max_length=500) or ""
+    if body.has("avatar_url"):
+        changes["avatar_url"] = body.url("avatar_url")
+    if body.has("location"):
+        changes["location"] = body.text("location", max_length=100) or ""
+    wanted = body.int_list("favorite_genres", max_items=10)
+    if wanted is not None:
+        known = await genres.existing_ids(await request.app.ctx.stores.mongo(), wanted)
+        unknown = [g for g in wanted if g not in known]
+        if unknown:
+            body.fail("favorite_genres", f"Unknown genre ids: {unknown}.")
+        changes["favorite_genres"] = wanted
+    if not changes and not replace and not body.errors:
+        body.fail("bio", "Give at least one field to change.")
+    body.done()
+    changes["updated_at"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    return changes
+
+
+@bp.put("/me/profile")
+@endpoint("Replace your profile", body="ProfileChange", response="Profile", auth=True)
+async def put_profile(request: Request) -> HTTPResponse:
+    """Replace every field of your profile (missing ones become empty)."""
+    user = await current_user(request)
+    changes = await _read(request, replace=True)
+    return json(await profiles.put_profile(await request.app.ctx.stores.firebase(), user.id, changes))
+
+
+@bp.patch("/me/profile")
+@endpoint("Change some fields of your profile", body="ProfileChange", response="Profile", auth=True)
+async def patch_profile(request: Request) -> HTTPResponse:
+    """Change only the fields given."""
+    user = await current_user(request)
+    changes = await _read(request, replace=False)
+    return json(await profiles.patch_profile(await request.app.ctx.stores.firebase(), user.id, changes))

@@ -1,0 +1,139 @@
+"""Reviews: list, read, write (authenticated), change and delete (the author only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from errors import Forbidden, NotFound, Unprocessable
+from front.body import json_object
+from front.endpoint import endpoint
+from front.followup import send_followups
+from front.identity import current_user
+from front.pagination import check_page, paginate
+from front.params import Params
+from front.responses import json, respond
+from front.validate import Body
+from stores.mongo import movies
+from stores.mysql import reviews
+
+bp = Blueprint("reviews", url_prefix="/api/reviews")
+movie_reviews_bp = Blueprint("movie_reviews", url_prefix="/api/movies")
+SORTS = list(reviews.SORTS)
+TEXT_FIELDS = {"title": (0, 200), "body": (1, 10_000)}
+
+
+async def _page(request: Request, **fixed: Any) -> dict[str, Any]:
+    allowed = ["page", "page_size", "sort", *(name for name in ("movie", "user", "min_rating") if name not in fixed)]
+    query = Params(request, allowed)
+    page, size = query.page()
+    filters = {
+        "movie_id": fixed.get("movie_id", query.integer("movie", low=1, high=2**53)),
+        "user_id": query.integer("user", low=1, high=2**53),
+        "min_rating": query.integer("min_rating", low=1, high=10),
+        "sort": query.choice("sort", SORTS, "-created_at"),
+    }
+    query.done()
+    total, found = await reviews.list_reviews(await request.app.ctx.stores.mysql(), **filters,
+                                              skip=(page - 1) * size, limit=size)
+    check_page(page, size, total)
+    return paginate(request, found, total, page, size)
+
+
+@bp.get("/")
+@endpoint("List reviews", query="reviews", response="ReviewPage")
+async def list_reviews(request: Request) -> HTTPResponse:
+    """Reviews, filtered by movie, user and minimum rating, newest first by default."""
+    return respond(request, await _page(request))
+
+
+@movie_reviews_bp.get("/<movie_id:int>/reviews")
+@endpoint("A movie's reviews, newest first", query="movie_reviews", response="ReviewPage")
+async def movie_reviews(request: Request, movie_id: int) -> HTTPResponse:
+    """The reviews of one movie."""
+    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
+        raise NotFound(f"No movie with id {movie_id}.")
+    return respond(request, await _page(request, movie_id=movie_id))
+
+
+@bp.get("/<review_id:int>")
+@endpoint("One review", response="Review")
+async def review_detail(request: Request, review_id: int) -> HTTPResponse:
+    """A review with its author."""
+    return respond(request, await _get(request, review_id))
+
+
+async def _get(request: Request, review_id: int) -> dict[str, Any]:
+    review = await reviews.get_review(await request.app.ctx.stores.mysql(), review_id)
+    if review is None:
+        raise NotFound(f"No review with id {review_id}.")
+    return review
+
+
+def _texts(body: Body, required: bool) -> dict[str, Any]:
+    found = {}
+    for name, (low, high) in TEXT_FIELDS.items():
+        value = body.text(name, required=required and name == "body", min_length=low, max_length=high)
+        if value is not None:
+            found[name] = value
+    return found
+
+
+@bp.post("/")
+@endpoint("Write a review (one per user and movie)", body="NewReview", response="Review", auth=True, status=201)
+async def create_review(request: Request) -> HTTPResponse:
+    """Review a movie that exists; the movie's stats, trending and your recommendations follow."""
+    user = await current_user(request)
+    body = Body(json_object(request), ("movie_id", "rating", "title", "body"))
+    movie_id = body.integer("movie_id", required=True, low=1, high=2**53)
+    rating = body.integer("rating", required=True, low=1, high=10)
+    texts = _texts(body, required=True)
+    body.done()
+    assert movie_id is not None and rating is not None
+    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
+        raise Unprocessable(f"No movie with id {movie_id}.", errors={"movie_id": ["No such movie."]})
+    author = {"id": user.id, "username": user.username}
+    review, outbox_id = await reviews.create_review(await request.app.ctx.stores.mysql(), author, movie_id,
+                                                    rating, texts.get("title", ""), texts["body"])
+    await send_followups(request, "mysql", [(outbox_id, "review_changed", {"movie_id": movie_id, "user_id": user.id})])
+    return json(review, status=201, headers={"Location": f"/api/reviews/{review['id']}/"})
+
+
+async def _own(request: Request, review_id: int) -> tuple[Any, dict[str, Any]]:
+    user = await current_user(request)
+    review = await _get(request, review_id)
+    if review["user"]["id"] != user.id:
+        raise Forbidden("Only the author may change or delete a review.")
+    return user, review
+
+
+@bp.patch("/<review_id:int>")
+@endpoint("Change your review", body="ReviewChange", response="Review", auth=True)
+async def change_review(request: Request, review_id: int) -> HTTPResponse:
+    """Change the rating, title or body of your own review."""
+    user, review = await _own(request, review_id)
+    body = Body(json_object(request), ("rating", "title", "body"))
+    changes = _texts(body, required=False)
+    rating = body.integer("rating", low=1, high=10)
+    if rating is not None:
+        changes["rating"] = rating
+    if not changes and not body.errors:
+        body.fail("body", "Give a rating, title or body to change.")
+    body.done()
+    updated, outbox_id = await reviews.update_review(await request.app.ctx.stores.mysql(), review_id, changes)
+    await send_followups(request, "mysql",
+                         [(outbox_id, "review_changed", {"movie_id": review["movie_id"], "user_id": user.id})])
+    return json(updated)
+
+
+@bp.delete("/<review_id:int>")
+@endpoint("Delete your review", auth=True, status=204)
+async def delete_review(request: Request, review_id: int) -> HTTPResponse:
+    """Delete your own review."""
+    user, review = await _own(request, review_id)
+    outbox_id = await reviews.delete_review(await request.app.ctx.stores.mysql(), review)
+    await send_followups(request, "mysql",
+                         [(outbox_id, "review_changed", {"movie_id": review["movie_id"], "user_id": user.id})])
+    return HTTPResponse(status=204)

@@ -1,0 +1,120 @@
+"""Validation of JSON bodies: strict types, lengths and formats; problems collected per field (422)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from errors import Unprocessable
+
+USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,30}")
+EMAIL = re.compile(r"[^@\s\x00-\x1f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+class Body:
+    """A JSON object read field by field; problems are collected, then raised as one 422."""
+
+    def __init__(self, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+        self.data = data
+        self.errors: dict[str, list[str]] = {}
+        for name in data:
+            if name not in allowed:
+                self.fail(name, f"Unknown field; allowed: {', '.join(allowed)}.")
+
+    def fail(self, name: str, why: str) -> None:
+        """Record a problem with one field."""
+        self.errors.setdefault(name, []).append(why)
+
+    def has(self, name: str) -> bool:
+        """Whether the field was sent."""
+        return name in self.data
+
+    def text(self, name: str, *, required: bool = False, min_length: int = 0, max_length: int = 200,
+             strip: bool = True) -> str | None:
+        """A string without NUL or control characters (newlines and tabs allowed)."""
+        if name not in self.data:
+            if required:
+                self.fail(name, "This field is required.")
+            return None
+        value = self.data[name]
+        if not isinstance(value, str):
+            self.fail(name, "Must be a string.")
+            return None
+        if strip:
+            value = value.strip()
+        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+            self.fail(name, "Must not contain control characters.")
+            return None
+        if not min_length <= len(value) <= max_length:
+            self.fail(name, f"Must be {min_length} to {max_length} characters long.")
+            return None
+        return value
+
+    def integer(self, name: str, *, required: bool = False, low: int, high: int) -> int | None:
+        """An integer (not a boolean, not a float, not a string) within [low, high]."""
+        if name not in self.data:
+            if required:
+                self.fail(name, "This field is required.")
+            return None
+        value = self.data[name]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(name, "Must be an integer.")
+            return None
+        if not low <= value <= high:
+            self.fail(name, f"Must be between {low} and {high}.")
+            return None
+        return value
+
+    def email(self, name: str, *, required: bool = False) -> str | None:
+        """An email address."""
+        value = self.text(name, required=required, min_length=3, max_length=254)
+        if value is not None and not EMAIL.fullmatch(value):
+            self.fail(name, "Must be an email address.")
+            return None
+        return value
+
+    def username(self, name: str) -> str | None:
+        """3 to 30 letters, digits, `_`, `.` or `-`."""
+        value = self.text(name, required=True, max_length=100)
+        if value is not None and not USERNAME.fullmatch(value):
+            self.fail(name, "Use 3 to 30 letters, digits, '_', '.' or '-'.")
+            return None
+        return value
+
+    def password(self, name: str, *, required: bool = True, not_like: str | None = None) -> str | None:
+        """At least 8 characters, at most 256, and not the username."""
+        value = self.text(name, required=required, min_length=8, max_length=256, strip=False)
+        if value is not None and not_like is not None and value.casefold() == not_like.casefold():
+            self.fail(name, "Must not be the username.")
+            return None
+        return value
+
+    def url(self, name: str) -> str | None:
+        """An http or https URL (or null)."""
+        if self.data.get(name, "") is None:
+            return None
+        value = self.text(name, max_length=500)
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                self.fail(name, "Must be an http or https URL.")
+                return None
+        return value
+
+    def int_list(self, name: str, *, max_items: int) -> list[int] | None:
+        """A list of distinct integers."""
+        if name not in self.data:
+            return None
+        value = self.data[name]
+        if not isinstance(value, list) or len(value) > max_items or any(
+            isinstance(v, bool) or not isinstance(v, int) for v in value
+        ):
+            self.fail(name, f"Must be a list of at most {max_items} integers.")
+            return None
+        return sorted(set(value))
+
+    def done(self) -> None:
+        """Raise a 422 naming every bad field, if any."""
+        if self.errors:
+            raise Unprocessable(f"Invalid fields: {', '.join(sorted(self.errors))}.", errors=self.errors)
