@@ -99,6 +99,7 @@ class Settings:
     result_ttl_seconds: int = 600
     local_cache_size: int = 4096
     login_attempts: int = 5
+    login_attempts_per_address: int = 20
     login_window_seconds: int = 300
     trust_forwarded: bool = False
     tmdb_api_url: str = "https://api.themoviedb.org/3"
@@ -154,6 +155,7 @@ def load() -> Settings:
         result_ttl_seconds=_int("RESULT_TTL_SECONDS", defaults.result_ttl_seconds),
         local_cache_size=_int("LOCAL_CACHE_SIZE", defaults.local_cache_size),
         login_attempts=_int("LOGIN_ATTEMPTS", defaults.login_attempts),
+        login_attempts_per_address=_int("LOGIN_ATTEMPTS_PER_ADDRESS", defaults.login_attempts_per_address),
         login_window_seconds=_int("LOGIN_WINDOW_SECONDS", defaults.login_window_seconds),
         trust_forwarded=_bool("TRUST_FORWARDED", defaults.trust_forwarded),
         tmdb_api_url=_get("TMDB_API_URL", defaults.tmdb_api_url).rstrip("/"),

@@ -8,21 +8,21 @@ from redis.exceptions import RedisError
 from cache import keys
 
 
-async def blocked_for(redis: Redis, names: list[str], limit: int) -> int:
-    """Seconds until the first of the named counters that reached the limit resets; 0 if none did.
+async def blocked_for(redis: Redis, limits: dict[str, int]) -> int:
+    """Seconds until the first of the named counters that reached its limit resets; 0 if none did.
 
     When Redis is down, throttling is skipped (logins keep working; argon2 still slows guessing).
     """
     try:
         async with redis.pipeline(transaction=False) as pipe:
-            for name in names:
+            for name in limits:
                 pipe.get(keys.counter(name))
                 pipe.ttl(keys.counter(name))
             values = await pipe.execute()
     except (RedisError, OSError):
         return 0
     wait = 0
-    for count, ttl in zip(values[::2], values[1::2], strict=True):
+    for limit, count, ttl in zip(limits.values(), values[::2], values[1::2], strict=True):
         if count is not None and int(count) >= limit:
             wait = max(wait, int(ttl) if ttl and ttl > 0 else 1)
     return wait

@@ -226,7 +226,7 @@ def ensure_firebase(url: str, credentials: str) -> None:
         say("firebase", "installing the emulator with npm")
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
                        check=True)
-    pid = spawn("firebase", [str(server), "-e", "-p", str(port), "-a", host], cwd=folder)
+    pid = spawn(f"firebase-{port}", [str(server), "-e", "-p", str(port), "-a", host], cwd=folder)
     wait_until(lambda: answers(host, port), 30, "the Firebase emulator")
     say("firebase", f"started the emulator (pid {pid})")
 

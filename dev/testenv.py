@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+# The Firebase emulator ignores `?ns=`, so tests get an emulator of their own on another port.
 TEST_ENV = {
     "MOVIEVERSE_ENV": "test",
     "POSTGRES_URL": "postgresql://movieverse:movieverse@127.0.0.1:5432/movieverse_test",
@@ -11,7 +12,7 @@ TEST_ENV = {
     "MONGO_URL": "mongodb://127.0.0.1:27017/movieverse_test",
     "REDIS_URL": "redis://127.0.0.1:6379/1",
     "RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/movieverse_test",
-    "FIREBASE_DATABASE_URL": "http://127.0.0.1:9000?ns=movieverse-test",
+    "FIREBASE_DATABASE_URL": "http://127.0.0.1:9001?ns=movieverse-test",
 }
 
 EXTRA_VHOSTS = ("movieverse_test_faults",)

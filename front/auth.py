@@ -36,7 +36,8 @@ async def token(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     settings = ctx.settings
     counters = [f"login:account:{login.casefold()}", f"login:address:{client_address(request)}"]
-    wait = await ratelimit.blocked_for(ctx.redis, counters, settings.login_attempts)
+    limits = dict(zip(counters, (settings.login_attempts, settings.login_attempts_per_address), strict=True))
+    wait = await ratelimit.blocked_for(ctx.redis, limits)
     if wait:
         raise TooManyRequests(f"Too many failed attempts; try again in {wait} seconds.", retry_after=wait)
     pool = await ctx.stores.postgres()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import email
+import email.message
+import email.policy
 import os
 import socket
 import subprocess
@@ -10,6 +13,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -117,14 +121,53 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 async def schema(settings: Settings) -> None:
-    """The schemas of the test databases, applied once."""
+    """The schemas of the test databases, applied once, and an empty test Redis database."""
+    import redis
+
+    assert settings.redis_url.rstrip("/").split("/")[-1] != "0", "tests never use Redis database 0"
+    redis.Redis.from_url(str(settings.redis_url)).flushdb()
     await migrate(settings)
 
 
+class Mailbox:
+    """A real SMTP server (aiosmtpd) on a free port, keeping every message it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[email.message.EmailMessage] = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        """Keep the message."""
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+    def wait_for(self, to: str, subject: str, timeout: float = 20.0) -> email.message.EmailMessage:
+        """The first message to that address whose subject contains the text."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if to in str(message["To"]) and subject in str(message["Subject"]):
+                    return message
+            time.sleep(0.1)
+        raise AssertionError(f"no mail to {to} about {subject!r}")
+
+
 @pytest.fixture(scope="session")
-def worker(logs: Path, schema: None) -> Iterator[Process]:
+def mailbox() -> Iterator[Mailbox]:
+    """The SMTP server the session's worker sends mail to."""
+    box = Mailbox()
+    box.controller.start()
+    yield box
+    box.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def worker(logs: Path, schema: None, mailbox: Mailbox) -> Iterator[Process]:
     """One real worker consuming every queue for the whole session."""
-    proc = start_worker(logs)
+    proc = start_worker(logs, SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}")
     yield proc
     proc.stop()
 
@@ -154,6 +197,20 @@ def server(logs: Path, schema: None, worker: Process) -> Iterator[str]:
     proc, base = start_server(logs)
     yield base
     proc.stop()
+
+
+def account(http: httpx.Client, prefix: str = "u", password: str = "s3cret-pass") -> dict[str, Any]:
+    """Register a fresh account and log in: its id, username, email, password and auth headers."""
+    import uuid
+
+    username = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    email_address = f"{username}@example.org"
+    created = http.post("/api/users/", json={"username": username, "email": email_address, "password": password})
+    assert created.status_code == 201, created.text
+    token = http.post("/api/auth/token", json={"username": username, "password": password})
+    assert token.status_code == 200, token.text
+    return {"id": created.json()["id"], "username": username, "email": email_address, "password": password,
+            "headers": {"Authorization": f"Bearer {token.json()['access_token']}"}}
 
 
 @pytest.fixture(scope="session")

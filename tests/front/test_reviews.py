@@ -1,0 +1,84 @@
+"""Reviews: written by members, one per movie, changed only by their authors, and reflected in stats."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import account
+
+
+def review(http: httpx.Client, user: dict[str, Any], movie_id: int, rating: int = 8, **extra: Any) -> httpx.Response:
+    """Post a review."""
+    return http.post("/api/reviews/", headers=user["headers"],
+                     json={"movie_id": movie_id, "rating": rating, "body": "Worth a watch.", **extra})
+
+
+def test_writing_a_review_answers_201_with_the_author(http: httpx.Client, seeded: str) -> None:
+    user = account(http, "critic")
+    response = review(http, user, 3, 9, title="Ünïcödé ✓")
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["user"] == {"id": user["id"], "username": user["username"]}
+    assert (body["movie_id"], body["rating"], body["title"]) == (3, 9, "Ünïcödé ✓")
+    assert http.get(f"/api/reviews/{body['id']}/").json() == body
+
+
+def test_reviews_need_a_token_an_existing_movie_and_one_per_movie(http: httpx.Client, seeded: str) -> None:
+    user = account(http, "rules")
+    assert http.post("/api/reviews/", json={"movie_id": 4, "rating": 5, "body": "x"}).status_code == 401
+    missing = review(http, user, 999_999_999)
+    assert missing.status_code == 422 and "movie_id" in missing.json()["errors"]
+    assert review(http, user, 4).status_code == 201
+    assert review(http, user, 4).status_code == 409
+
+
+@pytest.mark.parametrize("rating", [0, 11, 7.5, "7", True, None])
+def test_a_rating_must_be_an_integer_from_1_to_10(http: httpx.Client, seeded: str, rating: Any) -> None:
+    user = account(http, "rating")
+    response = http.post("/api/reviews/", headers=user["headers"], json={"movie_id": 5, "rating": rating, "body": "x"})
+    assert response.status_code == 422 and "rating" in response.json()["errors"]
+
+
+def test_only_the_author_may_change_or_delete_a_review(http: httpx.Client, seeded: str) -> None:
+    author, other = account(http, "author"), account(http, "other")
+    review_id = review(http, author, 6).json()["id"]
+    assert http.patch(f"/api/reviews/{review_id}/", json={"rating": 2}, headers=other["headers"]).status_code == 403
+    assert http.delete(f"/api/reviews/{review_id}/", headers=other["headers"]).status_code == 403
+    assert http.patch(f"/api/reviews/{review_id}/", json={"rating": 2}).status_code == 401
+    changed = http.patch(f"/api/reviews/{review_id}/", json={"rating": 2, "body": "Changed my mind."},
+                         headers=author["headers"])
+    assert changed.status_code == 200 and changed.json()["rating"] == 2
+    assert http.delete(f"/api/reviews/{review_id}/", headers=author["headers"]).status_code == 204
+    assert http.get(f"/api/reviews/{review_id}/").status_code == 404
+
+
+def test_a_review_refreshes_the_movies_user_rating(http: httpx.Client, seeded: str) -> None:
+    before = http.get("/api/movies/8/").json()["user_rating"]
+    user = account(http, "stats")
+    assert review(http, user, 8, 10).status_code == 201
+    for _ in range(100):
+        after = http.get("/api/movies/8/").json()["user_rating"]
+        if after["count"] == before["count"] + 1:
+            break
+        time.sleep(0.1)
+    assert after["count"] == before["count"] + 1
+
+
+def test_lists_filter_and_sort_reviews(http: httpx.Client, seeded: str) -> None:
+    user = account(http, "lister")
+    for movie_id, rating in ((9, 3), (10, 9), (11, 6)):
+        assert review(http, user, movie_id, rating).status_code == 201
+    mine = http.get(f"/api/reviews/?user={user['id']}&sort=rating").json()
+    assert [r["rating"] for r in mine["results"]] == [3, 6, 9]
+    high = http.get(f"/api/reviews/?user={user['id']}&min_rating=6&sort=-rating").json()
+    assert [r["rating"] for r in high["results"]] == [9, 6]
+    newest = http.get("/api/movies/11/reviews/").json()["results"]
+    assert newest[0]["user"]["id"] == user["id"]
+    times = [r["created_at"] for r in newest]
+    assert times == sorted(times, reverse=True)
+    assert http.get("/api/movies/999999999/reviews/").status_code == 404
+    assert http.get("/api/reviews/?sort=best").status_code == 400
