@@ -24,7 +24,7 @@ INTERACTIVE = "interactive"
 DEFAULT = "default"
 BULK = "bulk"
 QUEUES = (INTERACTIVE, DEFAULT, BULK)
-TUNING = {"heartbeat": "60", "connection_attempts": "3", "blocked_connection_timeout": "10"}
+TUNING = {"heartbeat": "60", "connection_attempts": "1", "socket_timeout": "2", "blocked_connection_timeout": "10"}
 
 
 def build_broker(settings: Settings) -> RabbitmqBroker:
