@@ -9,7 +9,7 @@ from cache import keys
 
 def movie_keys(movie_id: int) -> list[str]:
     """The cache-aside entries that hold one movie's data."""
-    return [keys.cached(f"movie:{movie_id}"), keys.cached(f"movie:{movie_id}:similar")]
+    return [keys.cached(f"movie:{movie_id}")]
 
 
 async def movie_changed(redis: Redis, movie_id: int) -> None:

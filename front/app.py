@@ -11,7 +11,21 @@ from cache.aside import Aside
 from cache.jobs import Notifier
 from cache.local import LocalCache
 from config import Settings, get_settings
-from front import auth, genres, health, jobs, movies, openapi, people, profiles, reviews, stats, users
+from front import (
+    auth,
+    genres,
+    health,
+    jobs,
+    movies,
+    openapi,
+    people,
+    profiles,
+    recommendations,
+    reviews,
+    search,
+    stats,
+    users,
+)
 from front.dispatch import Dispatcher
 from front.endpoint import RECORDER
 from front.problems import ProblemHandler
@@ -31,7 +45,7 @@ def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sa
     app.config.ACCESS_LOG = False
     app.ctx.settings = settings
     blueprints = (health.bp, openapi.bp, jobs.bp, stats.bp, movies.bp, genres.bp, people.bp, auth.bp, users.bp,
-                  profiles.bp, reviews.bp, reviews.movie_reviews_bp)
+                  profiles.bp, reviews.bp, reviews.movie_reviews_bp, search.bp, recommendations.bp)
     for blueprint in blueprints:
         app.blueprint(blueprint)
     app.register_listener(_open, "before_server_start")

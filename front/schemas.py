@@ -151,3 +151,13 @@ QUERIES["reviews"] = [
     query("min_rating", {"type": "integer", "minimum": 1, "maximum": 10}, "Lowest rating."),
     REVIEW_SORT, *PAGING,
 ]
+COMPONENTS["SearchResult"] = obj(["type", "id", "score"], type={"enum": ["movie", "person"]}, id=INT, title=STR,
+                                 name=STR, year=NINT, score=NUM)
+COMPONENTS["SearchPage"] = page_of("SearchResult")
+QUERIES["search"] = [
+    {**query("q", {"type": "string", "minLength": 1, "maxLength": 200}, "What to look for."), "required": True},
+    query("type", {"enum": ["movie", "person", "all"]}, "What to search (default all)."),
+    *PAGING,
+]
+COMPONENTS["Recommendation"] = {"allOf": [ref("MovieSummary"), obj(["score", "reason"], score=NUM, reason=STR)]}
+COMPONENTS["Recommendations"] = obj(["results"], results={"type": "array", "items": ref("Recommendation")})

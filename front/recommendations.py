@@ -1,0 +1,35 @@
+"""Recommendations for the caller, and movies similar to a movie: computed by workers, cached in Redis."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from actors.recommendations import find_similar, recommend_movies
+from errors import NotFound
+from front.endpoint import endpoint
+from front.identity import current_user
+from front.jobs import accepted
+from front.responses import respond
+from stores.mongo import movies
+
+bp = Blueprint("recommendations", url_prefix="/api")
+
+
+@bp.get("/users/me/recommendations")
+@endpoint("Movies recommended for you (never one you reviewed)", response="Recommendations", auth=True)
+async def recommendations(request: Request) -> HTTPResponse:
+    """200 with your recommendations when ready in time, else 202 with the job."""
+    user = await current_user(request)
+    outcome = await request.app.ctx.dispatcher.run(recommend_movies, "recommendations", {"user_id": user.id})
+    return respond(request, outcome.result) if outcome.done else accepted(outcome.job)
+
+
+@bp.get("/movies/<movie_id:int>/similar")
+@endpoint("Movies like this one", response="Recommendations")
+async def similar(request: Request, movie_id: int) -> HTTPResponse:
+    """200 with similar movies when ready in time, else 202 with the job."""
+    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
+        raise NotFound(f"No movie with id {movie_id}.")
+    outcome = await request.app.ctx.dispatcher.run(find_similar, "similar", {"movie_id": movie_id})
+    return respond(request, outcome.result) if outcome.done else accepted(outcome.job)

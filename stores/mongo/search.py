@@ -1,0 +1,101 @@
+"""Search over movie titles and people's names: exact beats prefix beats one-typo, then popularity.
+
+Candidates come from equality lookups of index terms (stores/mongo/search_index.py) for the
+query's longest word; every other query word is then checked against each candidate's words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from stores.mongo.search_index import MIN_FUZZY, fuzzy_terms
+from stores.mongo.text import words
+
+if TYPE_CHECKING:
+    from stores.mongo import Database
+
+EXACT, PREFIX, FUZZY = 3, 2, 1
+PER_TERM = 400
+FIELDS = {"movies": {"title": 1, "year": 1, "words": 1, "popularity": 1},
+          "people": {"name": 1, "words": 1, "popularity": 1, "known_for_department": 1}}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result with its match quality."""
+
+    kind: str
+    id: int
+    label: str
+    year: int | None
+    quality: float
+    popularity: float
+
+    def public(self) -> dict[str, Any]:
+        """The result as the API shows it."""
+        found: dict[str, Any] = {"type": self.kind, "id": self.id}
+        found["title" if self.kind == "movie" else "name"] = self.label
+        if self.kind == "movie":
+            found["year"] = self.year
+        found["score"] = round(self.quality + min(self.popularity, 999.0) / 1000, 4)
+        return found
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Whether two different words are one insert, delete, substitution or adjacent swap apart."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def match(query_word: str, doc_words: list[str], last: bool) -> int:
+    """How well one query word matches a document: exact, prefix (the last word only), one typo, or 0."""
+    if query_word in doc_words:
+        return EXACT
+    if last and any(w.startswith(query_word) for w in doc_words):
+        return PREFIX
+    if len(query_word) >= MIN_FUZZY and any(len(w) >= MIN_FUZZY and one_edit(query_word, w) for w in doc_words):
+        return FUZZY
+    return 0
+
+
+def anchor_terms(query_words: list[str]) -> tuple[str, list[str]]:
+    """The query word to fetch candidates by (the longest) and the index terms that can match it."""
+    anchor = max(query_words, key=len)
+    found = [anchor, *sorted(fuzzy_terms(anchor))]
+    return anchor, found
+
+
+async def _candidates(db: Database, collection: str, terms: list[str]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    for term in terms:
+        cursor = db[collection].find({"tokens": term}, FIELDS[collection]).sort([("popularity", -1)]).limit(PER_TERM)
+        async for doc in cursor:
+            found.setdefault(doc["_id"], doc)
+    return found
+
+
+async def search(db: Database, query: str, kinds: tuple[str, ...], limit: int = 1000) -> list[Hit]:
+    """Every movie and/or person matching all query words, best first."""
+    query_words = words(query)[:8]
+    if not query_words:
+        return []
+    _, terms = anchor_terms(query_words)
+    hits: list[Hit] = []
+    for kind, collection in (("movie", "movies"), ("person", "people")):
+        if kind not in kinds:
+            continue
+        for doc in (await _candidates(db, collection, terms)).values():
+            qualities = [match(w, doc.get("words", []), i == len(query_words) - 1) for i, w in enumerate(query_words)]
+            if all(qualities):
+                label = doc.get("title") if kind == "movie" else doc.get("name")
+                hits.append(Hit(kind, doc["_id"], label or "", doc.get("year"), sum(qualities) / len(qualities),
+                                float(doc.get("popularity") or 0)))
+    hits.sort(key=lambda h: (-h.quality, -h.popularity, h.kind, h.id))
+    return hits[:limit]
