@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from typing import Any
 
 import dramatiq
@@ -25,6 +26,15 @@ from seeds.loaders import LOADERS
 log = logging.getLogger(__name__)
 
 STAGES = ("catalogue", "relations", "finish")
+
+
+async def start_seed(redis: Any, spec: dict[str, Any]) -> str:
+    """Record a seed run as a job and send its first message; returns the run (job) id."""
+    run_id = uuid.uuid4().hex
+    spec = dict(spec, job_key=f"seed:{run_id}")
+    await jobs.record(redis, run_id, "seed", spec["job_key"], progress.RUN_TTL)
+    await asyncio.to_thread(seed_everything.send, run_id, spec)
+    return run_id
 
 
 @dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=30 * 60 * 1000)

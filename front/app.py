@@ -12,6 +12,7 @@ from cache.jobs import Notifier
 from cache.local import LocalCache
 from config import Settings, get_settings
 from front import (
+    admin,
     auth,
     genres,
     health,
@@ -45,7 +46,8 @@ def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sa
     app.config.ACCESS_LOG = False
     app.ctx.settings = settings
     blueprints = (health.bp, openapi.bp, jobs.bp, stats.bp, movies.bp, genres.bp, people.bp, auth.bp, users.bp,
-                  profiles.bp, reviews.bp, reviews.movie_reviews_bp, search.bp, recommendations.bp)
+                  profiles.bp, reviews.bp, reviews.movie_reviews_bp, search.bp, recommendations.bp,
+                  admin.bp)
     for blueprint in blueprints:
         app.blueprint(blueprint)
     app.register_listener(_open, "before_server_start")

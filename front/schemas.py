@@ -161,3 +161,7 @@ QUERIES["search"] = [
 ]
 COMPONENTS["Recommendation"] = {"allOf": [ref("MovieSummary"), obj(["score", "reason"], score=NUM, reason=STR)]}
 COMPONENTS["Recommendations"] = obj(["results"], results={"type": "array", "items": ref("Recommendation")})
+COMPONENTS["SeedRequest"] = obj([], movies={"type": "integer", "minimum": 1}, users={"type": "integer", "minimum": 1},
+                                reviews={"type": "integer", "minimum": 0})
+COMPONENTS["Setting"] = obj(["key", "value"], key=STR, value={}, updated_at=NSTR)
+COMPONENTS["SettingValue"] = obj(["value"], value={})

@@ -6,11 +6,10 @@ import argparse
 import asyncio
 import sys
 import time
-import uuid
 from typing import Any
 
 from cache import client as cache_client
-from cache import jobs, progress
+from cache import progress
 from config import get_settings
 from seeds.films import REAL_FILMS
 from seeds.plan import DEFAULTS, make_spec
@@ -96,15 +95,11 @@ async def follow(run_id: str, timeout: float) -> int:
 async def enqueue(spec: dict[str, Any]) -> str:
     """Record the run as a job and send its first message."""
     import actors  # noqa: F401 - builds the broker
-    from actors.seeding import seed_everything
+    from actors.seeding import start_seed
 
     redis = cache_client.connect(get_settings())
     try:
-        run_id = uuid.uuid4().hex
-        spec = dict(spec, job_key=f"seed:{run_id}")
-        await jobs.record(redis, run_id, "seed", spec["job_key"], progress.RUN_TTL)
-        await asyncio.to_thread(seed_everything.send, run_id, spec)
-        return run_id
+        return await start_seed(redis, spec)
     finally:
         await cache_client.close(redis)
 

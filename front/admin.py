@@ -1,0 +1,93 @@
+"""Operator routes (administrators only): seeding, TMDB sync, and application settings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from actors.seeding import start_seed
+from errors import Invalid, NotFound, Unprocessable
+from front.body import json_object
+from front.endpoint import endpoint
+from front.identity import admin_user
+from front.jobs import accepted
+from front.responses import json
+from front.validate import Body
+from seeds.films import REAL_FILMS
+from seeds.plan import DEFAULTS, make_spec
+from stores.mongo import app_settings
+
+bp = Blueprint("admin", url_prefix="/api/admin")
+KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
+MAX_SCALE = 2_000_000
+
+
+@bp.post("/seed")
+@endpoint("Seed every store (idempotent); 202 with the job to follow", body="SeedRequest", response="Job",
+          auth=True, status=202)
+async def seed(request: Request) -> HTTPResponse:
+    """Enqueue a seed run with the given sizes (defaults: the demo data set)."""
+    await admin_user(request)
+    body = Body(json_object(request) if request.body else {}, ("movies", "users", "reviews"))
+    movies = body.integer("movies", low=1, high=MAX_SCALE)
+    users = body.integer("users", low=1, high=1_000_000)
+    reviews = body.integer("reviews", low=0, high=100_000_000)
+    body.done()
+    spec = make_spec(movies or DEFAULTS["movies"], users or DEFAULTS["users"],
+                     DEFAULTS["reviews"] if reviews is None else reviews)
+    run_id = await start_seed(request.app.ctx.redis, spec)
+    job = {"id": run_id, "status": "queued", "synthetic_films": max(0, spec["movies"] - REAL_FILMS)}
+    return accepted(job)
+
+
+def _key(key: str) -> str:
+    if not KEY.fullmatch(key):
+        raise Invalid("Setting keys are 1 to 64 lower-case letters, digits and '_', starting with a letter.")
+    return key
+
+
+def _storable(value: Any, depth: int = 0) -> bool:
+    """JSON that MongoDB can store as given: no `$` or `.` in keys, at most 8 levels deep."""
+    if depth > 8:
+        return False
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and not k.startswith("$") and "." not in k and _storable(v, depth + 1)
+                   for k, v in value.items())
+    if isinstance(value, list):
+        return all(_storable(v, depth + 1) for v in value)
+    return value is None or (isinstance(value, str | int | float | bool) and not (
+        isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63))
+
+
+def _public(found: dict[str, Any]) -> dict[str, Any]:
+    updated = found.get("updated_at")
+    stamp = updated.isoformat().replace("+00:00", "Z") if updated is not None else None
+    return {"key": found["key"], "value": found["value"], "updated_at": stamp}
+
+
+@bp.get("/settings/<key:str>")
+@endpoint("Read an application setting", response="Setting", auth=True)
+async def get_setting(request: Request, key: str) -> HTTPResponse:
+    """One setting."""
+    await admin_user(request)
+    found = await app_settings.get_setting(await request.app.ctx.stores.mongo(), _key(key))
+    if found is None:
+        raise NotFound(f"No setting named {key!r}.")
+    return json(_public(found))
+
+
+@bp.put("/settings/<key:str>")
+@endpoint("Set an application setting", body="SettingValue", response="Setting", auth=True)
+async def put_setting(request: Request, key: str) -> HTTPResponse:
+    """Set one setting to any JSON value."""
+    await admin_user(request)
+    data = json_object(request)
+    if set(data) != {"value"}:
+        raise Unprocessable("Send exactly {\"value\": ...}.", errors={"value": ["Required, and alone."]})
+    if not _storable(data["value"]):
+        raise Unprocessable("That value cannot be stored.", errors={"value": ["No '$' or '.' in keys; 8 levels."]})
+    saved = await app_settings.put_setting(await request.app.ctx.stores.mongo(), _key(key), data["value"])
+    return json(_public(saved))
