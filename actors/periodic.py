@@ -1,4 +1,4 @@
-"""The periodic tasks the scheduler sends: rankings refreshed before they go stale."""
+"""The periodic tasks the scheduler sends: rankings, the outbox relay, and the daily TMDB sync."""
 
 from __future__ import annotations
 
@@ -39,7 +39,25 @@ def _send_outbox_drain() -> None:
     drain_outboxes.send()
 
 
+def _send_tmdb_sync() -> None:
+    """The daily TMDB sync of recently changed films, when a TMDB key is configured."""
+    settings = get_settings()
+    if not str(settings.tmdb_api_key):
+        return
+    from actors.tmdb import tmdb_sync
+
+    async def go() -> None:
+        redis = cache_client.connect(settings)
+        try:
+            await refresh(redis, tmdb_sync, "tmdb-sync", {"since": None, "until": None}, settings.result_ttl_seconds)
+        finally:
+            await cache_client.close(redis)
+
+    asyncio.run(go())
+
+
 TASKS: list[Periodic] = [
     Periodic("rankings", 5 * 60, _send_rankings),
     Periodic("outbox", 10, _send_outbox_drain),
+    Periodic("tmdb", 24 * 3600, _send_tmdb_sync),
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -51,9 +52,10 @@ async def seed_everything(run_id: str, spec: dict[str, Any]) -> None:
 async def seed_chunk(run_id: str, spec: dict[str, Any], stage: str, kind: str, start: int, end: int) -> None:
     """Write one chunk (rows `start` to `end` of one kind) and advance the run when its stage is done."""
     res = await resources()
+    began = time.time()
     counts = await LOADERS[kind](res, spec, start, end)
     chunk = f"{kind}:{start}:{end}"
-    complete = await progress.chunk_done(res.redis, run_id, stage, chunk, counts)
+    complete = await progress.chunk_done(res.redis, run_id, stage, chunk, counts, (began, time.time()))
     if complete and not await progress.stage_sent(res.redis, run_id, stage):
         following = STAGES.index(stage) + 1
         if following < len(STAGES):

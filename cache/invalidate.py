@@ -14,9 +14,15 @@ def movie_keys(movie_id: int) -> list[str]:
 
 async def movie_changed(redis: Redis, movie_id: int) -> None:
     """Forget everything cached about one movie, and tell the in-process tiers to do the same."""
-    names = movie_keys(movie_id)
-    await redis.delete(*names)
-    await redis.publish(keys.INVALIDATE_CHANNEL, " ".join(names))
+    await entries_changed(redis, [f"movie:{movie_id}"])
+
+
+async def entries_changed(redis: Redis, names: list[str]) -> None:
+    """Forget the named cache-aside entries (e.g. `movie:5`, `person:9`) here and in every process."""
+    if names:
+        cached = [keys.cached(name) for name in names]
+        await redis.delete(*cached)
+        await redis.publish(keys.INVALIDATE_CHANNEL, " ".join(cached))
 
 
 async def everything(redis: Redis) -> int:

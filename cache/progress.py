@@ -20,6 +20,10 @@ def _chunks(run_id: str, stage: str) -> str:
     return keys.PREFIX + f"seed:{run_id}:chunks:{stage}"
 
 
+def _spans(run_id: str) -> str:
+    return keys.PREFIX + f"seed:{run_id}:spans"
+
+
 def _sent(run_id: str, stage: str) -> str:
     return keys.PREFIX + f"seed:{run_id}:sent:{stage}"
 
@@ -39,13 +43,22 @@ async def plan_stage(redis: Redis, run_id: str, stage: str, chunk_count: int) ->
     await redis.hset(_run(run_id), f"chunks:{stage}", chunk_count)
 
 
-async def chunk_done(redis: Redis, run_id: str, stage: str, chunk: str, counts: dict[str, int]) -> bool:
-    """Count a finished chunk once (redeliveries are not counted again); True when its stage is complete."""
+async def chunk_done(redis: Redis, run_id: str, stage: str, chunk: str, counts: dict[str, int],
+                     span: tuple[float, float] | None = None) -> bool:
+    """Count a finished chunk once (redeliveries are not counted again); True when its stage is complete.
+
+    `span` is the chunk's (start, end) wall-clock time: per store, the run keeps the earliest start and the
+    latest end of its chunks, so `timing` can tell how long each store took as a whole.
+    """
     if await redis.sadd(_chunks(run_id, stage), chunk):
         async with redis.pipeline(transaction=True) as pipe:
             for store, rows in counts.items():
                 pipe.hincrby(_run(run_id), f"done:{store}", rows)
+                if span is not None:
+                    pipe.zadd(_spans(run_id), {f"start:{store}": span[0]}, lt=True)
+                    pipe.zadd(_spans(run_id), {f"end:{store}": span[1]}, gt=True)
             pipe.expire(_chunks(run_id, stage), RUN_TTL)
+            pipe.expire(_spans(run_id), RUN_TTL)
             await pipe.execute()
     total = int(await redis.hget(_run(run_id), f"chunks:{stage}") or 0)
     return await redis.scard(_chunks(run_id, stage)) >= total > 0
@@ -78,4 +91,13 @@ async def progress(redis: Redis, run_id: str) -> dict[str, Any] | None:
         if kind in ("done", "total"):
             stores.setdefault(store, {})[kind] = int(value)
     summary = orjson.loads(data["summary"]) if "summary" in data else None
-    return {"status": data.get("status"), "stores": stores, "summary": summary}
+    return {"status": data.get("status"), "stores": stores, "summary": summary, "timing": await timing(redis, run_id)}
+
+
+async def timing(redis: Redis, run_id: str) -> dict[str, dict[str, float]]:
+    """Per store: the earliest chunk start, and the latest chunk end, in epoch seconds."""
+    spans: dict[str, dict[str, float]] = {}
+    for member, moment in await redis.zrange(_spans(run_id), 0, -1, withscores=True):
+        edge, _, store = member.decode().partition(":")
+        spans.setdefault(store, {})[edge] = moment
+    return spans

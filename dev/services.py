@@ -1,4 +1,4 @@
-"""Make every dependency reachable: `python -m dev.services ensure|stop|status [--env dev|test]`.
+"""Make every dependency reachable: `python -m dev.services ensure|stop|status [--env dev|test|bench]`.
 
 For each configured URL on this machine that does not answer, the local service is started
 (installed from Debian's packages first if it is missing); then the databases, users and
@@ -249,10 +249,10 @@ def ensure_smtp(url: str) -> None:
 
 def ensure(env: str) -> None:
     """Bring up every dependency for the development or test namespaces."""
-    if env == "test":
+    if env != "dev":
         from dev import testenv
 
-        testenv.apply()
+        testenv.apply(env)
     from config import load
 
     settings = load()
@@ -262,7 +262,7 @@ def ensure(env: str) -> None:
     from dev import testenv
 
     ensure_rabbitmq(str(settings.rabbitmq_url), testenv.EXTRA_VHOSTS if env == "test" else ())
-    ensure_mongo(str(settings.mongo_url), settings.mongo_url_given and env != "test")
+    ensure_mongo(str(settings.mongo_url), settings.mongo_url_given and env == "dev")
     ensure_firebase(settings.firebase_database_url, settings.firebase_credentials)
     if env == "dev":
         ensure_smtp(str(settings.smtp_url))
@@ -288,10 +288,10 @@ def stop() -> None:
 
 def status(env: str) -> None:
     """Print whether each dependency answers."""
-    if env == "test":
+    if env != "dev":
         from dev import testenv
 
-        testenv.apply()
+        testenv.apply(env)
     from config import load
 
     settings = load()
@@ -308,7 +308,7 @@ def main() -> int:
     """Parse the command line and act."""
     parser = argparse.ArgumentParser(prog="python -m dev.services")
     parser.add_argument("command", choices=("ensure", "stop", "status"))
-    parser.add_argument("--env", choices=("dev", "test"), default="dev")
+    parser.add_argument("--env", choices=("dev", "test", "bench"), default="dev")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     if args.command == "ensure":

@@ -17,8 +17,21 @@ TEST_ENV = {
 
 EXTRA_VHOSTS = ("movieverse_test_faults",)
 
+# Benchmarks that write (bench/seed.py) get namespaces of their own, so they touch neither `make up` data nor tests.
+BENCH_ENV = {
+    "MOVIEVERSE_ENV": "test",
+    "POSTGRES_URL": "postgresql://movieverse:movieverse@127.0.0.1:5432/movieverse_bench",
+    "MYSQL_URL": "mysql://movieverse:movieverse@127.0.0.1:3306/movieverse_bench",
+    "MONGO_URL": "mongodb://127.0.0.1:27017/movieverse_bench",
+    "REDIS_URL": "redis://127.0.0.1:6379/2",
+    "RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/movieverse_bench",
+    "FIREBASE_DATABASE_URL": "http://127.0.0.1:9002?ns=movieverse-bench",
+}
 
-def apply() -> None:
-    """Point this process at the test namespaces, unless the environment already chose others."""
-    for name, value in TEST_ENV.items():
+ENVS = {"test": TEST_ENV, "bench": BENCH_ENV}
+
+
+def apply(env: str = "test") -> None:
+    """Point this process at the test (or bench) namespaces, unless the environment already chose others."""
+    for name, value in ENVS[env].items():
         os.environ.setdefault(name, value)

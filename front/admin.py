@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from actors.seeding import start_seed
-from errors import Invalid, NotFound, Unprocessable
+from actors.tmdb import CHANGES_DAYS, MAX_IDS, tmdb_sync
+from cache import jobs, keys
+from errors import Invalid, NotFound, Unavailable, Unprocessable
 from front.body import json_object
 from front.endpoint import endpoint
 from front.identity import admin_user
@@ -41,6 +44,53 @@ async def seed(request: Request) -> HTTPResponse:
     run_id = await start_seed(request.app.ctx.redis, spec)
     job = {"id": run_id, "status": "queued", "synthetic_films": max(0, spec["movies"] - REAL_FILMS)}
     return accepted(job)
+
+
+def _date(body: Body, name: str) -> str | None:
+    """An optional YYYY-MM-DD field."""
+    value = body.data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    body.fail(name, "A date, YYYY-MM-DD.")
+    return None
+
+
+@bp.post("/tmdb-sync")
+@endpoint("Sync films from TMDB (named ids, or recent changes to linked films); 202 with the job",
+          body="TmdbSyncRequest", response="Job", auth=True, status=202)
+async def sync_from_tmdb(request: Request) -> HTTPResponse:
+    """Enqueue a TMDB sync; an identical sync already running is joined, not started twice."""
+    await admin_user(request)
+    settings = request.app.ctx.settings
+    if not str(settings.tmdb_api_key):
+        raise Unavailable("TMDB sync is not configured: set TMDB_API_KEY.")
+    body = Body(json_object(request) if request.body else {}, ("tmdb_ids", "since", "until"))
+    ids = body.int_list("tmdb_ids", max_items=MAX_IDS)
+    if ids is not None and (not ids or ids[0] < 1):
+        body.fail("tmdb_ids", "Positive TMDB movie ids, at least one.")
+    since, until = _date(body, "since"), _date(body, "until")
+    if ids and (since or until):
+        body.fail("since", "Give either tmdb_ids or a date range, not both.")
+    if since and until and not (date.fromisoformat(until) - timedelta(days=CHANGES_DAYS)
+                                <= date.fromisoformat(since) <= date.fromisoformat(until)):
+        body.fail("since", f"At most {CHANGES_DAYS} days before until, and not after it.")
+    body.done()
+    params: dict[str, Any] = {"tmdb_ids": ids} if ids else {"since": since, "until": until}
+    key = keys.work_key("tmdb-sync", params)
+    ctx = request.app.ctx
+    job_id, created = await jobs.claim(ctx.redis, key, "tmdb-sync", settings.result_ttl_seconds)
+    if created:
+        try:
+            await ctx.dispatcher.send(tmdb_sync, job_id, key, params)
+        except Unavailable:
+            await jobs.release(ctx.redis, key, job_id)
+            raise
+    return accepted({"id": job_id, "status": jobs.QUEUED})
 
 
 def _key(key: str) -> str:

@@ -51,6 +51,17 @@ def render(state: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def store_rates(state: dict[str, Any]) -> dict[str, float]:
+    """Rows written per second of each store's span (first chunk start to last chunk end) in a finished run."""
+    rates = {}
+    for name in ORDER:
+        span = state.get("timing", {}).get(name, {})
+        done = state.get("stores", {}).get(name, {}).get("done", 0)
+        if "start" in span and "end" in span and span["end"] > span["start"] and done:
+            rates[name] = done / (span["end"] - span["start"])
+    return rates
+
+
 async def is_empty() -> bool:
     """Whether any of the main stores holds nothing yet."""
     from stores import Stores
@@ -84,6 +95,9 @@ async def follow(run_id: str, timeout: float) -> int:
                     summary = state["summary"] or {}
                     print(f"seeded in {time.monotonic() - started:.1f} s: "
                           + ", ".join(f"{k} {v:,}" for k, v in summary.items()))
+                    rates = store_rates(state)
+                    if rates:
+                        print("rows/s per store: " + ", ".join(f"{k} {v:,.0f}" for k, v in rates.items()))
                     return 0
             await asyncio.sleep(1.0 if sys.stdout.isatty() else 5.0)
         print(f"still running after {timeout:.0f} s; follow it at /api/jobs/{run_id}/", file=sys.stderr)

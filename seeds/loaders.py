@@ -45,11 +45,17 @@ async def load_settings(res: Resources, spec: dict[str, Any], start: int, end: i
     return {}
 
 
+def _movie_documents(movie_count: int, start: int, end: int) -> list[dict[str, Any]]:
+    """Stored movie documents with ids in [start, end), built off the event loop (CPU work)."""
+    pool = people.people_pool(people.pool_size(movie_count))
+    return [mongo_movies.prepare(people.with_credits(films.movie_document(f), f, pool))
+            for f in films.films_between(start, end)]
+
+
 async def load_movies(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
     """Films with ids in [start, end), with their cast and crew."""
-    pool = people.people_pool(people.pool_size(spec["movies"]))
-    docs = [people.with_credits(films.movie_document(f), f, pool) for f in films.films_between(start, end)]
-    written = await mongo_bulk.put_documents(await res.stores.mongo(), "movies", docs, mongo_movies.prepare)
+    docs = await asyncio.to_thread(_movie_documents, spec["movies"], start, end)
+    written = await mongo_bulk.put_documents(await res.stores.mongo(), "movies", docs)
     return {"movies": written}
 
 

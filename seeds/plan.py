@@ -35,12 +35,13 @@ def _ranges(kind: str, count: int, size: int) -> list[Chunk]:
 def chunks(spec: dict[str, Any], stage: str) -> list[Chunk]:
     """The chunks of one stage of a run."""
     if stage == "catalogue":
-        return [("genres", 0, 1), ("settings", 0, 1), *_ranges("movies", spec["movies"], CHUNK["movies"]),
-                *_ranges("users", spec["users"], CHUNK["users"])]
+        return [("genres", 0, 1), ("settings", 0, 1), *_ranges("users", spec["users"], CHUNK["users"]),
+                *_ranges("movies", spec["movies"], CHUNK["movies"])]
     if stage == "relations":
-        return [*_ranges("people", pool_size(spec["movies"]), CHUNK["people"]),
-                *_ranges("reviews", spec["users"], CHUNK["reviews"]),
-                *_ranges("profiles", spec["users"], CHUNK["profiles"])]
+        # Quick chunks first, so they do not wait behind the long people chunks.
+        return [*_ranges("reviews", spec["users"], CHUNK["reviews"]),
+                *_ranges("profiles", spec["users"], CHUNK["profiles"]),
+                *_ranges("people", pool_size(spec["movies"]), CHUNK["people"])]
     if stage == "finish":
         return [("finish", 0, 1)]
     raise ValueError(f"unknown stage {stage!r}")

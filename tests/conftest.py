@@ -19,15 +19,9 @@ import httpx
 import pytest
 
 from dev import testenv
+from tests.tmdb_fake import API_KEY, FakeTmdb
 
 testenv.apply()
-
-from config import Settings, load  # noqa: E402
-from stores import Stores  # noqa: E402
-from stores.migrate import migrate  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
@@ -35,6 +29,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# Every child process (web, workers) talks to a local TMDB-like server instead of the real one.
+TMDB_PORT = free_port()
+os.environ["TMDB_API_URL"] = f"http://127.0.0.1:{TMDB_PORT}/3"
+os.environ["TMDB_API_KEY"] = API_KEY
+
+from config import Settings, load  # noqa: E402
+from stores import Stores  # noqa: E402
+from stores.migrate import migrate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
 
 
 def wait_for_http(url: str, timeout: float = 30.0) -> None:
@@ -127,6 +134,21 @@ async def schema(settings: Settings) -> None:
     assert settings.redis_url.rstrip("/").split("/")[-1] != "0", "tests never use Redis database 0"
     redis.Redis.from_url(str(settings.redis_url)).flushdb()
     await migrate(settings)
+    await forget_tmdb_films(settings)
+
+
+async def forget_tmdb_films(settings: Settings) -> None:
+    """Remove the films and people a TMDB sync test added (ids beyond every seeded one)."""
+    from actors.tmdb import NEW_ID_BASE
+    from stores import mongo
+
+    db = await mongo.connect(settings)
+    try:
+        await db.movies.delete_many({"_id": {"$gt": NEW_ID_BASE}})
+        await db.people.delete_many({"_id": {"$gt": NEW_ID_BASE}})
+        await db.counters.delete_many({})
+    finally:
+        await mongo.close(db)
 
 
 class Mailbox:
@@ -236,3 +258,11 @@ async def redis(settings: Settings) -> AsyncIterator[object]:
     r = client.connect(settings)
     yield r
     await client.close(r)
+
+
+@pytest.fixture(scope="session")
+def fake_tmdb() -> Iterator[FakeTmdb]:
+    """The TMDB-like server every process of the session is pointed at."""
+    server = FakeTmdb(TMDB_PORT).start()
+    yield server
+    server.stop()

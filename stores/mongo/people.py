@@ -29,7 +29,12 @@ async def get_person(db: Database, person_id: int) -> dict[str, Any] | None:
 
 async def remove_others(db: Database, start: int, end: int, keep: list[int]) -> int:
     """Delete the people with ids in [start, end) other than `keep` (credits that no longer exist)."""
-    result = await db.people.delete_many({"_id": {"$gte": start, "$lt": end, "$nin": keep}})
+    kept = set(keep)
+    stale = [doc["_id"] async for doc in db.people.find({"_id": {"$gte": start, "$lt": end}}, {"_id": 1})
+             if doc["_id"] not in kept]
+    if not stale:
+        return 0
+    result = await db.people.delete_many({"_id": {"$in": stale}})
     return int(result.deleted_count)
 
 

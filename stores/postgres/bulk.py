@@ -25,11 +25,9 @@ async def upsert_users(pool: Pool, rows: Sequence[dict[str, Any]]) -> int:
             INSERT INTO users (id, username, email, password_hash, is_admin, date_joined)
             SELECT s.id, s.username, s.email, s.password_hash, s.is_admin, s.date_joined
             FROM seed_users s
-            WHERE NOT EXISTS (
-                SELECT 1 FROM users u
-                WHERE u.id = s.id OR lower(u.username) = lower(s.username)
-                   OR lower(u.email) = lower(s.email)
-            )
+            WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = s.id)
+              AND NOT EXISTS (SELECT 1 FROM users u WHERE lower(u.username) = lower(s.username))
+              AND NOT EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(s.email))
             ON CONFLICT DO NOTHING
             """
         )

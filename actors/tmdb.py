@@ -1,0 +1,252 @@
+"""TMDB sync: fetch films (details + credits) from TMDB and upsert them onto our documents.
+
+Which films: the ids an administrator names (linked to our film of the same title and year, or added as new
+films), or, on the daily schedule, every film TMDB's changes feed lists since the last sync that we already
+link to a TMDB id. Our ids never change: a film keeps its id and gains `tmdb_id`; films and people that only
+TMDB knows get ids from 100,000,001 up, far beyond any seeded id. Cast and crew are linked both ways (the
+film's `cast`/`crew`, each person's `credits`), and every changed film and person is dropped from the caches.
+Runs are serialised by a Redis lock, so two syncs never create the same person twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from pymongo import ReturnDocument, UpdateOne
+
+from actors.broker import BULK
+from actors.lifecycle import Resources
+from actors.tmdb_client import Tmdb
+from actors.work import work_actor
+from cache import invalidate, keys
+from errors import Invalid
+from seeds.films import GENRES, popularity
+from stores.mongo import Database
+from stores.mongo import app_settings as mongo_settings
+from stores.mongo import movies as mongo_movies
+from stores.mongo import people as mongo_people
+from stores.mongo.text import sort_key
+
+NEW_ID_BASE = 100_000_000
+MAX_CAST = 15
+MAX_IDS = 500
+CHANGES_DAYS = 14
+LAST_SYNC = "tmdb_last_sync"
+IMAGES = "https://image.tmdb.org/t/p/w500"
+CREW_JOBS = {
+    "Director": "Directing", "Screenplay": "Writing", "Writer": "Writing", "Story": "Writing", "Novel": "Writing",
+    "Producer": "Production", "Original Music Composer": "Sound", "Director of Photography": "Camera",
+    "Editor": "Editing",
+}
+GENRE_IDS = {name.lower(): gid for gid, name in GENRES}
+SHORT = 7
+
+
+def _image(path: Any) -> str | None:
+    return f"{IMAGES}{path}" if isinstance(path, str) and path.startswith("/") else None
+
+
+def _text(value: Any, limit: int = 5000) -> str | None:
+    return value.strip()[:limit] or None if isinstance(value, str) else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def credited(tmdb: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The cast (first 15 by billing order) and the crew in the jobs we keep, as TMDB lists them."""
+    credits = tmdb.get("credits") or {}
+    cast = [c for c in credits.get("cast") or [] if isinstance(c, dict) and _int(c.get("id")) and c.get("name")]
+    cast.sort(key=lambda c: c.get("order") if isinstance(c.get("order"), int) else 10**6)
+    crew = [c for c in credits.get("crew") or []
+            if isinstance(c, dict) and _int(c.get("id")) and c.get("name") and c.get("job") in CREW_JOBS]
+    return cast[:MAX_CAST], crew
+
+
+def movie_document(tmdb: dict[str, Any], existing: dict[str, Any] | None, movie_id: int,
+                   person_ids: dict[int, int], now: datetime) -> dict[str, Any]:
+    """Our document for a TMDB film: TMDB's facts over the existing document, our id and rating kept."""
+    doc: dict[str, Any] = dict(existing or {})
+    release = tmdb.get("release_date") if isinstance(tmdb.get("release_date"), str) else ""
+    year = int(release[:4]) if release[:4].isdigit() else doc.get("year")
+    votes = tmdb.get("vote_count") if isinstance(tmdb.get("vote_count"), int) else 0
+    average = tmdb.get("vote_average") if isinstance(tmdb.get("vote_average"), int | float) else 0.0
+    kept_short = [SHORT] if SHORT in (doc.get("genre_ids") or []) else []
+    genre_ids = sorted({GENRE_IDS[g["name"].lower()] for g in tmdb.get("genres") or []
+                        if isinstance(g, dict) and isinstance(g.get("name"), str) and g["name"].lower() in GENRE_IDS}
+                       | set(kept_short))
+    names = dict(GENRES)
+    cast, crew = credited(tmdb)
+    doc.update({
+        "_id": movie_id,
+        "title": _text(tmdb.get("title"), 500) or doc.get("title") or f"TMDB {tmdb['id']}",
+        "original_title": _text(tmdb.get("original_title"), 500) or doc.get("original_title"),
+        "year": year,
+        "release_date": release or doc.get("release_date"),
+        "runtime": _int(tmdb.get("runtime")) or doc.get("runtime"),
+        "budget": _int(tmdb.get("budget")) or doc.get("budget"),
+        "overview": _text(tmdb.get("overview")) or doc.get("overview"),
+        "tagline": _text(tmdb.get("tagline"), 500) or doc.get("tagline"),
+        "genres": [{"id": gid, "name": names[gid]} for gid in genre_ids],
+        "genre_ids": genre_ids,
+        "poster_url": _image(tmdb.get("poster_path")) or doc.get("poster_url"),
+        "tmdb_id": tmdb["id"],
+        "tmdb": {"vote_average": float(average), "vote_count": votes,
+                 "popularity": float(tmdb.get("popularity") or 0.0), "synced_at": now},
+        "cast": [{"person_id": person_ids[c["id"]], "name": c["name"], "character": _text(c.get("character"), 300)
+                  or "", "order": i} for i, c in enumerate(cast)],
+        "crew": [{"person_id": person_ids[c["id"]], "name": c["name"], "job": c["job"],
+                  "department": CREW_JOBS[c["job"]]} for c in crew],
+    })
+    doc["person_ids"] = sorted({c["person_id"] for c in doc["cast"]} | {c["person_id"] for c in doc["crew"]})
+    if existing is None:
+        doc.update({"mpaa": None, "awards": [], "source": "tmdb",
+                    "rating": {"average": round(float(average), 1), "votes": votes, "histogram": [0.0] * 10},
+                    "popularity": popularity(votes, year or now.year)})
+    return doc
+
+
+async def _allocate(db: Database, name: str, count: int) -> int:
+    """The first of `count` fresh ids for films or people that only TMDB knows."""
+    await db.counters.update_one({"_id": name}, {"$max": {"seq": NEW_ID_BASE}}, upsert=True)
+    counter = await db.counters.find_one_and_update({"_id": name}, {"$inc": {"seq": count}},
+                                                    return_document=ReturnDocument.AFTER)
+    return int(counter["seq"]) - count + 1
+
+
+async def _find_film(db: Database, tmdb: dict[str, Any]) -> dict[str, Any] | None:
+    """Our film for a TMDB film: the one linked to it, else an unlinked one with the same title and year."""
+    linked = await db.movies.find_one({"tmdb_id": tmdb["id"]})
+    if linked is not None:
+        return linked
+    release = tmdb.get("release_date") if isinstance(tmdb.get("release_date"), str) else ""
+    if not release[:4].isdigit():
+        return None
+    year = int(release[:4])
+    for title in {tmdb.get("title"), tmdb.get("original_title")}:
+        if isinstance(title, str) and title.strip():
+            async for doc in db.movies.find({"title_sort": sort_key(title)}):
+                if doc.get("tmdb_id") is None and doc.get("year") is not None and abs(doc["year"] - year) <= 1:
+                    return doc
+    return None
+
+
+async def _people(db: Database, tmdb: dict[str, Any]) -> tuple[dict[int, int], int]:
+    """Our person id for every credited TMDB person (creating the new ones); and how many were created."""
+    cast, crew = credited(tmdb)
+    wanted: dict[int, dict[str, Any]] = {}
+    for credit in cast + crew:
+        wanted.setdefault(credit["id"], credit)
+    ids = {doc["tmdb_id"]: doc["_id"] async for doc in db.people.find({"tmdb_id": {"$in": list(wanted)}},
+                                                                      {"tmdb_id": 1})}
+    new = [tmdb_id for tmdb_id in wanted if tmdb_id not in ids]
+    if new:
+        first = await _allocate(db, "people", len(new))
+        docs = []
+        for offset, tmdb_id in enumerate(new):
+            credit = wanted[tmdb_id]
+            ids[tmdb_id] = first + offset
+            docs.append(mongo_people.prepare({
+                "_id": first + offset, "name": credit["name"], "tmdb_id": tmdb_id, "biography": "",
+                "birthday": None, "deathday": None, "place_of_birth": None,
+                "known_for_department": credit.get("known_for_department") or credit.get("department") or "Acting",
+                "profile_url": _image(credit.get("profile_path")),
+                "popularity": float(credit.get("popularity") or 0.0), "credits": {"cast": [], "crew": []},
+            }))
+        await db.people.insert_many(docs, ordered=False)
+    return ids, len(new)
+
+
+async def _relink(db: Database, before: dict[str, Any] | None, after: dict[str, Any]) -> set[int]:
+    """Make each person's credits agree with the film's new cast and crew; the people touched."""
+    movie_id = after["_id"]
+    old = set((before or {}).get("person_ids") or [])
+    ops = [UpdateOne({"_id": pid}, {"$pull": {"credits.cast": {"movie_id": movie_id},
+                                              "credits.crew": {"movie_id": movie_id}}})
+           for pid in old | set(after["person_ids"])]
+    base = {"movie_id": movie_id, "title": after["title"], "year": after.get("year")}
+    for credit in after["cast"]:
+        ops.append(UpdateOne({"_id": credit["person_id"]},
+                             {"$push": {"credits.cast": dict(base, character=credit["character"])}}))
+    for credit in after["crew"]:
+        ops.append(UpdateOne({"_id": credit["person_id"]}, {"$push": {"credits.crew": dict(
+            base, job=credit["job"], department=credit["department"])}}))
+    if ops:
+        await db.people.bulk_write(ops, ordered=True)
+    return old | set(after["person_ids"])
+
+
+async def apply(res: Resources, tmdb: dict[str, Any], create: bool, tally: dict[str, int]) -> None:
+    """Upsert one TMDB film onto our documents and drop what the caches hold of it."""
+    db = await res.stores.mongo()
+    existing = await _find_film(db, tmdb)
+    if existing is None and not create:
+        tally["unknown"] += 1
+        return
+    person_ids, created_people = await _people(db, tmdb)
+    movie_id = existing["_id"] if existing else await _allocate(db, "movies", 1)
+    doc = mongo_movies.prepare(movie_document(tmdb, existing, movie_id, person_ids, datetime.now(UTC)))
+    await db.movies.replace_one({"_id": movie_id}, doc, upsert=True)
+    touched = await _relink(db, existing, doc)
+    await invalidate.entries_changed(res.redis, [f"movie:{movie_id}", *(f"person:{pid}" for pid in touched)])
+    tally["updated" if existing else "created"] += 1
+    tally["people_created"] += created_people
+
+
+def _day(value: Any, name: str) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise Invalid(f"{name} must be a date (YYYY-MM-DD).") from exc
+
+
+async def _changed_ids(res: Resources, client: Tmdb, params: dict[str, Any]) -> list[int]:
+    today = datetime.now(UTC).date()
+    until = _day(params["until"], "until") if params.get("until") else today
+    if params.get("since"):
+        since = _day(params["since"], "since")
+    else:
+        last = await mongo_settings.get_setting(await res.stores.mongo(), LAST_SYNC)
+        since = _day(last["value"], LAST_SYNC) if last and last.get("value") else until - timedelta(days=1)
+    since = max(since, until - timedelta(days=CHANGES_DAYS))
+    found: list[int] = []
+    async for tmdb_id in client.changed_movie_ids(since, until):
+        if tmdb_id not in found:
+            found.append(tmdb_id)
+    return found
+
+
+@work_actor(queue_name=BULK, max_retries=5, time_limit=60 * 60 * 1000)
+async def tmdb_sync(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
+    """Sync the named TMDB films (creating unknown ones), or the changed ones we already link."""
+    settings = res.settings
+    key = str(settings.tmdb_api_key)
+    if not key:
+        raise Invalid("TMDB_API_KEY is not set.")
+    lock = keys.PREFIX + "lock:tmdb-sync"
+    if not await res.redis.set(lock, "1", nx=True, ex=3600):
+        raise RuntimeError("another TMDB sync is running; retrying later")
+    tally = {"requested": 0, "updated": 0, "created": 0, "unknown": 0, "missing": 0, "people_created": 0}
+    try:
+        timeout = aiohttp.ClientTimeout(total=30, connect=5)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            client = Tmdb(session, settings.tmdb_api_url, key, concurrency=settings.tmdb_concurrency)
+            explicit = params.get("tmdb_ids")
+            ids = list(explicit) if explicit else await _changed_ids(res, client, params)
+            tally["requested"] = len(ids)
+            for start in range(0, len(ids), 50):
+                batch = ids[start : start + 50]
+                for found in await asyncio.gather(*(client.movie(i) for i in batch)):
+                    if found is None or not _int(found.get("id")):
+                        tally["missing"] += 1
+                        continue
+                    await apply(res, found, bool(explicit), tally)
+        if not explicit:
+            await mongo_settings.put_setting(await res.stores.mongo(), LAST_SYNC, datetime.now(UTC).date().isoformat())
+        return dict(tally, requests=client.requests, retries=client.retried, rate_limited=client.rate_limited)
+    finally:
+        await res.redis.delete(lock)

@@ -1,0 +1,95 @@
+"""What the benchmarks share: their own namespaces, a fresh MongoDB stand-in, and processes they start and stop.
+
+Import this first: it points the process (and every child it starts) at the bench namespaces.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LOGS = ROOT / ".data" / "bench"
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Child:
+    """A process group the benchmark started, with its output in .data/bench/<name>.log."""
+
+    def __init__(self, name: str, args: list[str]) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.log: IO[bytes] = open(LOGS / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+        self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def stop(self) -> None:
+        """SIGTERM the group, SIGKILL it after 30 s."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def use_bench_namespaces() -> Child | None:
+    """Point at the bench namespaces; unless MONGO_URL names a MongoDB, start a fresh in-memory stand-in.
+
+    The stand-in's speed depends on what earlier runs left in its storage, so each run gets an empty one.
+    """
+    stand_in = None
+    if not os.environ.get("MONGO_URL"):
+        port = free_port()
+        stand_in = Child("mongo", [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
+                                   "--storage-path", ":memory:", "--log-level", "WARNING"])
+        os.environ["MONGO_URL"] = f"mongodb://127.0.0.1:{port}/movieverse_bench"
+    from dev import testenv
+
+    testenv.apply("bench")
+    subprocess.run([sys.executable, "-m", "dev.services", "ensure", "--env", "bench"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    return stand_in
+
+
+def worker(name: str, queues: str, processes: int, threads: int, module: str = "actors") -> Child:
+    """Dramatiq worker processes on the given queues."""
+    return Child(name, [str(BIN / "dramatiq"), module, "--processes", str(processes), "--threads", str(threads),
+                        "--queues", *queues.split(), "--worker-shutdown-timeout", "4000"])
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    """Block until the URL answers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer in {seconds:.0f} s")
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile (nearest rank) of the values."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
