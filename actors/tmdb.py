@@ -11,15 +11,17 @@ Runs are serialised by a Redis lock, so two syncs never create the same person t
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import aiohttp
+from dramatiq.middleware import CurrentMessage
 from pymongo import ReturnDocument, UpdateOne
 
 from actors.broker import BULK
 from actors.lifecycle import Resources
-from actors.tmdb_client import Tmdb
+from actors.tmdb_client import Tmdb, TmdbError
 from actors.work import work_actor
 from cache import invalidate, keys
 from errors import Invalid
@@ -228,7 +230,10 @@ async def tmdb_sync(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
     if not key:
         raise Invalid("TMDB_API_KEY is not set.")
     lock = keys.PREFIX + "lock:tmdb-sync"
-    if not await res.redis.set(lock, "1", nx=True, ex=3600):
+    message = CurrentMessage.get_current_message()
+    owner = message.message_id if message is not None else uuid.uuid4().hex
+    # A redelivered message (its worker died) has the same id, so it takes over its own lock.
+    if not (await res.redis.set(lock, owner, nx=True, ex=3600) or await res.redis.get(lock) == owner.encode()):
         raise RuntimeError("another TMDB sync is running; retrying later")
     tally = {"requested": 0, "updated": 0, "created": 0, "unknown": 0, "missing": 0, "people_created": 0}
     try:
@@ -248,5 +253,8 @@ async def tmdb_sync(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
         if not explicit:
             await mongo_settings.put_setting(await res.stores.mongo(), LAST_SYNC, datetime.now(UTC).date().isoformat())
         return dict(tally, requests=client.requests, retries=client.retried, rate_limited=client.rate_limited)
+    except TmdbError as exc:
+        raise Invalid(f"TMDB refused the sync: {exc}") from exc
     finally:
-        await res.redis.delete(lock)
+        if await res.redis.get(lock) == owner.encode():
+            await res.redis.delete(lock)

@@ -24,8 +24,10 @@ PERMANENT = (Invalid, NotFound)
 
 def _last_attempt(max_retries: int) -> bool:
     message = CurrentMessage.get_current_message()
-    retries = 0 if message is None else int(message.options.get("retries", 0))
-    return retries >= max_retries
+    if message is None:
+        return True
+    retries = int(message.options.get("retries", 0))
+    return retries >= int(message.options.get("max_retries", max_retries))
 
 
 def work_actor(

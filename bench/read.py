@@ -15,15 +15,16 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, free_port, wait_for
+
 BARE_APP = '''
 import orjson, sys
 from sanic import Sanic
@@ -37,25 +38,6 @@ async def movie(request):
 if __name__ == "__main__":
     app.run(host="127.0.0.1", port=int(sys.argv[2]), workers=int(sys.argv[3]), access_log=False, motd=False)
 '''
-
-
-def free_port() -> int:
-    """A port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait(url: str, seconds: float = 30) -> None:
-    """Block until the URL answers."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer")
 
 
 def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
@@ -91,7 +73,7 @@ def main() -> int:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
     try:
         detail = f"http://127.0.0.1:{mv_port}/api/movies/{args.movie}/"
-        wait(detail)
+        wait_for(detail)
         body = urllib.request.urlopen(detail).read()
         (tmp / "movie.json").write_bytes(body)
         (tmp / "bare.py").write_text(BARE_APP)
@@ -99,7 +81,7 @@ def main() -> int:
             [sys.executable, str(tmp / "bare.py"), str(tmp / "movie.json"), str(bare_port), str(args.workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
         bare = f"http://127.0.0.1:{bare_port}/movie"
-        wait(bare)
+        wait_for(bare)
         targets = {
             "bare Sanic route (same JSON)": bare,
             f"cached /api/movies/{args.movie}/": detail,

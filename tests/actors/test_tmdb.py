@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from actors.tmdb import NEW_ID_BASE, movie_document
 from actors.tmdb_client import Tmdb, TmdbError, TmdbUnavailable, retry_after
 from config import Settings
 from seeds.users import DEMO_PASSWORD
-from tests.conftest import forget_tmdb_films, run_seed, start_server
+from tests.conftest import forget_tmdb_films, run_seed, start_server, start_worker
 from tests.tmdb_fake import API_KEY, FakeTmdb, tmdb_movie
 
 
@@ -220,4 +221,74 @@ def test_without_a_tmdb_key_the_sync_is_503(logs: Path, admin: dict[str, str]) -
         response = httpx.post(f"{base}/api/admin/tmdb-sync", json={}, headers=admin)
         assert response.status_code == 503 and "TMDB_API_KEY" in response.json()["detail"]
     finally:
+        proc.stop()
+
+
+async def test_a_job_that_keeps_failing_is_retried_then_dead_lettered(
+        http: httpx.Client, redis: Any, settings: Settings, seeded: str) -> None:
+    import actors  # noqa: F401 - the session broker
+    from actors.queues import depths
+    from actors.tmdb import tmdb_sync
+    from cache import jobs, keys
+
+    lock = keys.PREFIX + "lock:tmdb-sync"
+    await redis.set(lock, "another-run", ex=120)
+    try:
+        before = (await asyncio.to_thread(depths, settings))["bulk.XQ"]
+        params = {"tmdb_ids": [4242]}
+        key = keys.work_key("tmdb-sync-test", params)
+        job_id, _ = await jobs.claim(redis, key, "tmdb-sync", 60)
+        await asyncio.to_thread(tmdb_sync.send_with_options, args=(job_id, key, params), max_retries=2,
+                                min_backoff=50, max_backoff=100)
+        job: dict[str, Any] = {}
+        for _ in range(300):
+            job = http.get(f"/api/jobs/{job_id}/").json()
+            if job["status"] == "failed":
+                break
+            await asyncio.sleep(0.1)
+        assert job["status"] == "failed" and "another TMDB sync is running" in job["error"], job
+        for _ in range(100):
+            if (await asyncio.to_thread(depths, settings))["bulk.XQ"] == before + 1:
+                break
+            await asyncio.sleep(0.1)
+        assert (await asyncio.to_thread(depths, settings))["bulk.XQ"] == before + 1
+    finally:
+        await redis.delete(lock)
+
+
+def test_a_worker_killed_mid_sync_leaves_the_message_to_a_new_worker(
+        logs: Path, settings: Settings, admin: dict[str, str], tmdb: FakeTmdb, http: httpx.Client) -> None:
+    faults = str(settings.rabbitmq_url).rsplit("/", 1)[0] + "/movieverse_test_faults"
+    film = http.get("/api/movies/9/").json()
+    tmdb.movies[9009] = tmdb_movie(9009, film["title"], film["year"], runtime=177)
+    tmdb.delay = 2.0
+    victim = start_worker(logs, "tmdb-victim", queues="bulk", RABBITMQ_URL=faults)
+    proc, base = start_server(logs, RABBITMQ_URL=faults)
+    heir = None
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            started = client.post("/api/admin/tmdb-sync", json={"tmdb_ids": [9009]}, headers=admin)
+            assert started.status_code == 202, started.text
+            deadline = time.monotonic() + 30
+            while tmdb.in_flight == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert tmdb.in_flight == 1, "the victim is fetching from TMDB"
+            victim.stop(signal.SIGKILL)
+            tmdb.delay = 0.0
+            heir = start_worker(logs, "tmdb-heir", queues="bulk", RABBITMQ_URL=faults)
+            job: dict[str, Any] = {}
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                job = client.get(started.json()["status_url"]).json()
+                if job["status"] in ("done", "failed"):
+                    break
+                time.sleep(0.2)
+            assert job["status"] == "done", job
+            assert job["result"]["updated"] == 1
+            assert client.get("/api/movies/9/").json()["runtime"] == 177
+    finally:
+        tmdb.delay = 0.0
+        victim.stop()
+        if heir is not None:
+            heir.stop()
         proc.stop()
