@@ -43,8 +43,8 @@ seed: migrate
 lint: install
 	$(VENV)/bin/ruff check .
 
-bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+bench: services
+	@for script in bench/seed.py bench/actors.py bench/read.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean-data:
 	rm -rf .data

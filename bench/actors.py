@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import time
@@ -107,7 +108,7 @@ async def titles(count: int) -> list[str]:
         found: list[str] = []
         async for doc in db.movies.find({}, {"title": 1}).sort("_id", 1):
             title = doc["title"]
-            if title and title not in found:
+            if title and re.fullmatch(r"[A-Za-z][A-Za-z0-9 ':,.&-]{2,60}", title) and title not in found:
                 found.append(title)
             if len(found) >= count:
                 break
