@@ -37,6 +37,7 @@ MAX_CAST = 15
 MAX_IDS = 500
 CHANGES_DAYS = 14
 LAST_SYNC = "tmdb_last_sync"
+LOCK = "tmdb-sync"
 IMAGES = "https://image.tmdb.org/t/p/w500"
 CREW_JOBS = {
     "Director": "Directing", "Screenplay": "Writing", "Writer": "Writing", "Story": "Writing", "Novel": "Writing",
@@ -194,7 +195,7 @@ async def apply(res: Resources, tmdb: dict[str, Any], create: bool, tally: dict[
     doc = mongo_movies.prepare(movie_document(tmdb, existing, movie_id, person_ids, datetime.now(UTC)))
     await db.movies.replace_one({"_id": movie_id}, doc, upsert=True)
     touched = await _relink(db, existing, doc)
-    await invalidate.entries_changed(res.redis, [f"movie:{movie_id}", *(f"person:{pid}" for pid in touched)])
+    await invalidate.entries_changed(res.redis, [keys.movie_entry(movie_id), *map(keys.person_entry, touched)])
     tally["updated" if existing else "created"] += 1
     tally["people_created"] += created_people
 
@@ -215,11 +216,7 @@ async def _changed_ids(res: Resources, client: Tmdb, params: dict[str, Any]) -> 
         last = await mongo_settings.get_setting(await res.stores.mongo(), LAST_SYNC)
         since = _day(last["value"], LAST_SYNC) if last and last.get("value") else until - timedelta(days=1)
     since = max(since, until - timedelta(days=CHANGES_DAYS))
-    found: list[int] = []
-    async for tmdb_id in client.changed_movie_ids(since, until):
-        if tmdb_id not in found:
-            found.append(tmdb_id)
-    return found
+    return list(dict.fromkeys([tmdb_id async for tmdb_id in client.changed_movie_ids(since, until)]))
 
 
 @work_actor(queue_name=BULK, max_retries=5, time_limit=60 * 60 * 1000)
@@ -229,7 +226,7 @@ async def tmdb_sync(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
     key = str(settings.tmdb_api_key)
     if not key:
         raise Invalid("TMDB_API_KEY is not set.")
-    lock = keys.PREFIX + "lock:tmdb-sync"
+    lock = keys.lock(LOCK)
     message = CurrentMessage.get_current_message()
     owner = message.message_id if message is not None else uuid.uuid4().hex
     # A redelivered message (its worker died) has the same id, so it takes over its own lock.

@@ -9,12 +9,12 @@ from cache import keys
 
 def movie_keys(movie_id: int) -> list[str]:
     """The cache-aside entries that hold one movie's data."""
-    return [keys.cached(f"movie:{movie_id}")]
+    return [keys.cached(keys.movie_entry(movie_id))]
 
 
 async def movie_changed(redis: Redis, movie_id: int) -> None:
     """Forget everything cached about one movie, and tell the in-process tiers to do the same."""
-    await entries_changed(redis, [f"movie:{movie_id}"])
+    await entries_changed(redis, [keys.movie_entry(movie_id)])
 
 
 async def entries_changed(redis: Redis, names: list[str]) -> None:

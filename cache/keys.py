@@ -37,8 +37,18 @@ def cached(name: str) -> str:
     return f"{PREFIX}cache:{name}"
 
 
+def movie_entry(movie_id: int) -> str:
+    """The name of a movie's cache-aside entry (its full detail)."""
+    return f"movie:{movie_id}"
+
+
+def person_entry(person_id: int) -> str:
+    """The name of a person's cache-aside entry (their detail with credits)."""
+    return f"person:{person_id}"
+
+
 def lock(name: str) -> str:
-    """The single-flight lock of a cache-aside entry."""
+    """A lock: the single-flight lock of a cache-aside entry, or of work that runs once at a time."""
     return f"{PREFIX}lock:{name}"
 
 

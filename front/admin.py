@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse
 
 from actors.seeding import start_seed
 from actors.tmdb import CHANGES_DAYS, MAX_IDS, tmdb_sync
-from cache import jobs, keys
+from cache import jobs
 from errors import Invalid, NotFound, Unavailable, Unprocessable
 from front.body import json_object
 from front.endpoint import endpoint
@@ -19,7 +19,6 @@ from front.identity import admin_user
 from front.jobs import accepted
 from front.responses import json
 from front.validate import Body
-from seeds.films import REAL_FILMS
 from seeds.plan import DEFAULTS, make_spec
 from stores.mongo import app_settings
 
@@ -42,8 +41,7 @@ async def seed(request: Request) -> HTTPResponse:
     spec = make_spec(movies or DEFAULTS["movies"], users or DEFAULTS["users"],
                      DEFAULTS["reviews"] if reviews is None else reviews)
     run_id = await start_seed(request.app.ctx.redis, spec)
-    job = {"id": run_id, "status": "queued", "synthetic_films": max(0, spec["movies"] - REAL_FILMS)}
-    return accepted(job)
+    return accepted({"id": run_id, "status": jobs.QUEUED})
 
 
 def _date(body: Body, name: str) -> str | None:
@@ -81,15 +79,7 @@ async def sync_from_tmdb(request: Request) -> HTTPResponse:
         body.fail("since", f"At most {CHANGES_DAYS} days before until, and not after it.")
     body.done()
     params: dict[str, Any] = {"tmdb_ids": ids} if ids else {"since": since, "until": until}
-    key = keys.work_key("tmdb-sync", params)
-    ctx = request.app.ctx
-    job_id, created = await jobs.claim(ctx.redis, key, "tmdb-sync", settings.result_ttl_seconds)
-    if created:
-        try:
-            await ctx.dispatcher.send(tmdb_sync, job_id, key, params)
-        except Unavailable:
-            await jobs.release(ctx.redis, key, job_id)
-            raise
+    job_id = await request.app.ctx.dispatcher.start(tmdb_sync, "tmdb-sync", params)
     return accepted({"id": job_id, "status": jobs.QUEUED})
 
 

@@ -57,28 +57,39 @@ class Dispatcher:
             log.warning("sending %s failed: %s", actor.actor_name, exc)
             raise Unavailable("The work queue is unavailable; try again shortly.", retry_after=5) from exc
 
+    async def start(self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any]) -> str:
+        """Join the job already doing this work, or claim a new one and send its message; returns the job id.
+
+        A job whose message could not be sent is released, so the next request tries again.
+        """
+        key = keys.work_key(kind, params)
+        try:
+            job_id, created = await jobs.claim(self.redis, key, kind, self.settings.result_ttl_seconds)
+        except (RedisError, OSError) as exc:
+            raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
+        if created:
+            try:
+                await self.send(actor, job_id, key, params)
+            except Unavailable:
+                with contextlib.suppress(RedisError, OSError):
+                    await jobs.release(self.redis, key, job_id)
+                raise
+        return job_id
+
     async def run(
         self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any], wait: float | None = None
     ) -> Outcome:
         """Serve the work's cached result, or join/start a job and wait up to `wait` seconds for it."""
         key = keys.work_key(kind, params)
-        ttl = self.settings.result_ttl_seconds
         try:
             cached = await jobs.get_result(self.redis, key)
-            if cached is not None:
-                return Outcome(jobs.DONE, {"kind": kind, "status": jobs.DONE}, cached)
-            job_id, created = await jobs.claim(self.redis, key, kind, ttl)
         except (RedisError, OSError) as exc:
             raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
+        if cached is not None:
+            return Outcome(jobs.DONE, {"kind": kind, "status": jobs.DONE}, cached)
+        job_id = await self.start(actor, kind, params)
         future = self.notifier.watch(job_id)
         try:
-            if created:
-                try:
-                    await self.send(actor, job_id, key, params)
-                except Unavailable:
-                    with contextlib.suppress(RedisError, OSError):
-                        await jobs.release(self.redis, key, job_id)
-                    raise
             job = await jobs.get_job(self.redis, job_id)
             if job is None or job.get("status") not in (jobs.DONE, jobs.FAILED):
                 with contextlib.suppress(TimeoutError):

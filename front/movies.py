@@ -8,6 +8,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from actors.rankings import rank_popular, rank_trending
+from cache import keys
 from errors import Invalid, NotFound
 from front.catalogue import movie_page
 from front.endpoint import endpoint
@@ -53,7 +54,7 @@ async def movie_detail(request: Request, movie_id: int) -> HTTPResponse:
     if movie_id < 1:
         raise NotFound("No movie with that id.")
     ctx = request.app.ctx
-    name = f"movie:{movie_id}"
+    name = keys.movie_entry(movie_id)
     body = ctx.aside.peek(name) or await ctx.aside.get(name, lambda: load_detail(ctx.stores, movie_id))
     if body is None:
         raise NotFound(f"No movie with id {movie_id}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
+from cache import keys
 from errors import NotFound
 from front.endpoint import endpoint
 from front.pagination import check_page, paginate
@@ -41,7 +42,7 @@ async def person_detail(request: Request, person_id: int) -> HTTPResponse:
         doc_ = await people.get_person(await ctx.stores.mongo(), person_id)
         return None if doc_ is None else people.detail(doc_)
 
-    body = await ctx.aside.get(f"person:{person_id}", load)
+    body = await ctx.aside.get(keys.person_entry(person_id), load)
     if body is None:
         raise NotFound(f"No person with id {person_id}.")
     return respond_raw(request, body)

@@ -13,10 +13,9 @@ import aiohttp
 import httpx
 import pytest
 
-from actors.tmdb import NEW_ID_BASE, movie_document
+from actors.tmdb import LOCK, NEW_ID_BASE, movie_document
 from actors.tmdb_client import Tmdb, TmdbError, TmdbUnavailable, retry_after
 from config import Settings
-from seeds.users import DEMO_PASSWORD
 from tests.conftest import forget_tmdb_films, run_seed, start_server, start_worker
 from tests.tmdb_fake import API_KEY, FakeTmdb, tmdb_movie
 
@@ -124,13 +123,6 @@ def test_mapping_keeps_our_id_and_rating_and_takes_tmdbs_facts() -> None:
     assert doc["poster_url"].endswith("/poster77.jpg") and doc["tmdb"]["vote_count"] == 1234
 
 
-@pytest.fixture(scope="module")
-def admin(http: httpx.Client, seeded: str) -> dict[str, str]:
-    token = http.post("/api/auth/token", json={"username": "admin", "password": DEMO_PASSWORD})
-    assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
-
-
 def run_sync(http: httpx.Client, admin: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
     """POST a sync and wait for its job; the job's final record."""
     started = http.post("/api/admin/tmdb-sync", json=body, headers=admin)
@@ -231,7 +223,7 @@ async def test_a_job_that_keeps_failing_is_retried_then_dead_lettered(
     from actors.tmdb import tmdb_sync
     from cache import jobs, keys
 
-    lock = keys.PREFIX + "lock:tmdb-sync"
+    lock = keys.lock(LOCK)
     await redis.set(lock, "another-run", ex=120)
     try:
         before = (await asyncio.to_thread(depths, settings))["bulk.XQ"]
