@@ -38,6 +38,7 @@ from cache import client as cache_client  # noqa: E402
 from cache import progress  # noqa: E402
 from config import get_settings  # noqa: E402
 from seeds import careers, films, people, profiles, reviews, users  # noqa: E402
+from seeds.__main__ import store_rates  # noqa: E402
 from seeds.loaders import demo_password_hash  # noqa: E402
 from seeds.plan import CHUNK, DEFAULTS, make_spec, spec_now  # noqa: E402
 from stores import firebase, mongo, mysql, postgres  # noqa: E402
@@ -207,12 +208,11 @@ def main() -> int:
     finally:
         workers.stop()
     print(f"\n{'store':<10}{'kind':<10}{'rows':>10}{'raw rows/s':>14}{'seed rows/s':>14}{'ratio':>8}")
+    seed_rates = store_rates(state)
     for kind, store in STORES.items():
         count = len(rows[kind])
-        span = state["timing"].get(kind, {})
-        seconds = span.get("end", 0.0) - span.get("start", 0.0)
         raw_rate = count / raw_seconds[kind]
-        seed_rate = state["stores"][kind]["done"] / seconds if seconds > 0 else float("nan")
+        seed_rate = seed_rates.get(kind, float("nan"))
         print(f"{store:<10}{kind:<10}{count:>10,}{raw_rate:>14,.0f}{seed_rate:>14,.0f}{seed_rate / raw_rate:>8.2f}")
     print(f"\nseed summary: {state['summary']}")
     return 0

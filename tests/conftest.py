@@ -243,6 +243,16 @@ def http(server: str) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="session")
+def admin(http: httpx.Client, seeded: str) -> dict[str, str]:
+    """Auth headers of the seeded administrator (user 1, demo password)."""
+    from seeds.users import DEMO_PASSWORD
+
+    token = http.post("/api/auth/token", json={"username": "admin", "password": DEMO_PASSWORD})
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+@pytest.fixture(scope="session")
 async def stores(settings: Settings, schema: None) -> AsyncIterator[Stores]:
     """Direct connections to the test databases, for assertions."""
     bundle = Stores(settings)

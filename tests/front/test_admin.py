@@ -11,19 +11,9 @@ import httpx
 import pytest
 
 from seeds.app_settings import DEFAULT_SETTINGS
-from seeds.users import DEMO_PASSWORD
 from stores import Stores
 from tests.actors.test_seeding import counts
 from tests.conftest import SEED, account
-
-
-@pytest.fixture(scope="module")
-def admin(http: httpx.Client, seeded: str) -> dict[str, str]:
-    """Auth headers of the seeded administrator (user 1)."""
-    token = http.post("/api/auth/token", json={"username": "admin", "password": DEMO_PASSWORD})
-    assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
-
 
 ROUTES = [("POST", "/api/admin/seed", {}), ("GET", "/api/admin/settings/site_name", None),
           ("PUT", "/api/admin/settings/site_name", {"value": "x"})]
