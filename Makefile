@@ -44,7 +44,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 bench: services
-	@for script in bench/seed.py bench/actors.py bench/read.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@status=0; for script in bench/seed.py bench/actors.py bench/read.py; do \
+		echo "== $$script"; $(PY) $$script || { status=1; break; }; done; \
+	$(PY) -m dev.services stop; exit $$status
 
 clean-data:
 	rm -rf .data
