@@ -58,10 +58,21 @@ async def _close() -> None:
 
 
 class WorkerResources(Middleware):
-    """Closes the worker's connections cleanly before its event loop stops."""
+    """Closes the worker's connections once its threads have stopped, within a bounded time.
 
-    def before_worker_shutdown(self, broker: Any, worker: Any) -> None:
+    Closing runs after the worker threads were joined (``after_worker_shutdown``; this
+    middleware sits after ``AsyncIO`` so the loop still runs), never under a job that is
+    still going. A job that outlived ``--worker-shutdown-timeout`` is not waited for: its
+    message was never acknowledged, so RabbitMQ hands it to another worker, and the
+    connections it holds are dropped rather than drained.
+    """
+
+    CLOSE_TIMEOUT = 1.0
+
+    def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
         try:
-            get_event_loop_thread().run_coroutine(_close())  # type: ignore[union-attr]
+            get_event_loop_thread().run_coroutine(  # type: ignore[union-attr]
+                asyncio.wait_for(_close(), self.CLOSE_TIMEOUT)
+            )
         except Exception as exc:
-            log.warning("closing worker resources failed: %s", exc)
+            log.warning("closing worker resources did not finish: %r", exc)

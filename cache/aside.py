@@ -1,8 +1,9 @@
 """Cache-aside reads with single-flight: local tier, then Redis, then one loader call per key.
 
 Concurrent misses on one key in a process share one loader call; across processes a short
-Redis lock makes the others wait for the first one's value. If Redis is down the loader is
-called directly (slower, still correct).
+Redis lock makes the others wait for the first one's value. If Redis is down, or the
+invalidation channel is (see `LocalCache.trusted`), the loader is called directly (slower,
+still correct).
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ class Aside:
     async def get(self, name: str, loader: Loader, ttl: int | None = None) -> bytes | None:
         """The JSON bytes cached under the name, loading (and caching) them on a miss; None if absent."""
         key = keys.cached(name)
+        if not self.local.trusted:
+            count("redis", "untrusted")
+            return _encode(await loader())
         value = self.local.get(key)
         if value is not None:
             count("local", "hit")

@@ -1,8 +1,12 @@
 """The in-process tier: a small LRU of serialised responses, kept correct by Redis pub/sub.
 
 Every process subscribes to the invalidation channel; a write anywhere publishes the keys it
-changed and every process drops them. Entries also expire after a short TTL, so a missed
-message (Redis briefly down) can only leave an entry stale for that long.
+changed and every process drops them. Entries also expire after a short TTL.
+
+While the subscription is down, invalidations may be missed: the process stops trusting
+its caches (`trusted` is False, the local tier is empty and reads go to the stores). When
+the subscription is back it first drops every cache-aside entry in Redis, since a change
+made during the outage could not delete them, and only then trusts the caches again.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections import OrderedDict
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from cache import keys
+from cache import invalidate, keys
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,8 @@ class LocalCache:
         self.size, self.ttl = size, ttl
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
+        self.trusted = False
+        self._stopping = False
 
     def get(self, key: str) -> bytes | None:
         """The fresh value under the key, or None."""
@@ -42,7 +48,9 @@ class LocalCache:
         return value
 
     def put(self, key: str, value: bytes, ttl: float | None = None) -> None:
-        """Keep a value, evicting the least recently used past the size."""
+        """Keep a value, evicting the least recently used past the size (not while untrusted)."""
+        if not self.trusted:
+            return
         self._entries[key] = (time.monotonic() + min(ttl or self.ttl, self.ttl), value)
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
@@ -62,23 +70,31 @@ class LocalCache:
 
     async def stop(self) -> None:
         """Stop following the channel."""
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, RedisError):
                 await self._task
 
     async def _follow(self, redis: Redis) -> None:
-        while True:
+        lost = False
+        while not self._stopping:
             try:
                 async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(keys.INVALIDATE_CHANNEL)
+                    if lost:
+                        removed = await invalidate.everything(redis)
+                        log.warning("cache invalidations are back; dropped %d cached entries", removed)
                     self._entries.clear()
+                    self.trusted, lost = True, False
                     async for message in pubsub.listen():
                         if message["type"] == "message":
                             self.drop(message["data"].decode().split())
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
-                log.warning("cache invalidations lost (%s); dropping the local tier and resubscribing", exc)
+                if not lost:
+                    log.warning("cache invalidations lost (%s); reading from the stores until Redis is back", exc)
+                self.trusted, lost = False, True
                 self._entries.clear()
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(0.5)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
+import pytest
 
 from cache import invalidate, keys
 from cache.aside import Aside
@@ -16,6 +18,26 @@ from cache.client import connect
 from cache.local import LocalCache
 from config import Settings
 from tests.conftest import free_port, start_server
+
+
+@pytest.fixture
+async def listening() -> AsyncIterator[Callable[[Any], Awaitable[LocalCache]]]:
+    """Local tiers following the invalidation channel, as the web processes run them."""
+    started: list[LocalCache] = []
+
+    async def start(redis: Any) -> LocalCache:
+        local = LocalCache()
+        started.append(local)
+        await local.listen(redis)
+        for _ in range(100):
+            if local.trusted:
+                return local
+            await asyncio.sleep(0.02)
+        raise AssertionError("the local tier never subscribed")
+
+    yield start
+    for local in started:
+        await local.stop()
 
 
 def counting_loader(value: Any, delay: float = 0.05) -> tuple[list[int], Any]:
@@ -30,8 +52,8 @@ def counting_loader(value: Any, delay: float = 0.05) -> tuple[list[int], Any]:
     return calls, load
 
 
-async def test_a_hundred_concurrent_misses_make_one_load(redis: Any) -> None:
-    aside = Aside(redis, LocalCache(), ttl=60)
+async def test_a_hundred_concurrent_misses_make_one_load(redis: Any, listening: Any) -> None:
+    aside = Aside(redis, await listening(redis), ttl=60)
     name = f"test:{uuid.uuid4().hex}"
     calls, load = counting_loader({"answer": 42})
     results = await asyncio.gather(*(aside.get(name, load) for _ in range(100)))
@@ -39,22 +61,23 @@ async def test_a_hundred_concurrent_misses_make_one_load(redis: Any) -> None:
     assert {orjson.loads(r)["answer"] for r in results} == {42}
 
 
-async def test_misses_in_two_processes_still_make_one_load(redis: Any, settings: Settings) -> None:
+async def test_misses_in_two_processes_still_make_one_load(redis: Any, settings: Settings, listening: Any) -> None:
     other_redis = connect(settings)
     try:
-        first, second = Aside(redis, LocalCache(), 60), Aside(other_redis, LocalCache(), 60)
+        first = Aside(redis, await listening(redis), 60)
+        second = Aside(other_redis, other_local := await listening(other_redis), 60)
         name = f"test:{uuid.uuid4().hex}"
         calls, load = counting_loader([1, 2, 3], delay=0.2)
         results = await asyncio.gather(*(a.get(name, load) for a in [first, second] * 50))
         assert len(calls) == 1
         assert {r for r in results} == {orjson.dumps([1, 2, 3])}
     finally:
+        await other_local.stop()
         await other_redis.aclose()
 
 
-async def test_a_hit_is_served_from_the_local_tier_without_redis(redis: Any) -> None:
-    local = LocalCache()
-    aside = Aside(redis, local, ttl=60)
+async def test_a_hit_is_served_from_the_local_tier_without_redis(redis: Any, listening: Any) -> None:
+    aside = Aside(redis, await listening(redis), ttl=60)
     name = f"test:{uuid.uuid4().hex}"
     calls, load = counting_loader("v")
     await aside.get(name, load)
@@ -63,12 +86,12 @@ async def test_a_hit_is_served_from_the_local_tier_without_redis(redis: Any) -> 
     assert len(calls) == 1
 
 
-async def test_an_invalidation_reaches_every_process_local_tier(redis: Any, settings: Settings) -> None:
+async def test_an_invalidation_reaches_every_process_local_tier(
+    redis: Any, settings: Settings, listening: Any
+) -> None:
     listener_redis = connect(settings)
-    local = LocalCache()
-    await local.listen(listener_redis)
+    local = await listening(listener_redis)
     try:
-        await asyncio.sleep(0.2)
         for name in invalidate.movie_keys(77):
             local.put(name, b"stale")
         await invalidate.movie_changed(redis, 77)

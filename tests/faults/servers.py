@@ -1,0 +1,204 @@
+"""Throwaway servers on spare ports for the fault tests: stopped and started at will, never shared.
+
+Each runs the machine's own server binary (redis-server, PostgreSQL, MariaDB, RabbitMQ) with
+its data in a temporary directory, so a test can take it down and bring it back (with its
+data) without touching the services everything else uses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from tests.conftest import free_port
+
+PG_BIN = Path("/usr/lib/postgresql")
+
+
+def wait_for_port(port: int, timeout: float = 60.0, up: bool = True) -> None:
+    """Wait until something listens on the port (or, with up=False, until nothing does)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                if up:
+                    return
+        except OSError:
+            if not up:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"port {port} did not go {'up' if up else 'down'} in {timeout} s")
+
+
+def _as(user: str) -> list[str]:
+    """The prefix that runs a command as the given system user when we are root."""
+    if os.geteuid() != 0:
+        return []
+    return ["runuser", "-u", user, "--"]
+
+
+class Throwaway:
+    """A server process with its data in a temporary directory."""
+
+    name = "server"
+    stop_signal = signal.SIGTERM
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix=f"mv-fault-{self.name}-"))
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def env(self) -> dict[str, str]:
+        return dict(os.environ)
+
+    def start(self) -> Throwaway:
+        """Start the server and wait until it accepts connections."""
+        log = (self.dir / "server.log").open("ab")
+        self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                     env=self.env(), cwd=self.dir, start_new_session=True)
+        try:
+            wait_for_port(self.port)
+        except TimeoutError:
+            self.stop()
+            raise AssertionError(f"{self.name} did not start:\n" + self.log_tail()) from None
+        return self
+
+    def stop(self) -> None:
+        """Stop the server (gracefully, then by force) and wait until its port is closed."""
+        if self.proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, self.stop_signal)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+        wait_for_port(self.port, up=False)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def remove(self) -> None:
+        """Stop the server and delete its data."""
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_tail(self) -> str:
+        path = self.dir / "server.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+
+class ThrowawayRedis(Throwaway):
+    """redis-server with an append-only file, so what was cached survives a restart."""
+
+    name = "redis"
+
+    def command(self) -> list[str]:
+        return ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
+                "--appendonly", "yes", "--appendfsync", "always", "--save", ""]
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+
+class ThrowawayPostgres(Throwaway):
+    """A PostgreSQL cluster of its own (initdb), trust authentication on 127.0.0.1."""
+
+    name = "postgres"
+    stop_signal = signal.SIGINT  # a fast shutdown: SIGTERM would wait for every client to leave
+
+    def __init__(self) -> None:
+        super().__init__()
+        versions = sorted(PG_BIN.glob("*/bin/postgres"))
+        assert versions, "no PostgreSQL server binaries found"
+        self.bin = versions[-1].parent
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        subprocess.run([*_as("postgres"), str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-A", "trust",
+                        "-U", "postgres", "--no-sync"], check=True, capture_output=True)
+
+    def command(self) -> list[str]:
+        return [*_as("postgres"), str(self.bin / "postgres"), "-D", str(self.dir / "data"), "-p", str(self.port),
+                "-k", str(self.dir), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
+
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+
+class ThrowawayMariaDB(Throwaway):
+    """A MariaDB server of its own (mariadb-install-db), root with an empty password."""
+
+    name = "mariadb"
+
+    def __init__(self) -> None:
+        super().__init__()
+        subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={self.dir / 'data'}", "--user=root",
+                        "--auth-root-authentication-method=normal", "--skip-test-db"],
+                       check=True, capture_output=True)
+
+    def command(self) -> list[str]:
+        return ["/usr/sbin/mariadbd", "--no-defaults", f"--datadir={self.dir / 'data'}", "--user=root",
+                f"--port={self.port}", "--bind-address=127.0.0.1", f"--socket={self.dir / 'sock'}",
+                f"--pid-file={self.dir / 'pid'}", "--skip-log-bin", "--innodb-buffer-pool-size=32M"]
+
+    def url(self) -> str:
+        return f"mysql://root@127.0.0.1:{self.port}/mysql"
+
+
+class ThrowawayRabbitMQ(Throwaway):
+    """A RabbitMQ node of its own (own node name, ports and Mnesia directory)."""
+
+    name = "rabbitmq"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.node = f"mvfault{self.port}@localhost"
+        (self.dir / "enabled_plugins").write_text("[].\n")
+        (self.dir / "rabbitmq.conf").write_text(f"listeners.tcp.1 = 127.0.0.1:{self.port}\n")
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "rabbitmq", "rabbitmq")
+            for path in self.dir.iterdir():
+                shutil.chown(path, "rabbitmq", "rabbitmq")
+
+    def env(self) -> dict[str, str]:
+        d = self.dir
+        env = dict(os.environ)
+        env.update({
+            "RABBITMQ_NODENAME": self.node, "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_CONFIG_FILE": str(d / "rabbitmq.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(d / "enabled_plugins"),
+            "RABBITMQ_MNESIA_BASE": str(d / "mnesia"), "RABBITMQ_LOG_BASE": str(d / "log"),
+            "RABBITMQ_PID_FILE": str(d / "pid"), "RABBITMQ_FEATURE_FLAGS_FILE": str(d / "feature_flags"),
+            "RABBITMQ_PLUGINS_EXPAND_DIR": str(d / "plugins-expand"), "RABBITMQ_QUORUM_DIR": str(d / "quorum"),
+            "RABBITMQ_STREAM_DIR": str(d / "stream"),
+        })
+        return env
+
+    def command(self) -> list[str]:
+        return ["rabbitmq-server"]
+
+    def stop(self) -> None:
+        """Stop the node: the Erlang VM runs in a session of its own, so signal it by its pid file."""
+        pid_file = self.dir / "pid"
+        if self.proc is not None and pid_file.exists():
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                vm = int(pid_file.read_text().strip())
+                os.killpg(os.getpgid(vm), signal.SIGTERM)
+        super().stop()
+
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}/%2F"
