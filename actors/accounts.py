@@ -9,6 +9,7 @@ from actors.broker import DEFAULT
 from actors.lifecycle import Resources, resources
 from actors.work import refresh
 from cache import invalidate, keys
+from stores.mysql import outbox as mysql_outbox
 from stores.mysql import ratings, reviews
 from stores.profiles import delete_profile
 
@@ -45,10 +46,12 @@ async def review_changed(movie_id: int, user_id: int) -> None:
 async def purge_account(user_id: int) -> None:
     """Remove a deleted account's reviews and profile; retried until done (every step is idempotent)."""
     res = await resources()
-    movies = await reviews.delete_user_reviews(await res.stores.mysql(), user_id)
-    for movie_id in movies:
+    pool = await res.stores.mysql()
+    queued = await reviews.delete_user_reviews(pool, user_id)
+    for outbox_id, movie_id in queued:
         await _movie_changed(res, movie_id)
+        await mysql_outbox.remove(pool, [outbox_id])
     await delete_profile(await res.stores.firebase(), user_id)
     await invalidate.recommendations_changed(res.redis, user_id)
-    if movies:
+    if queued:
         await _refresh_trending(res)

@@ -67,7 +67,7 @@ class WorkerResources(Middleware):
     connections it holds are dropped rather than drained.
     """
 
-    CLOSE_TIMEOUT = 1.0
+    CLOSE_TIMEOUT = 0.5
 
     def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
         try:

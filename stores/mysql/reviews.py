@@ -146,10 +146,23 @@ async def review_counts(pool: Pool, user_ids: list[int]) -> dict[int, int]:
         return {int(u): int(n) for u, n in await cur.fetchall()}
 
 
-async def delete_user_reviews(pool: Pool, user_id: int) -> list[int]:
-    """Delete every review by a user; returns the ids of the movies they had reviewed."""
-    async with pool.acquire() as conn, conn.cursor() as cur:
-        await cur.execute("SELECT DISTINCT movie_id FROM reviews WHERE user_id = %s", (user_id,))
-        movies = [int(r[0]) for r in await cur.fetchall()]
-        await cur.execute("DELETE FROM reviews WHERE user_id = %s", (user_id,))
-    return movies
+async def delete_user_reviews(pool: Pool, user_id: int) -> list[tuple[int, int]]:
+    """Delete every review by a user and queue each film's refresh, in one transaction.
+
+    Returns (outbox id, movie id) pairs: if the caller dies before refreshing the films, the
+    outbox relay still sends their refresh, so the statistics never keep a deleted review.
+    """
+    async with pool.acquire() as conn:
+        await conn.begin()
+        try:
+            async with conn.cursor() as cur:
+                await cur.execute("SELECT DISTINCT movie_id FROM reviews WHERE user_id = %s FOR UPDATE", (user_id,))
+                movies = [int(r[0]) for r in await cur.fetchall()]
+                await cur.execute("DELETE FROM reviews WHERE user_id = %s", (user_id,))
+                queued = [(await _outbox(cur, "review_changed", {"movie_id": movie, "user_id": user_id}), movie)
+                          for movie in movies]
+            await conn.commit()
+        except BaseException:
+            await conn.rollback()
+            raise
+    return queued
