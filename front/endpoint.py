@@ -113,8 +113,11 @@ def finish(request: Request, response: HTTPResponse, started: float | None = Non
 
 
 def endpoint(summary: str, *, query: str | None = None, body: str | None = None, response: str | None = None,
-             auth: bool = False, status: int = 200) -> Callable[[Handler], Handler]:
-    """Declare a handler: its OpenAPI documentation, and measurement of every call."""
+             auth: bool = False, status: int = 200, worker: bool = False) -> Callable[[Handler], Handler]:
+    """Declare a handler: its OpenAPI documentation, and measurement of every call.
+
+    `worker` marks a route whose answer a worker computes: it may answer 202 with a job.
+    """
 
     def wrap(handler: Handler) -> Handler:
         label = handler.__name__
@@ -126,7 +129,7 @@ def endpoint(summary: str, *, query: str | None = None, body: str | None = None,
 
         measured.__openapi__ = {  # type: ignore[attr-defined]
             "summary": summary, "query": query, "body": body, "response": response, "auth": auth,
-            "status": status,
+            "status": status, "worker": worker,
         }
         return measured  # type: ignore[return-value]
 

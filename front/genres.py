@@ -31,7 +31,7 @@ async def list_genres(request: Request) -> HTTPResponse:
     return respond(request, paginate(request, found[(page - 1) * size : page * size], len(found), page, size))
 
 
-@bp.get("/<genre_id:int>")
+@bp.get("/<genre_id:id>")
 @endpoint("One genre", response="Genre")
 async def genre_detail(request: Request, genre_id: int) -> HTTPResponse:
     """One genre with its movie count."""
@@ -41,7 +41,7 @@ async def genre_detail(request: Request, genre_id: int) -> HTTPResponse:
     return respond(request, _public(genre))
 
 
-@bp.get("/<genre_id:int>/movies")
+@bp.get("/<genre_id:id>/movies")
 @endpoint("A genre's movies, with the same filters and sorts as the movie list", query="movie_list",
      response="MoviePage")
 async def genre_movies(request: Request, genre_id: int) -> HTTPResponse:

@@ -47,7 +47,7 @@ async def load_detail(stores: Stores, movie_id: int) -> dict[str, Any] | None:
     return body
 
 
-@bp.get("/<movie_id:int>")
+@bp.get("/<movie_id:id>")
 @endpoint("One movie in full", response="Movie")
 async def movie_detail(request: Request, movie_id: int) -> HTTPResponse:
     """Every field of one movie, from the two-tier cache."""
@@ -74,14 +74,14 @@ async def _ranking(request: Request, actor: Any, kind: str, params: dict[str, An
 
 
 @bp.get("/popular")
-@endpoint("Popular movies (computed by a worker, served from Redis)", query="paging", response="MoviePage")
+@endpoint("Popular movies (computed by a worker, served from Redis)", query="paging", response="MoviePage", worker=True)
 async def popular(request: Request) -> HTTPResponse:
     """The most popular movies."""
     return await _ranking(request, rank_popular, "popular", {})
 
 
 @bp.get("/trending")
-@endpoint("Trending movies: most reviewed and best rated recently", query="trending", response="MoviePage")
+@endpoint("Trending movies: most reviewed and best rated recently", query="trending", response="MoviePage", worker=True)
 async def trending(request: Request) -> HTTPResponse:
     """Movies trending over the last day or week."""
     window = request.args.get("window", "day")

@@ -26,7 +26,7 @@ def _operation(handler: Any, path_params: list[tuple[str, str]]) -> dict[str, An
     meta = getattr(handler, "__openapi__", {})
     parameters = [
         {"name": name, "in": "path", "required": True,
-         "schema": {"type": "integer", "minimum": 1} if kind == "int" else {"type": "string"}}
+         "schema": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1} if kind == "id" else {"type": "string"}}
         for name, kind in path_params
     ]
     parameters += QUERIES.get(meta.get("query") or "", [])
@@ -41,6 +41,12 @@ def _operation(handler: Any, path_params: list[tuple[str, str]]) -> dict[str, An
         "parameters": parameters,
         "responses": {status: ok, "4XX": {"description": "A problem document", **problem}},
     }
+    retry = {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "string"}}}
+    operation["responses"]["503"] = {"description": "A store or the broker is unavailable", "headers": retry,
+                                      **problem}
+    if meta.get("worker"):
+        operation["responses"]["202"] = {"description": "A worker is computing it: follow the job", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}}
     if meta.get("body"):
         operation["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{meta['body']}"}}}}

@@ -18,7 +18,9 @@ class Params:
     """The query string of one request, read field by field; problems are collected, then raised."""
 
     def __init__(self, request: Request, allowed: Iterable[str]) -> None:
-        self.args: dict[str, list[str]] = {k: list(v) for k, v in request.args.items()}
+        # Blank values count: `?page=` is a bad page, not an absent one.
+        self.args: dict[str, list[str]] = {
+            k: list(v) for k, v in request.get_args(keep_blank_values=True).items()}
         self.errors: dict[str, list[str]] = {}
         allowed = set(allowed)
         for name, values in self.args.items():
@@ -46,9 +48,9 @@ class Params:
                 default: int | None = None) -> int | None:
         """An integer within [low, high], or the default when absent."""
         raw = self._one(name)
-        if raw is None or raw == "":
+        if raw is None:
             return default
-        if not raw.lstrip("-").isdigit() or len(raw) > 12:
+        if not raw.lstrip("-").isascii() or not raw.lstrip("-").isdigit() or len(raw) > 19:
             self.fail(name, "Must be an integer.")
             return default
         value = int(raw)
@@ -61,7 +63,7 @@ class Params:
     def number(self, name: str, *, low: float, high: float) -> float | None:
         """A finite number within [low, high], or None when absent."""
         raw = self._one(name)
-        if raw is None or raw == "":
+        if raw is None:
             return None
         try:
             value = float(raw)
@@ -87,7 +89,7 @@ class Params:
         """One of the choices, or the default when absent."""
         options = list(choices)
         raw = self._one(name)
-        if raw is None or raw == "":
+        if raw is None:
             return default
         if raw not in options:
             self.fail(name, f"Must be one of: {', '.join(options)}.")

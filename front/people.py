@@ -32,7 +32,7 @@ async def list_people(request: Request) -> HTTPResponse:
     return respond(request, paginate(request, found, count, page, size))
 
 
-@bp.get("/<person_id:int>")
+@bp.get("/<person_id:id>")
 @endpoint("One person with their credits", response="Person")
 async def person_detail(request: Request, person_id: int) -> HTTPResponse:
     """A person's details and every cast and crew credit."""

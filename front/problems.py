@@ -29,6 +29,7 @@ TITLES = {
     408: "Request Timeout",
     409: "Conflict",
     413: "Content Too Large",
+    431: "Request Header Fields Too Large",
     415: "Unsupported Media Type",
     416: "Range Not Satisfiable",
     422: "Unprocessable Content",
@@ -75,6 +76,18 @@ def _sanic_detail(exc: SanicException) -> str:
     return str(exc.message or exc) or TITLES.get(status, "Error")
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the router serves at the request's path (for the Allow header of a 405)."""
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        try:
+            request.app.router.get(request.path, method, request.headers.get("host"))
+        except Exception:
+            continue
+        allowed.append(method)
+    return allowed
+
+
 class ProblemHandler(ErrorHandler):
     """Turns every exception into a problem document; unexpected ones are logged, never leaked."""
 
@@ -104,6 +117,12 @@ class ProblemHandler(ErrorHandler):
             )
         if isinstance(exception, SanicException) and 400 <= exception.status_code < 500:
             headers = dict(getattr(exception, "headers", None) or {})
+            if exception.status_code == 405 and "Allow" not in headers and request is not None:
+                headers["Allow"] = ", ".join(_allowed_methods(request))
+            if exception.status_code == 413 and instance in (None, "*"):
+                # The parser gave up before the body: the URL or the headers were too long.
+                return problem(431, "The URL or the headers are longer than the server accepts (16 KiB).",
+                               headers=headers, instance=instance)
             return problem(
                 exception.status_code,
                 _sanic_detail(exception),

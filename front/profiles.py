@@ -22,7 +22,7 @@ bp = Blueprint("profiles", url_prefix="/api/users")
 FIELDS = ("bio", "avatar_url", "location", "favorite_genres")
 
 
-@bp.get("/<user_id:int>/profile")
+@bp.get("/<user_id:id>/profile")
 @endpoint("A user's profile", response="Profile")
 async def profile(request: Request, user_id: int) -> HTTPResponse:
     """bio, avatar_url, location, favorite_genres, updated_at (empty fields when none was saved)."""

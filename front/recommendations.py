@@ -17,7 +17,7 @@ bp = Blueprint("recommendations", url_prefix="/api")
 
 
 @bp.get("/users/me/recommendations")
-@endpoint("Movies recommended for you (never one you reviewed)", response="Recommendations", auth=True)
+@endpoint("Movies recommended for you (never one you reviewed)", response="Recommendations", auth=True, worker=True)
 async def recommendations(request: Request) -> HTTPResponse:
     """200 with your recommendations when ready in time, else 202 with the job."""
     user = await current_user(request)
@@ -25,8 +25,8 @@ async def recommendations(request: Request) -> HTTPResponse:
     return respond(request, outcome.result) if outcome.done else accepted(outcome.job)
 
 
-@bp.get("/movies/<movie_id:int>/similar")
-@endpoint("Movies like this one", response="Recommendations")
+@bp.get("/movies/<movie_id:id>/similar")
+@endpoint("Movies like this one", response="Recommendations", worker=True)
 async def similar(request: Request, movie_id: int) -> HTTPResponse:
     """200 with similar movies when ready in time, else 202 with the job."""
     if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):

@@ -49,7 +49,7 @@ async def list_reviews(request: Request) -> HTTPResponse:
     return respond(request, await _page(request))
 
 
-@movie_reviews_bp.get("/<movie_id:int>/reviews")
+@movie_reviews_bp.get("/<movie_id:id>/reviews")
 @endpoint("A movie's reviews, newest first", query="movie_reviews", response="ReviewPage")
 async def movie_reviews(request: Request, movie_id: int) -> HTTPResponse:
     """The reviews of one movie."""
@@ -58,7 +58,7 @@ async def movie_reviews(request: Request, movie_id: int) -> HTTPResponse:
     return respond(request, await _page(request, movie_id=movie_id))
 
 
-@bp.get("/<review_id:int>")
+@bp.get("/<review_id:id>")
 @endpoint("One review", response="Review")
 async def review_detail(request: Request, review_id: int) -> HTTPResponse:
     """A review with its author."""
@@ -109,7 +109,7 @@ async def _own(request: Request, review_id: int) -> tuple[Any, dict[str, Any]]:
     return user, review
 
 
-@bp.patch("/<review_id:int>")
+@bp.patch("/<review_id:id>")
 @endpoint("Change your review", body="ReviewChange", response="Review", auth=True)
 async def change_review(request: Request, review_id: int) -> HTTPResponse:
     """Change the rating, title or body of your own review."""
@@ -128,7 +128,7 @@ async def change_review(request: Request, review_id: int) -> HTTPResponse:
     return json(updated)
 
 
-@bp.delete("/<review_id:int>")
+@bp.delete("/<review_id:id>")
 @endpoint("Delete your review", auth=True, status=204)
 async def delete_review(request: Request, review_id: int) -> HTTPResponse:
     """Delete your own review."""

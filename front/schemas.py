@@ -73,7 +73,7 @@ def query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> 
 
 
 PAGING = [
-    query("page", {"type": "integer", "minimum": 1}, "Page number, from 1."),
+    query("page", {"type": "integer", "minimum": 1, "maximum": 10_000_000}, "Page number, from 1."),
     query("page_size", {"type": "integer", "minimum": 1, "maximum": 100}, "Items per page (default 20)."),
 ]
 SORT_NAMES = ["popularity", "rating", "votes", "year", "title", "runtime"]
@@ -90,9 +90,9 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
         query("year_to", {"type": "integer", "minimum": 1800, "maximum": 2100}, "Released in or before."),
         query("min_rating", {"type": "number", "minimum": 0, "maximum": 10}, "Lowest average rating."),
         query("max_rating", {"type": "number", "minimum": 0, "maximum": 10}, "Highest average rating."),
-        query("min_votes", {"type": "integer", "minimum": 0}, "Fewest votes."),
+        query("min_votes", {"type": "integer", "minimum": 0, "maximum": 10**9}, "Fewest votes."),
         query("mpaa", {"enum": ["G", "PG", "PG-13", "R", "NC-17"]}, "MPAA rating."),
-        query("person", {"type": "integer", "minimum": 1}, "A person id, in the cast or crew."),
+        query("person", {"type": "integer", "minimum": 1, "maximum": 2**53}, "A person id, in the cast or crew."),
         query("q", {"type": "string", "maxLength": 200}, "Title words, case- and accent-insensitive."),
         query("sort", {"enum": [s + n for n in SORT_NAMES for s in ("-", "")]}, "Sort order."),
         *PAGING,
@@ -112,9 +112,10 @@ REVIEW = obj(["id", "movie_id", "user", "rating", "body", "created_at", "updated
 PROFILE_FIELDS = {"bio": {"type": "string", "maxLength": 500},
                   "avatar_url": {"type": ["string", "null"], "format": "uri", "maxLength": 500},
                   "location": {"type": "string", "maxLength": 100},
-                  "favorite_genres": {"type": "array", "items": INT, "maxItems": 10}}
+                  "favorite_genres": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 10}}
 COMPONENTS.update({
-    "Login": obj(["password"], username=STR, email=STR, password=STR),
+    "Login": {**obj(["password"], username=STR, email=STR, password=STR),
+              "anyOf": [{"required": ["username"]}, {"required": ["email"]}]},
     "Token": obj(["access_token", "token_type", "expires_in"], access_token=STR, token_type=STR, expires_in=INT),
     "Registration": obj(["username", "email", "password"],
                         username={"type": "string", "pattern": "^[A-Za-z0-9_.-]{3,30}$"},
@@ -128,15 +129,15 @@ COMPONENTS.update({
     "AccountChange": obj(["current_password"], current_password=STR, email={"type": "string", "format": "email"},
                          password={"type": "string", "minLength": 8, "maxLength": 256}),
     "PasswordReset": obj(["email"], email={"type": "string", "format": "email"}),
-    "PasswordResetConfirm": obj(["token", "password"], token=STR,
+    "PasswordResetConfirm": obj(["token", "password"], token={"type": "string", "minLength": 10, "maxLength": 200},
                                 password={"type": "string", "minLength": 8, "maxLength": 256}),
     "NewReview": obj(["movie_id", "rating", "body"], movie_id={"type": "integer", "minimum": 1},
                      rating={"type": "integer", "minimum": 1, "maximum": 10},
                      title={"type": "string", "maxLength": 200},
                      body={"type": "string", "minLength": 1, "maxLength": 10000}),
-    "ReviewChange": obj([], rating={"type": "integer", "minimum": 1, "maximum": 10},
+    "ReviewChange": {"minProperties": 1, **obj([], rating={"type": "integer", "minimum": 1, "maximum": 10},
                         title={"type": "string", "maxLength": 200},
-                        body={"type": "string", "minLength": 1, "maxLength": 10000}),
+                        body={"type": "string", "minLength": 1, "maxLength": 10000})},
     "Review": REVIEW,
     "Profile": obj(list(PROFILE_FIELDS), **PROFILE_FIELDS, updated_at=NSTR),
     "ProfileChange": obj([], **PROFILE_FIELDS),
@@ -146,8 +147,8 @@ COMPONENTS["ReviewPage"] = page_of("Review")
 REVIEW_SORT = query("sort", {"enum": ["-created_at", "created_at", "-rating", "rating"]}, "Sort order.")
 QUERIES["movie_reviews"] = [REVIEW_SORT, *PAGING]
 QUERIES["reviews"] = [
-    query("movie", {"type": "integer", "minimum": 1}, "Only this movie's reviews."),
-    query("user", {"type": "integer", "minimum": 1}, "Only this user's reviews."),
+    query("movie", {"type": "integer", "minimum": 1, "maximum": 2**53}, "Only this movie's reviews."),
+    query("user", {"type": "integer", "minimum": 1, "maximum": 2**53}, "Only this user's reviews."),
     query("min_rating", {"type": "integer", "minimum": 1, "maximum": 10}, "Lowest rating."),
     REVIEW_SORT, *PAGING,
 ]
@@ -169,3 +170,13 @@ COMPONENTS["TmdbSyncRequest"] = obj([], tmdb_ids={"type": "array", "items": {"ty
                                                   "maxItems": 500},
                                     since={"type": "string", "format": "date"},
                                     until={"type": "string", "format": "date"})
+
+# Request bodies: unknown fields are refused (422), and passwords hold no control characters.
+NO_CONTROL = "^[^\\u0000-\\u001f\\u007f]*$"
+for _name in ("Login", "Registration", "AccountChange", "PasswordReset", "PasswordResetConfirm", "NewReview",
+              "ReviewChange", "ProfileChange", "SeedRequest", "SettingValue", "TmdbSyncRequest"):
+    if _name in COMPONENTS:
+        COMPONENTS[_name]["additionalProperties"] = False
+        _password = COMPONENTS[_name]["properties"].get("password")
+        if _password is not None and _name != "Login":
+            COMPONENTS[_name]["properties"]["password"] = {**_password, "pattern": NO_CONTROL}

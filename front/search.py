@@ -17,7 +17,7 @@ bp = Blueprint("search", url_prefix="/api/search")
 
 
 @bp.get("/")
-@endpoint("Search movie titles and people's names", query="search", response="SearchPage")
+@endpoint("Search movie titles and people's names", query="search", response="SearchPage", worker=True)
 async def search(request: Request) -> HTTPResponse:
     """200 with a page of results when the worker answers in time, else 202 with the job to follow."""
     query = Params(request, ("q", "type", "page", "page_size"))

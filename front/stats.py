@@ -14,7 +14,7 @@ bp = Blueprint("stats", url_prefix="/api/stats")
 
 
 @bp.get("/")
-@endpoint("Catalogue counts, computed by a worker", response="Stats")
+@endpoint("Catalogue counts, computed by a worker", response="Stats", worker=True)
 async def catalogue_stats(request: Request) -> HTTPResponse:
     """How many movies, genres, people, users and reviews there are (cached for a while)."""
     outcome = await request.app.ctx.dispatcher.run(count_catalogue, "stats", {})

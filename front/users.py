@@ -66,7 +66,7 @@ async def list_users(request: Request) -> HTTPResponse:
     return respond(request, paginate(request, await _public(request, rows), total, page, size))
 
 
-@bp.get("/<user_id:int>")
+@bp.get("/<user_id:id>")
 @endpoint("One account (public fields only)", response="User")
 async def user_detail(request: Request, user_id: int) -> HTTPResponse:
     """id, username, date_joined, review_count."""

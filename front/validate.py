@@ -41,6 +41,9 @@ class Body:
         if not isinstance(value, str):
             self.fail(name, "Must be a string.")
             return None
+        if len(value) > max_length:
+            self.fail(name, f"Must be {min_length} to {max_length} characters long.")
+            return None
         if strip:
             value = value.strip()
         if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
