@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +70,31 @@ class WorkerResources(Middleware):
     """
 
     CLOSE_TIMEOUT = 0.5
+
+    def after_process_boot(self, broker: Any) -> None:
+        """Make a worker process stop gracefully on its first SIGTERM and ignore the ones after.
+
+        honcho (like most process managers) signals the whole process group, so a Dramatiq
+        worker process gets SIGTERM twice: once from honcho and once forwarded by Dramatiq's
+        main process. Dramatiq takes a second SIGTERM as "kill now", which would skip the
+        graceful stop; only a real kill (SIGKILL) should do that.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            return
+        original = signal.getsignal(signal.SIGTERM)
+        if not callable(original):
+            return
+        stopping = False
+
+        def once(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            if stopping:
+                log.info("already stopping; SIGTERM ignored")
+                return
+            stopping = True
+            original(signum, frame)
+
+        signal.signal(signal.SIGTERM, once)
 
     def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
         try:

@@ -4,6 +4,7 @@ reviews) even when the worker dies halfway."""
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
@@ -26,9 +27,9 @@ MOVIES = (41, 42)
 
 
 def stop_timed(proc: Any, sig: int) -> float:
-    """Signal a worker as honcho does and return how long it took to exit."""
+    """Signal a worker's process group, as honcho does, and return how long it took to exit."""
     started = time.monotonic()
-    proc.proc.send_signal(sig)
+    os.killpg(proc.proc.pid, sig)
     try:
         proc.proc.wait(timeout=30)
     finally:

@@ -4,10 +4,13 @@ never a response that contradicts the document."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import httpx
 
-from tests.conftest import BIN, account
+from config import Settings
+from tests.conftest import BIN, account, start_server, start_worker
+from tests.faults.servers import ThrowawayRedis
 
 # Deleting the member's own account would turn every later case into a 401, and an admin
 # seed is a whole seed run; both have their own tests.
@@ -20,13 +23,25 @@ SKIPPED = ["--exclude-method", "DELETE", "--exclude-path", "/api/users/me/",
 CHECKS = ["--checks", "all", "--exclude-checks", "positive_data_acceptance"]
 
 
-def test_every_route_keeps_its_contract(server: str, seeded: str) -> None:
-    with httpx.Client(base_url=server, timeout=30) as client:
-        token = account(client, "fuzz")["headers"]["Authorization"]
-    run = subprocess.run(
-        [str(BIN / "schemathesis"), "run", server + "/openapi.json", *CHECKS,
-         "--max-examples", "8", "--seed", "7", "--header", f"Authorization: {token}",
-         "--request-timeout", "30", "--max-time", "100", "--no-color", *SKIPPED],
-        capture_output=True, text=True, timeout=240,
-    )
+def test_every_route_keeps_its_contract(logs: Path, settings: Settings, seeded: str) -> None:
+    # Its own web server, worker, Redis and vhost: the fuzzer's thousands of failed logins
+    # trip the login throttle, which must not lock the rest of the suite out.
+    redis = ThrowawayRedis().start()
+    env = {"REDIS_URL": redis.url(),
+           "RABBITMQ_URL": str(settings.rabbitmq_url).rsplit("/", 1)[0] + "/movieverse_test_faults"}
+    worker = start_worker(logs, "contract-worker", queues="interactive default", **env)
+    web, base = start_server(logs, **env)
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            token = account(client, "fuzz")["headers"]["Authorization"]
+        run = subprocess.run(
+            [str(BIN / "schemathesis"), "run", base + "/openapi.json", *CHECKS,
+             "--max-examples", "8", "--seed", "7", "--header", f"Authorization: {token}",
+             "--request-timeout", "30", "--max-time", "100", "--no-color", *SKIPPED],
+            capture_output=True, text=True, timeout=240,
+        )
+    finally:
+        web.stop()
+        worker.stop()
+        redis.remove()
     assert run.returncode == 0, run.stdout[-12000:] + run.stderr[-2000:]

@@ -1,0 +1,260 @@
+"""Load benchmark: a mixed workload against the whole system, then a check that no acknowledged write was lost.
+
+    .venv/bin/python bench/load.py [--seconds 60] [--clients 32] [--films 3000]
+
+Self-contained, loopback only: it uses the bench namespaces (and a fresh in-memory MongoDB stand-in unless
+MONGO_URL is set), seeds a small catalogue through the seed actors, then runs what the Procfile runs with
+2 web workers and 2 worker processes (plus the scheduler), and drives it for a fixed time with a
+closed loop of concurrent clients (as many requests as the machine sustains):
+
+- 80% cached reads: a film's detail (200 popular films), the genre list, the popular list;
+- 15% uncached reads: filtered film lists with varying filters, and searches for titles not asked before
+  (each one a job for a worker);
+- 5% review writes, by 200 different users.
+
+It prints throughput, p50/p95/p99 per route and the error count (anything but a 2xx; goal 0). Afterwards
+it checks that every review acknowledged with 201 is in MySQL with what the client sent, and that the
+films' rating statistics agree with their reviews once the follow-up work has run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Child, free_port, percentile, use_bench_namespaces, wait_for, worker
+
+CACHED, UNCACHED, WRITE = 0.80, 0.15, 0.05
+USERS = 200
+PASSWORD = "load-test-password"
+
+
+@dataclass
+class Tally:
+    """What the clients saw: latencies per route, statuses, errors, and the acknowledged reviews."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+    errors: list[str] = field(default_factory=list)
+    acknowledged: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Catalogue:
+    """What the workload picks from."""
+
+    hot: list[int]
+    films: list[int]
+    genres: list[int]
+    words: list[str]
+    tokens: list[str]
+    reviewed: set[tuple[int, int]] = field(default_factory=set)
+
+
+async def prepare(base: str, films: int) -> Catalogue:
+    """Users with tokens, the hot films (warmed into the caches), genres and title words to search for."""
+    async with aiohttp.ClientSession(base) as http:
+        async with http.get("/api/movies/", params={"sort": "-popularity", "page_size": "100"}) as r:
+            hot = [m["id"] for m in (await r.json())["results"]]
+        async with http.get("/api/movies/", params={"sort": "-popularity", "page_size": "100", "page": "2"}) as r:
+            hot += [m["id"] for m in (await r.json())["results"]]
+        async with http.get("/api/genres/", params={"page_size": "100"}) as r:
+            genres = [g["id"] for g in (await r.json())["results"]]
+        words: set[str] = set()
+        for page in range(1, 11):
+            async with http.get("/api/movies/", params={"sort": "title", "page_size": "100", "page": str(page)}) as r:
+                for movie in (await r.json())["results"]:
+                    words.update(w.lower() for w in movie["title"].split() if len(w) > 3 and w.isalpha())
+        run = f"{int(time.time()) % 100000}"
+
+        async def user(i: int) -> str:
+            name = f"load{run}_{i}"
+            async with http.post("/api/users/", json={"username": name, "email": f"{name}@example.org",
+                                                      "password": PASSWORD}) as r:
+                assert r.status == 201, await r.text()
+            async with http.post("/api/auth/token", json={"username": name, "password": PASSWORD}) as r:
+                return str((await r.json())["access_token"])
+
+        tokens = []
+        for start in range(0, USERS, 20):
+            tokens += await asyncio.gather(*(user(i) for i in range(start, min(USERS, start + 20))))
+        for movie_id in hot:
+            async with http.get(f"/api/movies/{movie_id}/") as r:
+                await r.read()
+    return Catalogue(hot, list(range(1, films + 1)), genres, sorted(words), tokens)
+
+
+def pick(cat: Catalogue, rng: random.Random) -> tuple[str, str, str, dict[str, Any] | None, dict[str, Any]]:
+    """(route label, method, path, json body, extra) for one request of the mix."""
+    roll = rng.random()
+    if roll < CACHED:
+        which = rng.random()
+        if which < 0.8:
+            return "movie detail (cached)", "GET", f"/api/movies/{rng.choice(cat.hot)}/", None, {}
+        if which < 0.9:
+            return "genres (cached)", "GET", "/api/genres/", None, {}
+        return "popular (cached)", "GET", "/api/movies/popular/", None, {}
+    if roll < CACHED + UNCACHED:
+        if rng.random() < 0.6:
+            year = rng.randint(1930, 2015)
+            path = (f"/api/movies/?genre={rng.choice(cat.genres)}&year_from={year}&year_to={year + rng.randint(0, 9)}"
+                    f"&sort={rng.choice(['-rating', '-popularity', 'title', '-year'])}&page_size={rng.randint(5, 40)}")
+            return "movie list (uncached)", "GET", path, None, {}
+        query = " ".join(rng.sample(cat.words, 2)) if len(cat.words) > 1 else "the"
+        return "search (uncached)", "GET", f"/api/search/?q={query}&page_size={rng.randint(5, 30)}", None, {}
+    for _ in range(20):
+        user_index, movie_id = rng.randrange(len(cat.tokens)), rng.choice(cat.films)
+        if (user_index, movie_id) not in cat.reviewed:
+            cat.reviewed.add((user_index, movie_id))
+            rating = rng.randint(1, 10)
+            body = {"movie_id": movie_id, "rating": rating, "body": f"Load review {user_index}/{movie_id}."}
+            return "review write", "POST", "/api/reviews/", body, {"token": cat.tokens[user_index]}
+    return "movie detail (cached)", "GET", f"/api/movies/{rng.choice(cat.hot)}/", None, {}
+
+
+async def drive(base: str, cat: Catalogue, seconds: float, clients: int) -> tuple[float, Tally]:
+    """A closed loop of `clients` concurrent clients for `seconds`."""
+    tally = Tally()
+    deadline = time.monotonic() + seconds
+    connector = aiohttp.TCPConnector(limit=clients)
+    timeout = aiohttp.ClientTimeout(total=30)
+
+    async def client(n: int, http: aiohttp.ClientSession) -> None:
+        rng = random.Random(n)
+        while time.monotonic() < deadline:
+            label, method, path, body, extra = pick(cat, rng)
+            headers = {"Authorization": f"Bearer {extra['token']}"} if "token" in extra else None
+            started = time.perf_counter()
+            try:
+                async with http.request(method, path, json=body, headers=headers) as response:
+                    payload = await response.read()
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                tally.errors.append(f"{label}: {exc!r}")
+                continue
+            tally.latencies[label].append((time.perf_counter() - started) * 1000)
+            tally.statuses[label][status] += 1
+            if status >= 300:
+                tally.errors.append(f"{label}: {status} {payload[:200]!r}")
+            elif label == "review write":
+                tally.acknowledged.append({**body, "id": orjson.loads(payload)["id"]})  # type: ignore[dict-item]
+
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as http:
+        started = time.monotonic()
+        await asyncio.gather(*(client(n, http) for n in range(clients)))
+        return time.monotonic() - started, tally
+
+
+async def verify(acknowledged: list[dict[str, Any]]) -> tuple[int, int, int]:
+    """(reviews missing or different, films whose statistics disagree, outbox rows left) after follow-ups ran."""
+    from config import load
+    from stores.mysql import connect
+
+    pool = await connect(load())
+    try:
+        for _ in range(120):
+            async with pool.acquire() as conn, conn.cursor() as cur:
+                await cur.execute("SELECT COUNT(*) FROM outbox")
+                left = (await cur.fetchone())[0]
+            if left == 0:
+                break
+            await asyncio.sleep(1)
+        await asyncio.sleep(3)
+        missing = 0
+        async with pool.acquire() as conn, conn.cursor() as cur:
+            for review in acknowledged:
+                await cur.execute("SELECT movie_id, rating FROM reviews WHERE id = %s", (review["id"],))
+                row = await cur.fetchone()
+                if row is None or (int(row[0]), int(row[1])) != (review["movie_id"], review["rating"]):
+                    missing += 1
+            disagree = 0
+            for movie_id in sorted({r["movie_id"] for r in acknowledged}):
+                await cur.execute("SELECT COUNT(*), COALESCE(SUM(rating), 0) FROM reviews WHERE movie_id = %s",
+                                  (movie_id,))
+                count, total = await cur.fetchone()
+                await cur.execute("SELECT review_count, rating_sum FROM rating_stats WHERE movie_id = %s",
+                                  (movie_id,))
+                stats = await cur.fetchone() or (0, 0)
+                if (int(count), int(total)) != (int(stats[0]), int(stats[1])):
+                    disagree += 1
+        return missing, disagree, int(left)
+    finally:
+        pool.close()
+        await pool.wait_closed()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--films", type=int, default=3000)
+    args = parser.parse_args()
+    started: list[Child] = []
+    stand_in = use_bench_namespaces()
+    if stand_in:
+        started.append(stand_in)
+    try:
+        subprocess.run([sys.executable, "-m", "stores.migrate"], check=True, capture_output=True)
+        seeder = worker("seed-worker", "interactive default bulk", 1, 4)
+        started.append(seeder)
+        print(f"seeding {args.films:,} films ...", flush=True)
+        subprocess.run([sys.executable, "-m", "seeds", f"--movies={args.films}", "--users=200", "--reviews=4000",
+                        "--timeout=900"], check=True, capture_output=True)
+        seeder.stop()
+        started.remove(seeder)
+
+        port = free_port()
+        os.environ.update(PORT=str(port), WEB_CONCURRENCY="2", PUBLIC_URL=f"http://127.0.0.1:{port}")
+        started.append(worker("worker", "interactive default", 2, 4))
+        started.append(Child("scheduler", [sys.executable, "-m", "actors.scheduler"]))
+        started.append(Child("web", [sys.executable, "-m", "front.server"]))
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/healthz")
+        print(f"preparing {USERS} users and warming the caches ...", flush=True)
+        cat = asyncio.run(prepare(base, args.films))
+        print(f"driving {args.clients} clients for {args.seconds:.0f} s (2 web workers, 2 worker processes) ...",
+              flush=True)
+        seconds, tally = asyncio.run(drive(base, cat, args.seconds, args.clients))
+        print("checking every acknowledged review ...", flush=True)
+        missing, disagree, left = asyncio.run(verify(tally.acknowledged))
+    finally:
+        for child in reversed(started):
+            child.stop()
+
+    total = sum(len(v) for v in tally.latencies.values())
+    print(f"\n{'route':<26}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses")
+    for label in ("movie detail (cached)", "genres (cached)", "popular (cached)", "movie list (uncached)",
+                  "search (uncached)", "review write"):
+        values = tally.latencies.get(label, [])
+        statuses = ", ".join(f"{s}: {n}" for s, n in sorted(tally.statuses[label].items()))
+        print(f"{label:<26}{len(values):>10,}{len(values) / seconds:>9.0f}{percentile(values, 50):>9.1f}"
+              f"{percentile(values, 95):>9.1f}{percentile(values, 99):>9.1f}  {statuses}")
+    every = [v for values in tally.latencies.values() for v in values]
+    print(f"{'all':<26}{total:>10,}{total / seconds:>9.0f}{percentile(every, 50):>9.1f}"
+          f"{percentile(every, 95):>9.1f}{percentile(every, 99):>9.1f}")
+    print(f"\nerrors: {len(tally.errors)} (goal 0)")
+    for line in tally.errors[:10]:
+        print("  " + line)
+    print(f"reviews acknowledged with 201: {len(tally.acknowledged):,}; missing or different in MySQL: {missing}; "
+          f"films whose statistics disagree with their reviews: {disagree}; outbox rows left: {left}")
+    ok = not tally.errors and missing == 0 and disagree == 0
+    print("nothing lost" if missing == 0 else "ACKNOWLEDGED REVIEWS WERE LOST")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
