@@ -74,16 +74,17 @@ class Process:
         return self
 
     def stop(self, sig: int = 15, timeout: float = 15.0) -> None:
-        """Signal the process group and wait for it."""
-        if self.proc is None or self.proc.poll() is not None:
+        """Signal the process group, wait for it, and kill whatever of the group is left."""
+        if self.proc is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=timeout)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, 9)
-            self.proc.wait(timeout=5)
+        # A leader that exited may leave children (a Dramatiq worker process) behind.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, 9)
+        self.proc.wait(timeout=5)
 
 
 def child_env(**overrides: str) -> dict[str, str]:

@@ -133,7 +133,7 @@ def run_sync(http: httpx.Client, admin: dict[str, str], body: dict[str, Any]) ->
         if job["status"] in ("done", "failed"):
             return job
         time.sleep(0.2)
-    raise AssertionError("the TMDB sync did not finish")
+    raise AssertionError(f"the TMDB sync did not finish: {job}")
 
 
 def test_a_sync_links_our_film_creates_new_ones_and_relinks_credits(
