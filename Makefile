@@ -44,7 +44,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 bench: services
-	@status=0; for script in bench/seed.py bench/actors.py bench/read.py; do \
+	@status=0; for script in bench/seed.py bench/actors.py bench/read.py bench/load.py; do \
 		echo "== $$script"; $(PY) $$script || { status=1; break; }; done; \
 	$(PY) -m dev.services stop; exit $$status
 

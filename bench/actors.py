@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import re
-import subprocess
 import sys
 import time
 import uuid
@@ -30,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Child, free_port, percentile, use_bench_namespaces, wait_for, worker
+from bench.common import Child, free_port, percentile, seed_bench, wait_for, worker
 
 
 async def clients(count: int, concurrency: int, one: Any) -> tuple[float, list[float]]:
@@ -135,18 +134,8 @@ def main() -> int:
     parser.add_argument("--films", type=int, default=5000)
     args = parser.parse_args()
     started: list[Child] = []
-    stand_in = use_bench_namespaces()
-    if stand_in:
-        started.append(stand_in)
     try:
-        subprocess.run([sys.executable, "-m", "stores.migrate"], check=True, capture_output=True)
-        seeder = worker("seed-worker", "interactive default bulk", 1, 4)
-        started.append(seeder)
-        print(f"seeding {args.films:,} films ...", flush=True)
-        subprocess.run([sys.executable, "-m", "seeds", f"--movies={args.films}", "--users=200", "--reviews=4000",
-                        "--timeout=900"], check=True, capture_output=True)
-        seeder.stop()
-        started.remove(seeder)
+        seed_bench(args.films, started)
         queries = asyncio.run(titles(args.requests + 100))
         if len(queries) < args.requests + 100:
             raise SystemExit("not enough distinct titles; seed more films")

@@ -69,6 +69,24 @@ def use_bench_namespaces() -> Child | None:
     return stand_in
 
 
+def seed_bench(films: int, started: list[Child]) -> None:
+    """Point at the bench namespaces and seed `films` films (200 users, 4,000 reviews) through the seed actors.
+
+    Processes still running (the stand-in) are appended to `started`, for the caller to stop.
+    """
+    stand_in = use_bench_namespaces()
+    if stand_in:
+        started.append(stand_in)
+    subprocess.run([sys.executable, "-m", "stores.migrate"], check=True, capture_output=True)
+    seeder = worker("seed-worker", "interactive default bulk", 1, 4)
+    started.append(seeder)
+    print(f"seeding {films:,} films ...", flush=True)
+    subprocess.run([sys.executable, "-m", "seeds", f"--movies={films}", "--users=200", "--reviews=4000",
+                    "--timeout=900"], check=True, capture_output=True)
+    seeder.stop()
+    started.remove(seeder)
+
+
 def worker(name: str, queues: str, processes: int, threads: int, module: str = "actors") -> Child:
     """Dramatiq worker processes on the given queues."""
     return Child(name, [str(BIN / "dramatiq"), module, "--processes", str(processes), "--threads", str(threads),

@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import os
 import random
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -36,7 +35,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Child, free_port, percentile, use_bench_namespaces, wait_for, worker
+from bench.common import Child, free_port, percentile, seed_bench, wait_for, worker
 
 CACHED, UNCACHED, WRITE = 0.80, 0.15, 0.05
 USERS = 200
@@ -204,18 +203,8 @@ def main() -> int:
     parser.add_argument("--films", type=int, default=3000)
     args = parser.parse_args()
     started: list[Child] = []
-    stand_in = use_bench_namespaces()
-    if stand_in:
-        started.append(stand_in)
     try:
-        subprocess.run([sys.executable, "-m", "stores.migrate"], check=True, capture_output=True)
-        seeder = worker("seed-worker", "interactive default bulk", 1, 4)
-        started.append(seeder)
-        print(f"seeding {args.films:,} films ...", flush=True)
-        subprocess.run([sys.executable, "-m", "seeds", f"--movies={args.films}", "--users=200", "--reviews=4000",
-                        "--timeout=900"], check=True, capture_output=True)
-        seeder.stop()
-        started.remove(seeder)
+        seed_bench(args.films, started)
 
         port = free_port()
         os.environ.update(PORT=str(port), WEB_CONCURRENCY="2", PUBLIC_URL=f"http://127.0.0.1:{port}")

@@ -112,7 +112,8 @@ REVIEW = obj(["id", "movie_id", "user", "rating", "body", "created_at", "updated
 PROFILE_FIELDS = {"bio": {"type": "string", "maxLength": 500},
                   "avatar_url": {"type": ["string", "null"], "format": "uri", "maxLength": 500},
                   "location": {"type": "string", "maxLength": 100},
-                  "favorite_genres": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 10}}
+                  "favorite_genres": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 2**53},
+                                      "maxItems": 10}}
 COMPONENTS.update({
     "Login": {**obj(["password"], username=STR, email=STR, password=STR),
               "anyOf": [{"required": ["username"]}, {"required": ["email"]}]},
@@ -166,7 +167,7 @@ COMPONENTS["SeedRequest"] = obj([], movies={"type": "integer", "minimum": 1}, us
                                 reviews={"type": "integer", "minimum": 0})
 COMPONENTS["Setting"] = obj(["key", "value"], key=STR, value={}, updated_at=NSTR)
 COMPONENTS["SettingValue"] = obj(["value"], value={})
-COMPONENTS["TmdbSyncRequest"] = obj([], tmdb_ids={"type": "array", "items": {"type": "integer", "minimum": 1},
+COMPONENTS["TmdbSyncRequest"] = obj([], tmdb_ids={"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 2**53},
                                                   "maxItems": 500},
                                     since={"type": "string", "format": "date"},
                                     until={"type": "string", "format": "date"})

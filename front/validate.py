@@ -105,15 +105,15 @@ class Body:
                 return None
         return value
 
-    def int_list(self, name: str, *, max_items: int) -> list[int] | None:
-        """A list of distinct integers."""
+    def int_list(self, name: str, *, max_items: int, low: int = 1, high: int = 2**53) -> list[int] | None:
+        """A list of distinct integers, each within [low, high] (ids: positive, and small enough for every store)."""
         if name not in self.data:
             return None
         value = self.data[name]
         if not isinstance(value, list) or len(value) > max_items or any(
-            isinstance(v, bool) or not isinstance(v, int) for v in value
+            isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high for v in value
         ):
-            self.fail(name, f"Must be a list of at most {max_items} integers.")
+            self.fail(name, f"Must be a list of at most {max_items} integers from {low} to {high}.")
             return None
         return sorted(set(value))
 

@@ -14,10 +14,11 @@ import httpx
 import pymysql
 import pytest
 
+from cache import invalidate
 from config import Settings
 from stores import Stores
 from stores.mysql import _params as mysql_params
-from tests.conftest import account, start_server
+from tests.conftest import account, forget_tmdb_films, start_server
 from tests.faults.conftest import start_entry, wait_until
 from tests.faults.servers import ThrowawayRabbitMQ, ThrowawayRedis
 from tests.tmdb_fake import FakeTmdb, tmdb_movie
@@ -37,8 +38,8 @@ def stop_timed(proc: Any, sig: int) -> float:
     return time.monotonic() - started
 
 
-def test_a_bulk_worker_in_the_middle_of_a_long_job_stops_inside_honchos_grace_period(
-    logs: Path, seeded: str, broker: ThrowawayRabbitMQ, own_redis: ThrowawayRedis,
+async def test_a_bulk_worker_in_the_middle_of_a_long_job_stops_inside_honchos_grace_period(
+    logs: Path, seeded: str, settings: Settings, redis: Any, broker: ThrowawayRabbitMQ, own_redis: ThrowawayRedis,
     fake_tmdb: FakeTmdb, admin: dict[str, str],
 ) -> None:
     env = {"RABBITMQ_URL": broker.url(), "REDIS_URL": own_redis.url()}
@@ -68,6 +69,9 @@ def test_a_bulk_worker_in_the_middle_of_a_long_job_stops_inside_honchos_grace_pe
         if heir is not None:
             heir.stop()
         web.stop()
+        # The film the sync created goes again, and every cached read that may have counted it.
+        await forget_tmdb_films(settings)
+        await invalidate.everything(redis)
 
 
 def mysql_connection(settings: Settings) -> pymysql.Connection:
