@@ -167,7 +167,8 @@ COMPONENTS["SeedRequest"] = obj([], movies={"type": "integer", "minimum": 1}, us
                                 reviews={"type": "integer", "minimum": 0})
 COMPONENTS["Setting"] = obj(["key", "value"], key=STR, value={}, updated_at=NSTR)
 COMPONENTS["SettingValue"] = obj(["value"], value={})
-COMPONENTS["TmdbSyncRequest"] = obj([], tmdb_ids={"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 2**53},
+COMPONENTS["TmdbSyncRequest"] = obj([], tmdb_ids={"type": "array",
+                                                  "items": {"type": "integer", "minimum": 1, "maximum": 2**53},
                                                   "maxItems": 500},
                                     since={"type": "string", "format": "date"},
                                     until={"type": "string", "format": "date"})
