@@ -84,7 +84,7 @@ async def popular(request: Request) -> HTTPResponse:
 @endpoint("Trending movies: most reviewed and best rated recently", query="trending", response="MoviePage", worker=True)
 async def trending(request: Request) -> HTTPResponse:
     """Movies trending over the last day or week."""
-    window = request.args.get("window", "day")
+    window = request.get_args(keep_blank_values=True).get("window", "day")
     if window not in ("day", "week"):
         raise Invalid("Invalid query parameters: window.", errors={"window": ["Must be one of: day, week."]})
     return await _ranking(request, rank_trending, "trending", {"window": window})
