@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import time
 from collections.abc import Callable, Iterator
@@ -41,8 +42,6 @@ def own_redis() -> Iterator[ThrowawayRedis]:
 
 def procfile(name: str, **variables: str) -> list[str]:
     """The command line of a Procfile entry, as honcho would run it (with ${VAR:-default} expanded)."""
-    import re
-
     for line in (ROOT / "Procfile").read_text().splitlines():
         entry, _, command = line.partition(":")
         if entry.strip() == name:
