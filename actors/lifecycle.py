@@ -60,7 +60,7 @@ async def _close() -> None:
 
 
 class WorkerResources(Middleware):
-    """Closes the worker's connections once its threads have stopped, within a bounded time.
+    """A worker process's stop: one graceful stop per SIGTERM storm, then its connections closed.
 
     Closing runs after the worker threads were joined (``after_worker_shutdown``; this
     middleware sits after ``AsyncIO`` so the loop still runs), never under a job that is
