@@ -29,20 +29,11 @@ from front import (
 )
 from front.dispatch import Dispatcher
 from front.endpoint import RECORDER
+from front.params import PATH_ID_PATTERN, path_id
 from front.problems import ProblemHandler
 from stores import Stores
 
 log = logging.getLogger("movieverse.front")
-
-
-ID_PATTERN = r"^[1-9][0-9]{0,17}$"
-
-
-def path_id(segment: str) -> int:
-    """A path id: a positive integer below 10**18 (ValueError makes the route not match)."""
-    if not segment.isascii() or not segment.isdigit() or len(segment) > 18 or segment.startswith("0"):
-        raise ValueError(segment)
-    return int(segment)
 
 
 def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sanic:
@@ -51,7 +42,7 @@ def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sa
     app = Sanic(name, strict_slashes=False, error_handler=ProblemHandler())
     # Ids in paths are positive 64-bit integers: anything else matches no route (a 404
     # problem) instead of reaching a driver that cannot hold it.
-    app.router.register_pattern("id", path_id, ID_PATTERN)
+    app.router.register_pattern("id", path_id, PATH_ID_PATTERN)
     app.config.AUTO_EXTEND = False
     app.config.REQUEST_MAX_SIZE = settings.request_max_size
     app.config.REQUEST_MAX_HEADER_SIZE = 16384  # the request line and headers; Sanic's ceiling

@@ -15,6 +15,7 @@ from sanic.response import HTTPResponse
 
 from front.endpoint import endpoint
 from front.html import ENV
+from front.params import MAX_PATH_ID
 from front.responses import json
 from front.schemas import COMPONENTS, QUERIES
 
@@ -26,7 +27,7 @@ def _operation(handler: Any, path_params: list[tuple[str, str]]) -> dict[str, An
     meta = getattr(handler, "__openapi__", {})
     parameters = [
         {"name": name, "in": "path", "required": True,
-         "schema": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1} if kind == "id" else {"type": "string"}}
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PATH_ID} if kind == "id" else {"type": "string"}}
         for name, kind in path_params
     ]
     parameters += QUERIES.get(meta.get("query") or "", [])

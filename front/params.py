@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,6 +11,17 @@ from sanic import Request
 from errors import Invalid
 
 PAGING = ("page", "page_size")
+MAX_PATH_ID = 10**18 - 1
+PATH_ID = re.compile(r"[1-9][0-9]{0,17}")
+PATH_ID_PATTERN = f"^{PATH_ID.pattern}$"
+
+
+def path_id(segment: str) -> int:
+    """An id in a path: a positive integer up to MAX_PATH_ID (ValueError makes the route not match)."""
+    if not PATH_ID.fullmatch(segment):
+        raise ValueError(segment)
+    return int(segment)
+
 MAX_PAGE_SIZE = 100
 MAX_VALUE_LENGTH = 200
 

@@ -177,8 +177,7 @@ COMPONENTS["TmdbSyncRequest"] = obj([], tmdb_ids={"type": "array",
 NO_CONTROL = "^[^\\u0000-\\u001f\\u007f]*$"
 for _name in ("Login", "Registration", "AccountChange", "PasswordReset", "PasswordResetConfirm", "NewReview",
               "ReviewChange", "ProfileChange", "SeedRequest", "SettingValue", "TmdbSyncRequest"):
-    if _name in COMPONENTS:
-        COMPONENTS[_name]["additionalProperties"] = False
-        _password = COMPONENTS[_name]["properties"].get("password")
-        if _password is not None and _name != "Login":
-            COMPONENTS[_name]["properties"]["password"] = {**_password, "pattern": NO_CONTROL}
+    COMPONENTS[_name]["additionalProperties"] = False
+    _password = COMPONENTS[_name]["properties"].get("password")
+    if _password is not None and _name != "Login":
+        COMPONENTS[_name]["properties"]["password"] = {**_password, "pattern": NO_CONTROL}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import unquote, urlsplit
 
 import aiomysql
@@ -11,6 +13,20 @@ import pymysql
 from config import Settings
 
 Pool = aiomysql.Pool
+
+
+@asynccontextmanager
+async def transaction(pool: Pool) -> AsyncIterator[aiomysql.Cursor]:
+    """A cursor inside one transaction: committed when the block ends, rolled back if it raises."""
+    async with pool.acquire() as conn:
+        await conn.begin()
+        try:
+            async with conn.cursor() as cur:
+                yield cur
+            await conn.commit()
+        except BaseException:
+            await conn.rollback()
+            raise
 
 SCHEMA = [
     """

@@ -9,7 +9,7 @@ import orjson
 import pymysql
 
 from errors import Conflict
-from stores.mysql import Pool
+from stores.mysql import Pool, transaction
 
 COLUMNS = "id, movie_id, user_id, username, rating, title, body, created_at, updated_at"
 SORTS = {"-created_at": "created_at DESC, id DESC", "created_at": "created_at ASC, id ASC",
@@ -46,27 +46,20 @@ async def create_review(pool: Pool, user: dict[str, Any], movie_id: int, rating:
                         body: str) -> tuple[dict[str, Any], int]:
     """Insert a review and its follow-up message in one transaction; 409 if the user reviewed it already."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    async with pool.acquire() as conn:
-        await conn.begin()
-        try:
-            async with conn.cursor() as cur:
-                await cur.execute(
-                    "INSERT INTO reviews (movie_id, user_id, username, rating, title, body, created_at, updated_at)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    (movie_id, user["id"], user["username"], rating, title, body, now, now),
-                )
-                review_id = cur.lastrowid
-                outbox_id = await _outbox(cur, "review_changed", {"movie_id": movie_id, "user_id": user["id"]})
-            await conn.commit()
-        except pymysql.err.IntegrityError as exc:
-            await conn.rollback()
-            if exc.args and exc.args[0] == DUPLICATE:
-                raise Conflict("You have already reviewed this movie; change that review instead.",
-                               errors={"movie_id": ["Already reviewed by you."]}) from exc
-            raise
-        except BaseException:
-            await conn.rollback()
-            raise
+    try:
+        async with transaction(pool) as cur:
+            await cur.execute(
+                "INSERT INTO reviews (movie_id, user_id, username, rating, title, body, created_at, updated_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                (movie_id, user["id"], user["username"], rating, title, body, now, now),
+            )
+            review_id = cur.lastrowid
+            outbox_id = await _outbox(cur, "review_changed", {"movie_id": movie_id, "user_id": user["id"]})
+    except pymysql.err.IntegrityError as exc:
+        if exc.args and exc.args[0] == DUPLICATE:
+            raise Conflict("You have already reviewed this movie; change that review instead.",
+                           errors={"movie_id": ["Already reviewed by you."]}) from exc
+        raise
     review = public((review_id, movie_id, user["id"], user["username"], rating, title, body, now, now))
     return review, outbox_id
 
@@ -103,35 +96,21 @@ async def update_review(pool: Pool, review_id: int, changes: dict[str, Any]) -> 
     """Change a review's rating, title or body and queue its follow-up, in one transaction."""
     now = datetime.now(UTC).replace(tzinfo=None)
     sets = ", ".join(f"{name} = %s" for name in changes)
-    async with pool.acquire() as conn:
-        await conn.begin()
-        try:
-            async with conn.cursor() as cur:
-                await cur.execute(f"UPDATE reviews SET {sets}, updated_at = %s WHERE id = %s",
-                                  (*changes.values(), now, review_id))
-                await cur.execute(f"SELECT {COLUMNS} FROM reviews WHERE id = %s", (review_id,))
-                row = await cur.fetchone()
-                outbox_id = await _outbox(cur, "review_changed", {"movie_id": int(row[1]), "user_id": int(row[2])})
-            await conn.commit()
-        except BaseException:
-            await conn.rollback()
-            raise
+    async with transaction(pool) as cur:
+        await cur.execute(f"UPDATE reviews SET {sets}, updated_at = %s WHERE id = %s",
+                          (*changes.values(), now, review_id))
+        await cur.execute(f"SELECT {COLUMNS} FROM reviews WHERE id = %s", (review_id,))
+        row = await cur.fetchone()
+        outbox_id = await _outbox(cur, "review_changed", {"movie_id": int(row[1]), "user_id": int(row[2])})
     return public(row), outbox_id
 
 
 async def delete_review(pool: Pool, review: dict[str, Any]) -> int:
     """Delete a review and queue its follow-up, in one transaction; returns the outbox id."""
-    async with pool.acquire() as conn:
-        await conn.begin()
-        try:
-            async with conn.cursor() as cur:
-                await cur.execute("DELETE FROM reviews WHERE id = %s", (review["id"],))
-                outbox_id = await _outbox(cur, "review_changed",
-                                          {"movie_id": review["movie_id"], "user_id": review["user"]["id"]})
-            await conn.commit()
-        except BaseException:
-            await conn.rollback()
-            raise
+    async with transaction(pool) as cur:
+        await cur.execute("DELETE FROM reviews WHERE id = %s", (review["id"],))
+        outbox_id = await _outbox(cur, "review_changed",
+                                  {"movie_id": review["movie_id"], "user_id": review["user"]["id"]})
     return outbox_id
 
 
@@ -152,17 +131,10 @@ async def delete_user_reviews(pool: Pool, user_id: int) -> list[tuple[int, int]]
     Returns (outbox id, movie id) pairs: if the caller dies before refreshing the films, the
     outbox relay still sends their refresh, so the statistics never keep a deleted review.
     """
-    async with pool.acquire() as conn:
-        await conn.begin()
-        try:
-            async with conn.cursor() as cur:
-                await cur.execute("SELECT DISTINCT movie_id FROM reviews WHERE user_id = %s FOR UPDATE", (user_id,))
-                movies = [int(r[0]) for r in await cur.fetchall()]
-                await cur.execute("DELETE FROM reviews WHERE user_id = %s", (user_id,))
-                queued = [(await _outbox(cur, "review_changed", {"movie_id": movie, "user_id": user_id}), movie)
-                          for movie in movies]
-            await conn.commit()
-        except BaseException:
-            await conn.rollback()
-            raise
+    async with transaction(pool) as cur:
+        await cur.execute("SELECT DISTINCT movie_id FROM reviews WHERE user_id = %s FOR UPDATE", (user_id,))
+        movies = [int(r[0]) for r in await cur.fetchall()]
+        await cur.execute("DELETE FROM reviews WHERE user_id = %s", (user_id,))
+        queued = [(await _outbox(cur, "review_changed", {"movie_id": movie, "user_id": user_id}), movie)
+                  for movie in movies]
     return queued
