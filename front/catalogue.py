@@ -25,7 +25,7 @@ MPAA = ("G", "PG", "PG-13", "R", "NC-17")
 async def _genre_ids(stores: Stores, values: list[str], query: Params) -> list[int]:
     found = []
     for value in values:
-        if value.isdigit():
+        if value.isascii() and value.isdigit() and len(value) <= 18:
             found.append(int(value))
             continue
         genre = await genres.by_name(await stores.mongo(), value)

@@ -117,6 +117,8 @@ def test_no_response_carries_an_email_a_password_hash_or_a_token(http: httpx.Cli
     ("/api/search/?q=" + "a" * 201, 400),
     ("/api/movies/?page=", 400),
     ("/api/movies/99999999999999999999999/", 404),
+    ("/api/movies/?genre=%C2%B2", 400),
+    ("/api/movies/?genre=99999999999999999999999", 400),
     ("/api/movies/?q=" + "a" * 20_000, 431),
 ])
 def test_limits_on_pages_queries_and_urls_are_clear_problems(http: httpx.Client, path: str, status: int) -> None:
