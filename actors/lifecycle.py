@@ -52,6 +52,15 @@ async def resources() -> Resources:
     return _resources
 
 
+async def _warm() -> None:
+    try:
+        res = await resources()
+        await res.stores.open()
+        await res.redis.ping()
+    except Exception as exc:
+        log.info("could not open every connection at boot (jobs will retry): %r", exc)
+
+
 async def _close() -> None:
     global _resources, _lock
     if _resources is not None:
@@ -95,6 +104,15 @@ class WorkerResources(Middleware):
             original(signum, frame)
 
         signal.signal(signal.SIGTERM, once)
+
+    def after_worker_boot(self, broker: Any, worker: Any) -> None:
+        """Open the store pools and Redis in the background, so the first jobs find them open.
+
+        A store that is down is skipped here and opened by the first job that needs it.
+        """
+        thread = get_event_loop_thread()
+        if thread is not None:
+            asyncio.run_coroutine_threadsafe(_warm(), thread.loop)
 
     def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
         try:

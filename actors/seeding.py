@@ -1,8 +1,8 @@
 """Seed actors: fill every store from the bundled real data set, in chunks, idempotently.
 
-A run has three stages. `catalogue`: genres, settings, films and users. `relations`:
-people (their credits need every film), reviews (they need the users) and profiles.
-`finish`: rating statistics, genre counts and rankings. Each stage is split into chunks
+A run has five stages. `accounts`: users. `profiles`: profiles (they need the users), genres
+and settings. `catalogue`: films. `relations`: reviews (they need the users) and people (their
+credits need every film). `finish`: rating statistics, genre counts and rankings. Each stage is split into chunks
 that any number of bulk workers take in parallel; the chunk that completes a stage sends
 the next one. Every write is an upsert, so a redelivered chunk or a second run changes
 no counts.
@@ -22,11 +22,11 @@ from actors.broker import BULK
 from actors.lifecycle import Resources, resources
 from cache import jobs, progress
 from seeds import plan
-from seeds.loaders import LOADERS
+from seeds.loaders import LOADERS, demo_password_hash
 
 log = logging.getLogger(__name__)
 
-STAGES = ("catalogue", "relations", "finish")
+STAGES = ("accounts", "profiles", "catalogue", "relations", "finish")
 
 
 async def start_seed(redis: Any, spec: dict[str, Any]) -> str:
@@ -40,12 +40,16 @@ async def start_seed(redis: Any, spec: dict[str, Any]) -> str:
 
 @dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=30 * 60 * 1000)
 async def seed_everything(run_id: str, spec: dict[str, Any]) -> None:
-    """Plan a seed run and send its first stage."""
+    """Plan a seed run and send its first stage.
+
+    The shared demo password is hashed here, once per run, and travels with the chunks.
+    """
     res = await resources()
+    spec = dict(spec, password_hash=await asyncio.to_thread(demo_password_hash))
     totals = plan.expected_totals(spec)
     await progress.start_run(res.redis, run_id, spec, totals)
     await jobs.start(res.redis, run_id, progress.RUN_TTL)
-    await _send_stage(res, run_id, spec, "catalogue")
+    await _send_stage(res, run_id, spec, STAGES[0])
 
 
 @dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=30 * 60 * 1000)
@@ -56,20 +60,25 @@ async def seed_chunk(run_id: str, spec: dict[str, Any], stage: str, kind: str, s
     counts = await LOADERS[kind](res, spec, start, end)
     chunk = f"{kind}:{start}:{end}"
     complete = await progress.chunk_done(res.redis, run_id, stage, chunk, counts, (began, time.time()))
-    if complete and not await progress.stage_sent(res.redis, run_id, stage):
+    if complete and await progress.claim_next_stage(res.redis, run_id, stage, chunk):
         following = STAGES.index(stage) + 1
         if following < len(STAGES):
             await _send_stage(res, run_id, spec, STAGES[following])
         else:
             await _finish(res, run_id, spec)
-        await progress.mark_stage_sent(res.redis, run_id, stage)
 
 
 async def _send_stage(res: Resources, run_id: str, spec: dict[str, Any], stage: str) -> None:
     chunks = plan.chunks(spec, stage)
     await progress.plan_stage(res.redis, run_id, stage, len(chunks))
-    for kind, start, end in chunks:
-        await asyncio.to_thread(seed_chunk.send, run_id, spec, stage, kind, start, end)
+
+    def send_all() -> None:
+        # One thread for the whole stage: pika connections are per thread, and a fresh thread per
+        # message would open a connection per message.
+        for kind, start, end in chunks:
+            seed_chunk.send(run_id, spec, stage, kind, start, end)
+
+    await asyncio.to_thread(send_all)
 
 
 async def _finish(res: Resources, run_id: str, spec: dict[str, Any]) -> None:

@@ -64,14 +64,17 @@ async def chunk_done(redis: Redis, run_id: str, stage: str, chunk: str, counts: 
     return await redis.scard(_chunks(run_id, stage)) >= total > 0
 
 
-async def stage_sent(redis: Redis, run_id: str, stage: str) -> bool:
-    """Whether the next stage after this one was already sent."""
-    return bool(await redis.exists(_sent(run_id, stage)))
+async def claim_next_stage(redis: Redis, run_id: str, stage: str, chunk: str) -> bool:
+    """Whether this chunk is the one to send the stage after `stage`.
 
-
-async def mark_stage_sent(redis: Redis, run_id: str, stage: str) -> None:
-    """Remember that the stage after this one was sent."""
-    await redis.set(_sent(run_id, stage), "1", ex=RUN_TTL)
+    The first completing chunk to ask claims it; the others are told no, so the next stage is
+    sent once even when the last chunks finish together. A redelivery of the claiming chunk
+    (its worker died before acknowledging) is told yes again, so the stage is never lost.
+    """
+    key = _sent(run_id, stage)
+    if await redis.set(key, chunk, nx=True, ex=RUN_TTL):
+        return True
+    return (await redis.get(key)) == chunk.encode()
 
 
 async def finish_run(redis: Redis, run_id: str, status: str, summary: dict[str, Any]) -> None:

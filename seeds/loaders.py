@@ -71,8 +71,8 @@ async def load_people(res: Resources, spec: dict[str, Any], start: int, end: int
 
 
 async def load_users(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
-    """Demo users with ids in [start, end), all with the shared demo password."""
-    password_hash = await asyncio.to_thread(demo_password_hash)
+    """Demo users with ids in [start, end), all with the shared demo password (hashed once per run)."""
+    password_hash = spec.get("password_hash") or await asyncio.to_thread(demo_password_hash)
     rows = [dict(u, password_hash=password_hash) for u in users.demo_users(start, end, spec_now(spec))]
     await postgres_bulk.upsert_users(await res.stores.postgres(), rows)
     return {"users": len(rows)}
@@ -84,33 +84,30 @@ def _plan(user_count: int, total: int, movie_count: int) -> tuple[list[int], rev
     return reviews.review_plan(user_count, total, len(table.films)), table
 
 
-async def _user_ids(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[int, tuple[int, str]]:
+async def _accounts(res: Resources, spec: dict[str, Any], start: int, end: int
+                    ) -> list[tuple[dict[str, Any], int]]:
+    """The demo users with ids in [start, end) that have an account, each with its account id."""
     demo = users.demo_users(start, end, spec_now(spec))
     found = await postgres_bulk.user_ids(await res.stores.postgres(), [u["username"] for u in demo])
-    return {u["id"]: (found[u["username"]], u["username"]) for u in demo if u["username"] in found}
+    return [(u, found[u["username"]]) for u in demo if u["username"] in found]
 
 
 async def load_reviews(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
     """The reviews written by demo users with ids in [start, end)."""
     counts, table = await asyncio.to_thread(_plan, spec["users"], spec["reviews"], spec["movies"])
-    accounts = await _user_ids(res, spec, start, end)
     now = spec_now(spec)
     rows = []
-    for demo_id, (user_id, username) in accounts.items():
-        for review in reviews.user_reviews(demo_id, counts[demo_id - 1], table, now):
-            rows.append(dict(review, user_id=user_id, username=username))
+    for user, user_id in await _accounts(res, spec, start, end):
+        for review in reviews.user_reviews(user["id"], counts[user["id"] - 1], table, now):
+            rows.append(dict(review, user_id=user_id, username=user["username"]))
     written = await mysql_bulk.upsert_reviews(await res.stores.mysql(), rows)
     return {"reviews": written}
 
 
 async def load_profiles(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
     """The profiles of demo users with ids in [start, end)."""
-    accounts = await _user_ids(res, spec, start, end)
     now = spec_now(spec)
-    demo = {u["id"]: u for u in users.demo_users(start, end, now)}
-    batch = {
-        str(user_id): profiles.demo_profile(demo[demo_id], now) for demo_id, (user_id, _) in accounts.items()
-    }
+    batch = {str(user_id): profiles.demo_profile(user, now) for user, user_id in await _accounts(res, spec, start, end)}
     if batch:
         await (await res.stores.firebase()).update("/profiles", batch)
     return {"profiles": len(batch)}

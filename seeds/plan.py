@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from actors.lifecycle import Resources
 
 DEFAULTS = {"movies": 58_788, "users": 2_000, "reviews": 200_000}
-CHUNK = {"movies": 2_000, "users": 1_000, "reviews": 200, "profiles": 500, "people": 4_000}
+CHUNK = {"movies": 2_000, "users": 1_000, "reviews": 200, "profiles": 1_000, "people": 4_000}
 
 Chunk = tuple[str, int, int]
 
@@ -34,13 +34,17 @@ def _ranges(kind: str, count: int, size: int) -> list[Chunk]:
 
 def chunks(spec: dict[str, Any], stage: str) -> list[Chunk]:
     """The chunks of one stage of a run."""
+    if stage == "accounts":
+        # Users alone first: everything later needs them.
+        return _ranges("users", spec["users"], CHUNK["users"])
+    if stage == "profiles":
+        # The small writes before the long film chunks, so those do not slow them down.
+        return [*_ranges("profiles", spec["users"], CHUNK["profiles"]), ("genres", 0, 1), ("settings", 0, 1)]
     if stage == "catalogue":
-        return [("genres", 0, 1), ("settings", 0, 1), *_ranges("users", spec["users"], CHUNK["users"]),
-                *_ranges("movies", spec["movies"], CHUNK["movies"])]
+        return _ranges("movies", spec["movies"], CHUNK["movies"])
     if stage == "relations":
         # Quick chunks first, so they do not wait behind the long people chunks.
         return [*_ranges("reviews", spec["users"], CHUNK["reviews"]),
-                *_ranges("profiles", spec["users"], CHUNK["profiles"]),
                 *_ranges("people", pool_size(spec["movies"]), CHUNK["people"])]
     if stage == "finish":
         return [("finish", 0, 1)]
