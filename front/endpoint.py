@@ -1,8 +1,12 @@
 """Endpoints: every handler is declared once with `@endpoint(...)`, which documents it for OpenAPI
 and measures it (request id, count and latency), without Sanic middleware on the hot path.
 
-Counts and latencies are aggregated in plain dicts and handed to prometheus-client once a
-second by `Recorder.flush`, so a request pays a dict update rather than a metrics write.
+A request pays one list append for its metrics: `Recorder.flush` aggregates them and hands
+them to prometheus-client once a second.
+
+Request ids: a caller's `X-Request-ID` is echoed on every answer. An error answer always
+carries one (a new one if the caller sent none), quoted in the problem document and in the
+log. A successful answer to a caller that sent none gets none, as nothing records it.
 """
 
 from __future__ import annotations
@@ -30,42 +34,62 @@ _ids = itertools.count(1)
 _prefix = os.urandom(8).hex()
 
 
+def _incoming_or_new(request: Request) -> str:
+    incoming = request.headers.get(REQUEST_ID)
+    if incoming and len(incoming) <= 64 and incoming.isprintable():
+        return incoming
+    return f"{_prefix}{next(_ids):016x}"
+
+
 def request_id(request: Request) -> str:
-    """The request's id: the client's X-Request-ID when sane, else a new unique one."""
+    """The request's id: the client's X-Request-ID when sane, else a new unique one (the same on every call)."""
     found = getattr(request.ctx, "request_id", None)
     if found is None:
-        incoming = request.headers.get(REQUEST_ID, "")
-        valid = 0 < len(incoming) <= 64 and incoming.isprintable()
-        found = incoming if valid else f"{_prefix}{next(_ids):016x}"
-        request.ctx.request_id = found
+        found = request.ctx.request_id = _incoming_or_new(request)
     return found
+
+
+def _known_id(request: Request) -> str | None:
+    # The hot path: a request context exists only when something asked for the id before.
+    ctx = getattr(request, "_ctx", None)
+    found = getattr(ctx, "request_id", None) if ctx is not None else None
+    if found is not None:
+        return found
+    incoming = request.headers.get(REQUEST_ID)
+    return incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else None
 
 
 class Recorder:
     """Per-process request counts and latency buckets, flushed to prometheus-client periodically."""
 
+    PENDING_LIMIT = 100_000
+
     def __init__(self) -> None:
-        self.counts: dict[tuple[str, str, int], int] = defaultdict(int)
-        self.buckets: dict[str, list[int]] = {}
-        self.sums: dict[str, float] = defaultdict(float)
+        self.pending: list[tuple[str, str, int, float]] = []
         self.bounds = list(metrics.LATENCY._upper_bounds)
         self._task: asyncio.Task[None] | None = None
 
     def record(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request."""
-        self.counts[(method, route, status)] += 1
-        slots = self.buckets.get(route)
-        if slots is None:
-            slots = self.buckets[route] = [0] * len(self.bounds)
-        slots[bisect.bisect_left(self.bounds, seconds)] += 1
-        self.sums[route] += seconds
+        self.pending.append((method, route, status, seconds))
+        if len(self.pending) >= self.PENDING_LIMIT:
+            self.flush()
 
     def flush(self) -> None:
         """Hand what was counted since the last flush (requests and cache lookups) to prometheus-client."""
         aside.flush_counts()
-        counts, self.counts = self.counts, defaultdict(int)
-        buckets, self.buckets = self.buckets, {}
-        sums, self.sums = self.sums, defaultdict(float)
+        pending, self.pending = self.pending, []
+        counts: dict[tuple[str, str, int], int] = defaultdict(int)
+        buckets: dict[str, list[int]] = {}
+        sums: dict[str, float] = defaultdict(float)
+        bounds, width = self.bounds, len(self.bounds)
+        for method, route, status, seconds in pending:
+            counts[(method, route, status)] += 1
+            slots = buckets.get(route)
+            if slots is None:
+                slots = buckets[route] = [0] * width
+            slots[bisect.bisect_left(bounds, seconds)] += 1
+            sums[route] += seconds
         for (method, route, status), n in counts.items():
             metrics.REQUESTS.labels(method, route, str(status)).inc(n)
         for route, slots in buckets.items():
@@ -104,11 +128,12 @@ def route_label(request: Request) -> str:
 
 def finish(request: Request, response: HTTPResponse, started: float | None = None,
            route: str | None = None) -> HTTPResponse:
-    """Stamp the request id on a response and count it."""
-    response.headers[REQUEST_ID] = request_id(request)
-    route = route or route_label(request)
+    """Stamp the request's id (if it has one) on a response and count it."""
+    found = _known_id(request)
+    if found is not None:
+        response.headers[REQUEST_ID] = found
     elapsed = time.perf_counter() - started if started is not None else 0.0
-    RECORDER.record(request.method, route, response.status, elapsed)
+    RECORDER.record(request.method, route or route_label(request), response.status, elapsed)
     return response
 
 
@@ -124,8 +149,13 @@ def endpoint(summary: str, *, query: str | None = None, body: str | None = None,
 
         @functools.wraps(handler)
         async def measured(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            request.ctx.started = started = time.perf_counter()
-            return finish(request, await handler(request, *args, **kwargs), started, label)
+            started = time.perf_counter()
+            try:
+                response = await handler(request, *args, **kwargs)
+            except BaseException:
+                request.ctx.started = started  # for the error handler's measurement
+                raise
+            return finish(request, response, started, label)
 
         measured.__openapi__ = {  # type: ignore[attr-defined]
             "summary": summary, "query": query, "body": body, "response": response, "auth": auth,

@@ -55,3 +55,23 @@ def test_metrics_are_prometheus_text_with_requests_latencies_and_queue_depths(
     assert "movieverse_http_request_duration_seconds_bucket" in text
     assert 'movieverse_queue_depth{queue="interactive"}' in text
     assert 'movieverse_queue_depth{queue="bulk.XQ"}' in text
+
+
+def test_the_recorder_hands_counts_and_latencies_to_prometheus() -> None:
+    import uuid
+
+    from front import metrics
+    from front.endpoint import Recorder
+
+    recorder, route = Recorder(), f"recorder_{uuid.uuid4().hex[:8]}"
+    for seconds in (0.0005, 0.003, 0.003):
+        recorder.record("GET", route, 200, seconds)
+    recorder.record("GET", route, 404, 0.2)
+    assert metrics.REQUESTS.labels("GET", route, "200")._value.get() == 0
+    recorder.flush()
+    assert metrics.REQUESTS.labels("GET", route, "200")._value.get() == 3
+    assert metrics.REQUESTS.labels("GET", route, "404")._value.get() == 1
+    histogram = metrics.LATENCY.labels(route)
+    assert [bucket.get() for bucket in histogram._buckets][:8] == [1, 0, 2, 0, 0, 0, 0, 1]
+    assert abs(histogram._sum.get() - 0.2065) < 1e-9
+    assert recorder.pending == []

@@ -44,7 +44,13 @@ def test_a_body_over_one_mebibyte_is_a_413_problem(http: httpx.Client) -> None:
     assert_problem(response, 413)
 
 
-def test_every_response_carries_a_request_id(http: httpx.Client) -> None:
+def test_request_ids_are_echoed_and_every_error_carries_one(http: httpx.Client) -> None:
     response = http.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert response.headers["X-Request-ID"] == "abc-123"
-    assert len(http.get("/healthz").headers["X-Request-ID"]) == 32
+    assert "X-Request-ID" not in http.get("/healthz").headers
+    missing = http.get("/api/movies/999999999/")
+    assert missing.status_code == 404 and len(missing.headers["X-Request-ID"]) == 32
+    echoed = http.get("/api/movies/999999999/", headers={"X-Request-ID": "err-7"})
+    assert echoed.headers["X-Request-ID"] == "err-7"
+    ignored = http.get("/healthz", headers={"X-Request-ID": "x" * 65})
+    assert "X-Request-ID" not in ignored.headers
