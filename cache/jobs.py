@@ -78,21 +78,36 @@ async def start(redis: Redis, job_id: str, ttl: int) -> None:
 
 
 async def finish(redis: Redis, job_id: str, key: str, result: Any, ttl: int) -> None:
-    """Store a result under its key, mark the job done and wake its waiters."""
+    """Store a result under its key, mark the job done and wake its waiters, in one transaction."""
     payload = orjson.dumps(result)
+    record = await get_job(redis, job_id) or {"id": job_id}
+    record.update(status=DONE, finished_at=now_iso())
     async with redis.pipeline(transaction=True) as pipe:
         pipe.set(keys.result(key), payload, ex=ttl)
         pipe.delete(keys.inflight(key))
+        pipe.set(keys.job(job_id), orjson.dumps(record), ex=ttl)
+        pipe.publish(keys.DONE_CHANNEL, job_id)
         await pipe.execute()
-    await _update(redis, job_id, ttl, status=DONE, finished_at=now_iso())
-    await redis.publish(keys.DONE_CHANNEL, job_id)
 
 
 async def fail(redis: Redis, job_id: str, key: str, error: str, ttl: int) -> None:
-    """Mark a job failed with its error and wake its waiters."""
-    await redis.delete(keys.inflight(key))
-    await _update(redis, job_id, ttl, status=FAILED, error=error, finished_at=now_iso())
-    await redis.publish(keys.DONE_CHANNEL, job_id)
+    """Mark a job failed with its error and wake its waiters, in one transaction."""
+    record = await get_job(redis, job_id) or {"id": job_id}
+    record.update(status=FAILED, error=error, finished_at=now_iso())
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.delete(keys.inflight(key))
+        pipe.set(keys.job(job_id), orjson.dumps(record), ex=ttl)
+        pipe.publish(keys.DONE_CHANNEL, job_id)
+        await pipe.execute()
+
+
+async def job_and_result(redis: Redis, job_id: str, key: str) -> tuple[dict[str, Any] | None, Any | None]:
+    """A job's record and its work's stored result (either may be None), in one round trip."""
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.get(keys.job(job_id))
+        pipe.get(keys.result(key))
+        job, result = await pipe.execute()
+    return (None if job is None else orjson.loads(job)), (None if result is None else orjson.loads(result))
 
 
 class Notifier:

@@ -90,21 +90,19 @@ class Dispatcher:
         job_id = await self.start(actor, kind, params)
         future = self.notifier.watch(job_id)
         try:
-            job = await jobs.get_job(self.redis, job_id)
+            job, result = await jobs.job_and_result(self.redis, job_id, key)
             if job is None or job.get("status") not in (jobs.DONE, jobs.FAILED):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
                         asyncio.shield(future),
                         self.settings.result_wait_seconds if wait is None else wait,
                     )
-                job = await jobs.get_job(self.redis, job_id)
+                job, result = await jobs.job_and_result(self.redis, job_id, key)
         except (RedisError, OSError) as exc:
             raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
         finally:
             self.notifier.unwatch(job_id, future)
         job = job or {"id": job_id, "kind": kind, "status": jobs.QUEUED}
-        if job.get("status") == jobs.DONE:
-            result = await jobs.get_result(self.redis, key)
-            if result is not None:
-                return Outcome(jobs.DONE, job, result)
+        if job.get("status") == jobs.DONE and result is not None:
+            return Outcome(jobs.DONE, job, result)
         return Outcome(str(job.get("status", jobs.QUEUED)), job)

@@ -1,11 +1,13 @@
 """Search over movie titles and people's names: exact beats prefix beats one-typo, then popularity.
 
-Candidates come from equality lookups of index terms (stores/mongo/search_index.py) for the
-query's longest word; every other query word is then checked against each candidate's words.
+Candidates come from one indexed `$in` lookup per collection (stores/mongo/search_index.py) of
+the query's longest word's own term and its `~` terms; every query word is then checked
+against each candidate's words. Movies and people are looked up concurrently.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -66,19 +68,21 @@ def match(query_word: str, doc_words: list[str], last: bool) -> int:
 
 
 def anchor_terms(query_words: list[str]) -> tuple[str, list[str]]:
-    """The query word to fetch candidates by (the longest) and the index terms that can match it."""
+    """The query word to fetch candidates by (the longest) and its `~` terms (which find its typos)."""
     anchor = max(query_words, key=len)
-    found = [anchor, *sorted(fuzzy_terms(anchor))]
-    return anchor, found
+    return anchor, sorted(fuzzy_terms(anchor))
 
 
-async def _candidates(db: Database, collection: str, terms: list[str]) -> dict[int, dict[str, Any]]:
-    found: dict[int, dict[str, Any]] = {}
-    for term in terms:
-        cursor = db[collection].find({"tokens": term}, FIELDS[collection]).sort([("popularity", -1)]).limit(PER_TERM)
-        async for doc in cursor:
-            found.setdefault(doc["_id"], doc)
-    return found
+async def _candidates(db: Database, collection: str, anchor: str, fuzzy: list[str]) -> list[dict[str, Any]]:
+    """The most popular documents holding the anchor (as a word or a prefix) or one of its `~` terms.
+
+    One indexed `$in` query; its limit grows with the number of terms. (A document matching
+    the anchor exactly also holds its `~anchor` term, so asking per term would fetch it twice.)
+    """
+    terms = [anchor, *fuzzy]
+    query = {"tokens": anchor} if not fuzzy else {"tokens": {"$in": terms}}
+    cursor = db[collection].find(query, FIELDS[collection]).sort([("popularity", -1)]).limit(PER_TERM * len(terms))
+    return [doc async for doc in cursor]
 
 
 async def search(db: Database, query: str, kinds: tuple[str, ...], limit: int = 1000) -> list[Hit]:
@@ -86,12 +90,12 @@ async def search(db: Database, query: str, kinds: tuple[str, ...], limit: int = 
     query_words = words(query)[:8]
     if not query_words:
         return []
-    _, terms = anchor_terms(query_words)
+    anchor, fuzzy = anchor_terms(query_words)
+    wanted = [(kind, collection) for kind, collection in (("movie", "movies"), ("person", "people")) if kind in kinds]
+    found = await asyncio.gather(*(_candidates(db, collection, anchor, fuzzy) for _, collection in wanted))
     hits: list[Hit] = []
-    for kind, collection in (("movie", "movies"), ("person", "people")):
-        if kind not in kinds:
-            continue
-        for doc in (await _candidates(db, collection, terms)).values():
+    for (kind, _), candidates in zip(wanted, found, strict=True):
+        for doc in candidates:
             qualities = [match(w, doc.get("words", []), i == len(query_words) - 1) for i, w in enumerate(query_words)]
             if all(qualities):
                 label = doc.get("title") if kind == "movie" else doc.get("name")

@@ -57,3 +57,14 @@ async def test_people_search_uses_the_token_index(stores: Stores, seeded: str) -
     db = await stores.mongo()
     plan = (await db.people.find({"tokens": "ak"}).sort([("popularity", -1)]).limit(20).explain())
     assert "COLLSCAN" not in stages(plan["queryPlanner"]["winningPlan"])
+
+
+@pytest.mark.parametrize("collection", ["movies", "people"])
+async def test_the_typo_lookup_uses_the_token_index(stores: Stores, seeded: str, collection: str) -> None:
+    from stores.mongo.search_index import fuzzy_terms
+
+    db = await stores.mongo()
+    query = {"tokens": {"$in": sorted(fuzzy_terms("godfather"))}}
+    plan = (await db[collection].find(query).sort([("popularity", -1)]).limit(4000).explain())
+    found = stages(plan["queryPlanner"]["winningPlan"])
+    assert "COLLSCAN" not in found and "IXSCAN" in found, found
