@@ -16,24 +16,49 @@ NOUNS = {
 }
 
 
-def credits_by_person(films: Sequence[Film], pool: Pool, start: int, end: int) -> dict[int, dict[str, list]]:
-    """The cast and crew credits of people with ids in [start, end), over the given films."""
-    found: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"cast": [], "crew": []})
-    for film in films:
-        cast, crew = film_credits(film, pool)
-        title = display_title(film.title)
-        for credit in cast:
-            if start <= credit["person_id"] < end:
-                found[credit["person_id"]]["cast"].append(
-                    {"movie_id": film.id, "title": title, "year": film.year, "character": credit["character"]}
-                )
-        for credit in crew:
-            if start <= credit["person_id"] < end:
-                found[credit["person_id"]]["crew"].append(
-                    {"movie_id": film.id, "title": title, "year": film.year, "job": credit["job"],
-                     "department": credit["department"]}
-                )
-    return found
+class CareerIndex:
+    """The credits of the people with ids in [start, end), gathered in one pass over the films.
+
+    Credits are kept compact (film position, character or job, department) and made into
+    documents' dicts per person on demand, so one index can serve many chunks of people.
+    """
+
+    def __init__(self, films: Sequence[Film], pool: Pool, start: int, end: int) -> None:
+        self.films, self.pool, self.start, self.end = films, pool, start, end
+        self.titles = [display_title(film.title) for film in films]
+        self.popularity = {film.id: popularity(film.votes, film.year) for film in films}
+        self.by_person: dict[int, list[tuple[int, str, str | None]]] = defaultdict(list)
+        for position, film in enumerate(films):
+            cast, crew = film_credits(film, pool)
+            for credit in cast:
+                if start <= credit["person_id"] < end:
+                    self.by_person[credit["person_id"]].append((position, credit["character"], None))
+            for credit in crew:
+                if start <= credit["person_id"] < end:
+                    self.by_person[credit["person_id"]].append((position, credit["job"], credit["department"]))
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether the index holds every credit of the people with ids in [start, end)."""
+        return self.start <= start and end <= self.end
+
+    def credits(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
+        """One person's cast and crew credits, in film order."""
+        found: dict[str, list[dict[str, Any]]] = {"cast": [], "crew": []}
+        for position, role, department in self.by_person.get(person_id, ()):
+            film = self.films[position]
+            credit: dict[str, Any] = {"movie_id": film.id, "title": self.titles[position], "year": film.year}
+            if department is None:
+                credit["character"] = role
+                found["cast"].append(credit)
+            else:
+                credit["job"], credit["department"] = role, department
+                found["crew"].append(credit)
+        return found
+
+    def documents(self, start: int, end: int) -> list[dict[str, Any]]:
+        """Documents of the people with ids in [start, end) who have any credit."""
+        return [person_document(self.pool.people[pid - 1], self.credits(pid), self.popularity)
+                for pid in sorted(self.by_person) if start <= pid < end]
 
 
 def _deathday(person: Person, last_year: int) -> str | None:
@@ -83,8 +108,4 @@ def person_document(person: Person, credits: dict[str, list[dict[str, Any]]],
 
 def person_documents(films: Sequence[Film], pool: Pool, start: int, end: int) -> list[dict[str, Any]]:
     """Documents of the people with ids in [start, end) who have any credit in the films."""
-    by_person = credits_by_person(films, pool, start, end)
-    film_popularity = {film.id: popularity(film.votes, film.year) for film in films}
-    return [
-        person_document(pool.people[pid - 1], by_person[pid], film_popularity) for pid in sorted(by_person)
-    ]
+    return CareerIndex(films, pool, start, end).documents(start, end)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -59,11 +60,48 @@ async def load_movies(res: Resources, spec: dict[str, Any], start: int, end: int
     return {"movies": written}
 
 
+CAREER_WINDOW = 40_000  # people per shared career index (a multiple of the people chunk)
+CAREER_KEEP_SECONDS = 300.0
+_careers_lock = threading.Lock()
+_careers: tuple[int, careers.CareerIndex] | None = None
+_careers_release: threading.Timer | None = None
+
+
+def _forget_careers() -> None:
+    global _careers
+    with _careers_lock:
+        _careers = None
+
+
+def _career_index(movie_count: int, start: int, end: int) -> careers.CareerIndex:
+    """An index of the credits of people [start, end), shared by the people chunks of a process.
+
+    One pass over every film serves a whole window of people (every chunk of the demo), instead
+    of one pass per chunk. It is dropped after some idle minutes, so a worker does not keep it.
+    """
+    global _careers, _careers_release
+    with _careers_lock:
+        if _careers is None or _careers[0] != movie_count or not _careers[1].covers(start, end):
+            catalogue = films.films_between(1, movie_count + 1)
+            pool = people.people_pool(people.pool_size(movie_count))
+            low = (start - 1) // CAREER_WINDOW * CAREER_WINDOW + 1
+            high = max(low + CAREER_WINDOW, end)
+            _careers = (movie_count, careers.CareerIndex(catalogue, pool, min(low, start), high))
+        if _careers_release is not None:
+            _careers_release.cancel()
+        _careers_release = threading.Timer(CAREER_KEEP_SECONDS, _forget_careers)
+        _careers_release.daemon = True
+        _careers_release.start()
+        return _careers[1]
+
+
+def _people_documents(movie_count: int, start: int, end: int) -> list[dict[str, Any]]:
+    return _career_index(movie_count, start, end).documents(start, end)
+
+
 async def load_people(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
     """People with ids in [start, end) who have credits, each with every credit."""
-    catalogue = films.films_between(1, spec["movies"] + 1)
-    pool = people.people_pool(people.pool_size(spec["movies"]))
-    docs = await asyncio.to_thread(careers.person_documents, catalogue, pool, start, end)
+    docs = await asyncio.to_thread(_people_documents, spec["movies"], start, end)
     db = await res.stores.mongo()
     written = await mongo_bulk.put_documents(db, "people", docs, mongo_people.prepare)
     await mongo_people.remove_others(db, start, end, [doc["_id"] for doc in docs])
