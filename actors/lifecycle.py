@@ -9,13 +9,14 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.middleware import Middleware
 from redis.asyncio import Redis
 
 from cache import client as cache_client
 from config import Settings, get_settings
-from stores import Stores
+from stores import Stores, postgres
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,9 @@ async def _warm() -> None:
         res = await resources()
         await res.stores.open()
         await res.redis.ping()
+        await postgres.check_schema(await res.stores.postgres())
+    except asyncpg.UndefinedTableError as exc:
+        log.error("the PostgreSQL tables are missing (run `python -m stores.migrate`): %s", exc)
     except Exception as exc:
         log.info("could not open every connection at boot (jobs will retry): %r", exc)
 

@@ -65,6 +65,12 @@ async def ensure_schema(pool: Pool) -> None:
             await conn.execute("SELECT pg_advisory_unlock(7310001)")
 
 
+async def check_schema(pool: Pool) -> None:
+    """Raise if the tables are missing (run `python -m stores.migrate`); also loads the catalog entries of the
+    tables and their indexes into the connection's server process, so its first real query does not pay for it."""
+    await pool.execute("SELECT 1 FROM users, password_resets, outbox LIMIT 0")
+
+
 async def ping(pool: Pool) -> None:
     """Run the cheapest query there is."""
     await pool.fetchval("SELECT 1")

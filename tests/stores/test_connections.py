@@ -104,3 +104,23 @@ async def test_each_store_module_connects_and_closes_on_its_own(settings: Settin
     fb = await firebase.connect(settings)
     await firebase.ping(fb)
     await firebase.close(fb)
+
+
+async def test_postgres_schema_check_names_missing_tables(settings: Settings, stores: Stores) -> None:
+    import asyncpg
+    import pytest
+
+    await postgres.check_schema(await stores.postgres())
+    schema = "empty_" + uuid.uuid4().hex[:8]
+    pool = await stores.postgres()
+    await pool.execute(f"CREATE SCHEMA {schema}")
+    try:
+        empty = await asyncpg.create_pool(str(settings.postgres_url), min_size=1, max_size=1,
+                                          server_settings={"search_path": schema})
+        try:
+            with pytest.raises(asyncpg.UndefinedTableError):
+                await postgres.check_schema(empty)
+        finally:
+            await empty.close()
+    finally:
+        await pool.execute(f"DROP SCHEMA {schema}")
