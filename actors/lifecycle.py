@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from redis.asyncio import Redis
 
 from cache import client as cache_client
 from config import Settings, get_settings
-from stores import Stores, postgres
+from stores import Stores, firebase, mongo, mysql, postgres
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +55,26 @@ async def resources() -> Resources:
 
 
 async def _warm() -> None:
-    try:
-        res = await resources()
-        await res.stores.open()
-        await res.redis.ping()
-        await postgres.check_schema(await res.stores.postgres())
-    except asyncpg.UndefinedTableError as exc:
-        log.error("the PostgreSQL tables are missing (run `python -m stores.migrate`): %s", exc)
-    except Exception as exc:
-        log.info("could not open every connection at boot (jobs will retry): %r", exc)
+    res = await resources()
+    await res.stores.open()
+    steps: dict[str, Callable[[], Awaitable[Any]]] = {
+        "redis": lambda: res.redis.ping(),
+        "postgres": lambda: _then(res.stores.postgres(), postgres.check_schema),
+        "mysql": lambda: _then(res.stores.mysql(), mysql.ping),
+        "mongo": lambda: _then(res.stores.mongo(), mongo.ping),
+        "firebase": lambda: _then(res.stores.firebase(), firebase.ping),
+    }
+    for name, step in steps.items():
+        try:
+            await step()
+        except asyncpg.UndefinedTableError as exc:
+            log.error("the PostgreSQL tables are missing (run `python -m stores.migrate`): %s", exc)
+        except Exception as exc:
+            log.info("%s did not answer at boot (jobs will retry): %r", name, exc)
+
+
+async def _then(handle: Awaitable[Any], call: Callable[[Any], Awaitable[Any]]) -> None:
+    await call(await handle)
 
 
 async def _close() -> None:
@@ -110,7 +122,8 @@ class WorkerResources(Middleware):
         signal.signal(signal.SIGTERM, once)
 
     def after_worker_boot(self, broker: Any, worker: Any) -> None:
-        """Open the store pools and Redis in the background, so the first jobs find them open.
+        """Open the store pools and Redis in the background and make one cheap call to each, so the
+        first jobs find warm connections. A missing PostgreSQL schema is logged as an error.
 
         A store that is down is skipped here and opened by the first job that needs it.
         """
