@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from actors.lifecycle import Resources
 
 DEFAULTS = {"movies": 58_788, "users": 2_000, "reviews": 200_000}
-CHUNK = {"movies": 2_000, "users": 1_000, "reviews": 200, "profiles": 1_000, "people": 4_000}
+CHUNK = {"movies": 2_000, "users": 1_000, "reviews": 200, "profiles": 2_000, "people": 4_000}
 
 Chunk = tuple[str, int, int]
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import random
 from datetime import datetime
+from hashlib import blake2b
 from typing import Any
 
 from seeds.films import GENRES
@@ -17,17 +17,19 @@ BIOS = (
     "Documentary nerd. If it is based on a true story, I have checked the facts.",
     "Animation first, everything else second. Team practical effects.",
 )
+_GENRE_IDS = [gid for gid, _ in GENRES]
 
 
 def demo_profile(user: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The profile of one demo user."""
-    rng = random.Random(f"profile:{user['id']}")
-    place = rng.choice(PLACES)
+    """The profile of one demo user, drawn from one BLAKE2b digest of the user's id."""
+    draw = blake2b(int(user["id"]).to_bytes(8, "big"), digest_size=16, person=b"mv-profile").digest()
+    place = PLACES[int.from_bytes(draw[0:4], "big") % len(PLACES)]
+    genres = sorted(_GENRE_IDS, key=lambda gid: draw[8 + gid % 8])[: 1 + draw[4] % 3]
     digest = hashlib.sha256(user["username"].encode()).hexdigest()[:16]
     return {
-        "bio": rng.choice(BIOS).format(city=place.split(",")[0]),
+        "bio": BIOS[draw[5] % len(BIOS)].format(city=place.split(",")[0]),
         "avatar_url": f"https://avatars.movieverse.example/{digest}.png",
         "location": place,
-        "favorite_genres": sorted(rng.sample([gid for gid, _ in GENRES], rng.randint(1, 3))),
+        "favorite_genres": sorted(genres),
         "updated_at": now.isoformat().replace("+00:00", "Z"),
     }

@@ -1,4 +1,4 @@
-"""Bulk writes for seeding: COPY of the rows that are not there yet."""
+"""Bulk writes for seeding: COPY when the rows are new, an idempotent INSERT when some are not."""
 
 from __future__ import annotations
 
@@ -15,32 +15,21 @@ COLUMNS = ("id", "username", "email", "password_hash", "is_admin", "date_joined"
 async def upsert_users(pool: Pool, rows: Sequence[dict[str, Any]]) -> int:
     """Insert seed users that are not there yet (by id, username or email); returns how many were new.
 
-    The rows whose id, username or email is already taken are dropped first (one indexed lookup),
-    and the rest are COPYed straight into the table. Should a concurrent writer take one of
-    their names in between, the COPY fails as a whole and the rows go through an
-    `INSERT ... ON CONFLICT DO NOTHING` instead.
+    Optimistic: the rows are COPYed straight into the table, which is all a first seed needs.
+    If any id, username or email is taken (a re-run, or someone signed up with a demo name),
+    the COPY fails as a whole and the rows go through `INSERT ... ON CONFLICT DO NOTHING`,
+    which skips exactly the taken ones.
     """
     if not rows:
         return 0
     async with pool.acquire() as conn:
-        taken = await conn.fetch(
-            "SELECT id, lower(username) AS username, lower(email) AS email FROM users"
-            " WHERE id = ANY($1::bigint[]) OR lower(username) = ANY($2::text[]) OR lower(email) = ANY($3::text[])",
-            [row["id"] for row in rows], [row["username"].lower() for row in rows],
-            [row["email"].lower() for row in rows],
-        )
-        ids = {record["id"] for record in taken}
-        names = {record["username"] for record in taken} | {record["email"] for record in taken}
-        fresh = [row for row in rows
-                 if row["id"] not in ids and row["username"].lower() not in names and row["email"].lower() not in names]
-        if not fresh:
-            return 0
-        records = [tuple(row[name] for name in COLUMNS) for row in fresh]
         try:
             async with conn.transaction():
-                await conn.copy_records_to_table("users", records=records, columns=COLUMNS)
+                await conn.copy_records_to_table(
+                    "users", records=[tuple(row[name] for name in COLUMNS) for row in rows], columns=COLUMNS
+                )
                 await _follow_ids(conn)
-            return len(records)
+            return len(rows)
         except asyncpg.UniqueViolationError:
             pass
         async with conn.transaction():
@@ -51,7 +40,7 @@ async def upsert_users(pool: Pool, rows: Sequence[dict[str, Any]]) -> int:
                                      $6::timestamptz[])
                 ON CONFLICT DO NOTHING
                 """,
-                *[[row[name] for row in fresh] for name in COLUMNS],
+                *[[row[name] for row in rows] for name in COLUMNS],
             )
             await _follow_ids(conn)
         return int(status.split()[-1])
