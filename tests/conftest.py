@@ -196,6 +196,8 @@ def worker(logs: Path, schema: None, mailbox: Mailbox) -> Iterator[Process]:
 
 
 SEED = {"movies": 400, "users": 60, "reviews": 1500}
+# A virtual host no session worker serves: tests start their own workers (or none) there.
+FAULTS_VHOST = "amqp://guest:guest@127.0.0.1:5672/movieverse_test_faults"
 
 
 def run_seed(env: dict[str, str] | None = None, timeout: float = 240, **sizes: int) -> str:

@@ -14,9 +14,7 @@ import pytest
 
 from seeds import films
 from stores import Stores
-from tests.conftest import ROOT, SEED, child_env, run_seed, start_worker
-
-FAULTS_VHOST = "amqp://guest:guest@127.0.0.1:5672/movieverse_test_faults"
+from tests.conftest import FAULTS_VHOST, ROOT, SEED, child_env, run_seed, start_worker
 
 
 async def counts(stores: Stores) -> dict[str, int]:
