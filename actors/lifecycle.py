@@ -56,25 +56,25 @@ async def resources() -> Resources:
 
 async def _warm() -> None:
     res = await resources()
-    await res.stores.open()
-    steps: dict[str, Callable[[], Awaitable[Any]]] = {
-        "redis": lambda: res.redis.ping(),
-        "postgres": lambda: _then(res.stores.postgres(), postgres.check_schema),
-        "mysql": lambda: _then(res.stores.mysql(), mysql.ping),
-        "mongo": lambda: _then(res.stores.mongo(), mongo.ping),
-        "firebase": lambda: _then(res.stores.firebase(), firebase.ping),
+    stores = res.stores
+
+    async def redis() -> Redis:
+        return res.redis
+
+    checks: dict[str, tuple[Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[Any]]]] = {
+        "postgres": (stores.postgres, postgres.check_schema),
+        "mysql": (stores.mysql, mysql.ping),
+        "mongo": (stores.mongo, mongo.ping),
+        "firebase": (stores.firebase, firebase.ping),
+        "redis": (redis, lambda client: client.ping()),
     }
-    for name, step in steps.items():
+    for name, (handle, check) in checks.items():
         try:
-            await step()
+            await check(await handle())
         except asyncpg.UndefinedTableError as exc:
             log.error("the PostgreSQL tables are missing (run `python -m stores.migrate`): %s", exc)
         except Exception as exc:
             log.info("%s did not answer at boot (jobs will retry): %r", name, exc)
-
-
-async def _then(handle: Awaitable[Any], call: Callable[[Any], Awaitable[Any]]) -> None:
-    await call(await handle)
 
 
 async def _close() -> None:

@@ -86,7 +86,7 @@ def _career_index(movie_count: int, start: int, end: int) -> careers.CareerIndex
             pool = people.people_pool(people.pool_size(movie_count))
             low = (start - 1) // CAREER_WINDOW * CAREER_WINDOW + 1
             high = max(low + CAREER_WINDOW, end)
-            _careers = (movie_count, careers.CareerIndex(catalogue, pool, min(low, start), high))
+            _careers = (movie_count, careers.CareerIndex(catalogue, pool, low, high))
         if _careers_release is not None:
             _careers_release.cancel()
         _careers_release = threading.Timer(CAREER_KEEP_SECONDS, _forget_careers)
