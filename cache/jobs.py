@@ -79,22 +79,20 @@ async def start(redis: Redis, job_id: str, ttl: int) -> None:
 
 async def finish(redis: Redis, job_id: str, key: str, result: Any, ttl: int) -> None:
     """Store a result under its key, mark the job done and wake its waiters, in one transaction."""
-    payload = orjson.dumps(result)
-    record = await get_job(redis, job_id) or {"id": job_id}
-    record.update(status=DONE, finished_at=now_iso())
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.set(keys.result(key), payload, ex=ttl)
-        pipe.delete(keys.inflight(key))
-        pipe.set(keys.job(job_id), orjson.dumps(record), ex=ttl)
-        pipe.publish(keys.DONE_CHANNEL, job_id)
-        await pipe.execute()
+    await _end(redis, job_id, key, ttl, orjson.dumps(result), status=DONE)
 
 
 async def fail(redis: Redis, job_id: str, key: str, error: str, ttl: int) -> None:
     """Mark a job failed with its error and wake its waiters, in one transaction."""
+    await _end(redis, job_id, key, ttl, None, status=FAILED, error=error)
+
+
+async def _end(redis: Redis, job_id: str, key: str, ttl: int, payload: bytes | None, **changes: Any) -> None:
     record = await get_job(redis, job_id) or {"id": job_id}
-    record.update(status=FAILED, error=error, finished_at=now_iso())
+    record.update(changes, finished_at=now_iso())
     async with redis.pipeline(transaction=True) as pipe:
+        if payload is not None:
+            pipe.set(keys.result(key), payload, ex=ttl)
         pipe.delete(keys.inflight(key))
         pipe.set(keys.job(job_id), orjson.dumps(record), ex=ttl)
         pipe.publish(keys.DONE_CHANNEL, job_id)

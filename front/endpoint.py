@@ -34,18 +34,17 @@ _ids = itertools.count(1)
 _prefix = os.urandom(8).hex()
 
 
-def _incoming_or_new(request: Request) -> str:
+def _incoming(request: Request) -> str | None:
+    """The caller's X-Request-ID when it is sane (1 to 64 printable characters)."""
     incoming = request.headers.get(REQUEST_ID)
-    if incoming and len(incoming) <= 64 and incoming.isprintable():
-        return incoming
-    return f"{_prefix}{next(_ids):016x}"
+    return incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else None
 
 
 def request_id(request: Request) -> str:
     """The request's id: the client's X-Request-ID when sane, else a new unique one (the same on every call)."""
     found = getattr(request.ctx, "request_id", None)
     if found is None:
-        found = request.ctx.request_id = _incoming_or_new(request)
+        found = request.ctx.request_id = _incoming(request) or f"{_prefix}{next(_ids):016x}"
     return found
 
 
@@ -53,10 +52,7 @@ def _known_id(request: Request) -> str | None:
     # The hot path: a request context exists only when something asked for the id before.
     ctx = getattr(request, "_ctx", None)
     found = getattr(ctx, "request_id", None) if ctx is not None else None
-    if found is not None:
-        return found
-    incoming = request.headers.get(REQUEST_ID)
-    return incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else None
+    return found if found is not None else _incoming(request)
 
 
 class Recorder:

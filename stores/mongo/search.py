@@ -80,8 +80,8 @@ async def _candidates(db: Database, collection: str, anchor: str, fuzzy: list[st
     the anchor exactly also holds its `~anchor` term, so asking per term would fetch it twice.)
     """
     terms = [anchor, *fuzzy]
-    query = {"tokens": anchor} if not fuzzy else {"tokens": {"$in": terms}}
-    cursor = db[collection].find(query, FIELDS[collection]).sort([("popularity", -1)]).limit(PER_TERM * len(terms))
+    cursor = db[collection].find({"tokens": {"$in": terms}}, FIELDS[collection])
+    cursor = cursor.sort([("popularity", -1)]).limit(PER_TERM * len(terms))
     return [doc async for doc in cursor]
 
 
