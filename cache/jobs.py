@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from cache import keys
@@ -25,6 +27,45 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
+# A job record is a Redis hash of strings, so each change of status is one write (no read-modify-write).
+# KEYS: result, in-flight marker, the new job's record. ARGV: job id, kind, work key, ttl, now, use result.
+# The cached result if there is one (and ARGV[6] is 1); else the job already in flight; else a new queued job.
+_LOOKUP = AsyncScript(None, b"""
+if ARGV[6] == '1' then
+  local result = redis.call('GET', KEYS[1])
+  if result then return {'result', result} end
+end
+local current = redis.call('GET', KEYS[2])
+if current then return {'joined', current} end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[4])
+redis.call('HSET', KEYS[3], 'id', ARGV[1], 'kind', ARGV[2], 'key', ARGV[3], 'status', 'queued', 'enqueued_at', ARGV[5])
+redis.call('EXPIRE', KEYS[3], ARGV[4])
+return {'created', ARGV[1]}
+""")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What Redis holds for a piece of work: its result, or the job (joined or just created) computing it."""
+
+    result: Any = None
+    job_id: str | None = None
+    created: bool = False
+
+
+async def lookup(redis: Redis, key: str, kind: str, ttl: int, claim_only: bool = False) -> Lookup:
+    """The stored result, else the job in flight joined, else a new queued job claimed: one round trip.
+
+    With `claim_only` a stored result is ignored (a refresh of work whose result is still cached).
+    """
+    job_id = uuid.uuid4().hex
+    found, value = await _LOOKUP(keys=[keys.result(key), keys.inflight(key), keys.job(job_id)],
+                                 args=[job_id, kind, key, ttl, now_iso(), 0 if claim_only else 1], client=redis)
+    if found == b"result":
+        return Lookup(result=orjson.loads(value))
+    return Lookup(job_id=value.decode(), created=found == b"created")
+
+
 async def get_result(redis: Redis, key: str) -> Any | None:
     """The stored result of a piece of work, or None."""
     raw = await redis.get(keys.result(key))
@@ -33,48 +74,40 @@ async def get_result(redis: Redis, key: str) -> Any | None:
 
 async def claim(redis: Redis, key: str, kind: str, ttl: int) -> tuple[str, bool]:
     """Record a queued job for the work, or join the one already in flight; (job_id, created)."""
-    job_id = uuid.uuid4().hex
-    async with redis.pipeline(transaction=False) as pipe:
-        pipe.set(keys.inflight(key), job_id, nx=True, ex=ttl)
-        pipe.get(keys.inflight(key))
-        created, current = await pipe.execute()
-    if not created:
-        if current is not None:
-            return current.decode(), False
-        job_id = uuid.uuid4().hex
-    record = {"id": job_id, "kind": kind, "key": key, "status": QUEUED, "enqueued_at": now_iso()}
-    await redis.set(keys.job(job_id), orjson.dumps(record), ex=ttl)
-    return job_id, True
+    found = await lookup(redis, key, kind, ttl, claim_only=True)
+    assert found.job_id is not None
+    return found.job_id, found.created
 
 
 async def record(redis: Redis, job_id: str, kind: str, key: str, ttl: int) -> None:
     """Record a queued job under a given id (for work that is not deduplicated)."""
-    record = {"id": job_id, "kind": kind, "key": key, "status": QUEUED, "enqueued_at": now_iso()}
-    await redis.set(keys.job(job_id), orjson.dumps(record), ex=ttl)
+    await _write(redis, job_id, ttl, kind=kind, key=key, status=QUEUED, enqueued_at=now_iso())
 
 
 async def release(redis: Redis, key: str, job_id: str) -> None:
     """Forget an in-flight claim (when the message could not be sent)."""
-    await redis.delete(keys.inflight(key))
-    await redis.delete(keys.job(job_id))
+    await redis.delete(keys.inflight(key), keys.job(job_id))
+
+
+def _decode(raw: dict[bytes, bytes]) -> dict[str, Any] | None:
+    return {name.decode(): value.decode() for name, value in raw.items()} or None
 
 
 async def get_job(redis: Redis, job_id: str) -> dict[str, Any] | None:
     """The public record of a job, or None."""
-    raw = await redis.get(keys.job(job_id))
-    return None if raw is None else orjson.loads(raw)
+    return _decode(await redis.hgetall(keys.job(job_id)))
 
 
-async def _update(redis: Redis, job_id: str, ttl: int, **changes: Any) -> dict[str, Any]:
-    record = await get_job(redis, job_id) or {"id": job_id}
-    record.update(changes)
-    await redis.set(keys.job(job_id), orjson.dumps(record), ex=ttl)
-    return record
+async def _write(redis: Redis, job_id: str, ttl: int, **fields: str) -> None:
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hset(keys.job(job_id), mapping={"id": job_id, **fields})
+        pipe.expire(keys.job(job_id), ttl)
+        await pipe.execute()
 
 
 async def start(redis: Redis, job_id: str, ttl: int) -> None:
     """Mark a job running."""
-    await _update(redis, job_id, ttl, status=RUNNING, started_at=now_iso())
+    await _write(redis, job_id, ttl, status=RUNNING, started_at=now_iso())
 
 
 async def finish(redis: Redis, job_id: str, key: str, result: Any, ttl: int) -> None:
@@ -87,14 +120,13 @@ async def fail(redis: Redis, job_id: str, key: str, error: str, ttl: int) -> Non
     await _end(redis, job_id, key, ttl, None, status=FAILED, error=error)
 
 
-async def _end(redis: Redis, job_id: str, key: str, ttl: int, payload: bytes | None, **changes: Any) -> None:
-    record = await get_job(redis, job_id) or {"id": job_id}
-    record.update(changes, finished_at=now_iso())
+async def _end(redis: Redis, job_id: str, key: str, ttl: int, payload: bytes | None, **fields: str) -> None:
     async with redis.pipeline(transaction=True) as pipe:
         if payload is not None:
             pipe.set(keys.result(key), payload, ex=ttl)
         pipe.delete(keys.inflight(key))
-        pipe.set(keys.job(job_id), orjson.dumps(record), ex=ttl)
+        pipe.hset(keys.job(job_id), mapping={"id": job_id, **fields, "finished_at": now_iso()})
+        pipe.expire(keys.job(job_id), ttl)
         pipe.publish(keys.DONE_CHANNEL, job_id)
         await pipe.execute()
 
@@ -102,10 +134,10 @@ async def _end(redis: Redis, job_id: str, key: str, ttl: int, payload: bytes | N
 async def job_and_result(redis: Redis, job_id: str, key: str) -> tuple[dict[str, Any] | None, Any | None]:
     """A job's record and its work's stored result (either may be None), in one round trip."""
     async with redis.pipeline(transaction=False) as pipe:
-        pipe.get(keys.job(job_id))
+        pipe.hgetall(keys.job(job_id))
         pipe.get(keys.result(key))
         job, result = await pipe.execute()
-    return (None if job is None else orjson.loads(job)), (None if result is None else orjson.loads(result))
+    return _decode(job), (None if result is None else orjson.loads(result))
 
 
 class Notifier:

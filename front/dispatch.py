@@ -68,29 +68,42 @@ class Dispatcher:
         except (RedisError, OSError) as exc:
             raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
         if created:
-            try:
-                await self.send(actor, job_id, key, params)
-            except Unavailable:
-                with contextlib.suppress(RedisError, OSError):
-                    await jobs.release(self.redis, key, job_id)
-                raise
+            await self._send_claimed(actor, job_id, key, params)
         return job_id
+
+    async def _send_claimed(self, actor: dramatiq.Actor[..., Any], job_id: str, key: str,
+                            params: dict[str, Any]) -> None:
+        """Send a just-claimed job's message; if it cannot be sent, release the claim for the next request."""
+        try:
+            await self.send(actor, job_id, key, params)
+        except Unavailable:
+            with contextlib.suppress(RedisError, OSError):
+                await jobs.release(self.redis, key, job_id)
+            raise
 
     async def run(
         self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any], wait: float | None = None
     ) -> Outcome:
-        """Serve the work's cached result, or join/start a job and wait up to `wait` seconds for it."""
+        """Serve the work's cached result, or join/start a job and wait up to `wait` seconds for it.
+
+        One Redis round trip finds the result or the job; a new job is watched before its message
+        is sent, so its notification cannot be missed and needs no check before the wait.
+        """
         key = keys.work_key(kind, params)
         try:
-            cached = await jobs.get_result(self.redis, key)
+            found = await jobs.lookup(self.redis, key, kind, self.settings.result_ttl_seconds)
         except (RedisError, OSError) as exc:
             raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
-        if cached is not None:
-            return Outcome(jobs.DONE, {"kind": kind, "status": jobs.DONE}, cached)
-        job_id = await self.start(actor, kind, params)
+        if found.job_id is None:
+            return Outcome(jobs.DONE, {"kind": kind, "status": jobs.DONE}, found.result)
+        job_id = found.job_id
         future = self.notifier.watch(job_id)
         try:
-            job, result = await jobs.job_and_result(self.redis, job_id, key)
+            if found.created:
+                await self._send_claimed(actor, job_id, key, params)
+            job, result = None, None
+            if not (found.created and self.notifier.listening):
+                job, result = await jobs.job_and_result(self.redis, job_id, key)
             if job is None or job.get("status") not in (jobs.DONE, jobs.FAILED):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
