@@ -98,6 +98,7 @@ class Settings:
     cache_ttl_seconds: int = 300
     result_ttl_seconds: int = 600
     local_cache_size: int = 4096
+    search_memory_limit: int = 500_000
     login_attempts: int = 5
     login_attempts_per_address: int = 20
     login_window_seconds: int = 300
@@ -154,6 +155,7 @@ def load() -> Settings:
         cache_ttl_seconds=_int("CACHE_TTL_SECONDS", defaults.cache_ttl_seconds),
         result_ttl_seconds=_int("RESULT_TTL_SECONDS", defaults.result_ttl_seconds),
         local_cache_size=_int("LOCAL_CACHE_SIZE", defaults.local_cache_size),
+        search_memory_limit=_int("SEARCH_MEMORY_LIMIT", defaults.search_memory_limit),
         login_attempts=_int("LOGIN_ATTEMPTS", defaults.login_attempts),
         login_attempts_per_address=_int("LOGIN_ATTEMPTS_PER_ADDRESS", defaults.login_attempts_per_address),
         login_window_seconds=_int("LOGIN_WINDOW_SECONDS", defaults.login_window_seconds),

@@ -7,7 +7,7 @@ import logging
 import signal
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -29,15 +29,25 @@ class Resources:
     settings: Settings
     stores: Stores
     redis: Redis
+    background: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def close(self) -> None:
-        """Close every connection."""
+        """Stop the background tasks and close every connection."""
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
         await self.stores.close()
         await cache_client.close(self.redis)
 
 
 _resources: Resources | None = None
 _lock: asyncio.Lock | None = None
+_boot_hooks: list[tuple[str, Callable[[Resources], None]]] = []
+
+
+def at_boot(queue: str, hook: Callable[[Resources], None]) -> None:
+    """Run `hook(resources)` on the event loop when a worker that consumes `queue` boots."""
+    _boot_hooks.append((queue, hook))
 
 
 async def resources() -> Resources:
@@ -54,8 +64,10 @@ async def resources() -> Resources:
     return _resources
 
 
-async def _warm() -> None:
+async def _warm(hooks: list[Callable[[Resources], None]]) -> None:
     res = await resources()
+    for hook in hooks:
+        hook(res)
     stores = res.stores
 
     async def redis() -> Redis:
@@ -123,13 +135,16 @@ class WorkerResources(Middleware):
 
     def after_worker_boot(self, broker: Any, worker: Any) -> None:
         """Open the store pools and Redis in the background and make one cheap call to each, so the
-        first jobs find warm connections. A missing PostgreSQL schema is logged as an error.
+        first jobs find warm connections. A missing PostgreSQL schema is logged as an error. The
+        `at_boot` hooks of the queues this worker consumes run first.
 
         A store that is down is skipped here and opened by the first job that needs it.
         """
         thread = get_event_loop_thread()
+        queues = getattr(worker, "consumer_whitelist", None)
+        hooks = [hook for queue, hook in _boot_hooks if queues is None or queue in queues]
         if thread is not None:
-            asyncio.run_coroutine_threadsafe(_warm(), thread.loop)
+            asyncio.run_coroutine_threadsafe(_warm(hooks), thread.loop)
 
     def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
         try:

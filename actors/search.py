@@ -1,19 +1,154 @@
-"""Search, done by a worker: every match of a query, best first, cached in Redis by the normalised query."""
+"""Search, done by a worker: every match of a query, best first, cached in Redis by the normalised query.
+
+A worker that serves searches keeps the search fields of the catalogue in memory
+(stores/mongo/search_memory.py) and answers from there. The copy follows the cache
+invalidation channel every write to films and people publishes on: a changed film or
+person is fetched again; `*` (after a seed run), a lost subscription or too many changes
+mean a fresh load. Until the copy is loaded and has taken every change it was told of,
+searches are looked up in MongoDB, which gives the same answers.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import time
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from actors.broker import INTERACTIVE
-from actors.lifecycle import Resources
+from actors.lifecycle import Resources, at_boot
 from actors.work import work_actor
+from cache import keys
 from stores.mongo import search
+from stores.mongo.search_memory import SearchMemory
+
+log = logging.getLogger(__name__)
 
 KINDS = {"movie": ("movie",), "person": ("person",), "all": ("movie", "person")}
+ENTRY_KINDS = {keys.cached(keys.movie_entry(0)).removesuffix("0"): "movie",
+               keys.cached(keys.person_entry(0)).removesuffix("0"): "person"}
+MAX_CHANGES = 5000
+
+
+class Follower:
+    """This process's copy of the catalogue's search fields, kept in step with MongoDB."""
+
+    def __init__(self) -> None:
+        self.memory: SearchMemory | None = None
+        self.pending: dict[str, set[int]] = {"movie": set(), "person": set()}
+        self.reload = True
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def current(self) -> SearchMemory | None:
+        """The copy, when it holds every change this process has heard of."""
+        if self.reload or any(self.pending.values()):
+            return None
+        return self.memory
+
+    def start(self, res: Resources) -> None:
+        """Load and follow in the background (once per process)."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._follow(res))
+            res.background.append(self._task)
+
+    def note(self, message: str) -> None:
+        """Take one invalidation message: names of changed entries, or `*` for everything."""
+        for name in message.split():
+            if name == "*":
+                self.reload = True
+            for prefix, kind in ENTRY_KINDS.items():
+                if name.startswith(prefix) and name[len(prefix):].isdigit():
+                    self.pending[kind].add(int(name[len(prefix):]))
+        self._wake.set()
+
+    async def _follow(self, res: Resources) -> None:
+        while True:
+            try:
+                async with res.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.subscribe(keys.INVALIDATE_CHANNEL)
+                    self.reload = True  # changes may have gone unheard before this subscription
+                    self._wake.set()
+                    keeper = asyncio.create_task(self._keep(res))
+                    try:
+                        async for message in pubsub.listen():
+                            if message["type"] == "message":
+                                self.note(message["data"].decode())
+                    finally:
+                        keeper.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await keeper
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                log.warning("search copy lost the invalidation channel (%s); searching MongoDB meanwhile", exc)
+                self.reload = True
+                await asyncio.sleep(1.0)
+
+    async def _keep(self, res: Resources) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                if self.reload:
+                    await self._load(res)
+                elif any(self.pending.values()):
+                    await self._refresh(res)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("search copy could not be brought up to date (%r); searching MongoDB meanwhile", exc)
+                self.reload = True
+                await asyncio.sleep(5.0)
+                self._wake.set()
+
+    async def _load(self, res: Resources) -> None:
+        self.reload = False
+        for ids in self.pending.values():
+            ids.clear()
+        db = await res.stores.mongo()
+        size = sum([await db[name].estimated_document_count() for name in ("movies", "people")])
+        if size > res.settings.search_memory_limit:
+            self.memory = None
+            log.info("catalogue of %d documents is over SEARCH_MEMORY_LIMIT; searching MongoDB", size)
+            return
+        began = time.perf_counter()
+        memory = await SearchMemory.load(db)
+        if not self.reload:
+            self.memory = memory
+            log.info("search copy loaded (%s) in %.1f s", memory.sizes(), time.perf_counter() - began)
+        self._wake.set()
+
+    async def _refresh(self, res: Resources) -> None:
+        if self.memory is None:
+            for ids in self.pending.values():
+                ids.clear()
+            return
+        taken = {kind: set(ids) for kind, ids in self.pending.items()}
+        await self.memory.refresh(await res.stores.mongo(), taken)
+        for kind, ids in taken.items():
+            self.pending[kind] -= ids
+        if self.memory.changes > MAX_CHANGES:
+            self.reload = True
+        self._wake.set()
+
+
+follower = Follower()
+at_boot(INTERACTIVE, follower.start)
 
 
 @work_actor(queue_name=INTERACTIVE, time_limit=30_000)
 async def search_catalogue(res: Resources, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Movies and/or people matching every word of `q` (typos of one letter forgiven), best first."""
-    hits = await search.search(await res.stores.mongo(), params["q"], KINDS[params["type"]])
+    follower.start(res)
+    memory = follower.current
+    if memory is not None:
+        hits = memory.search(params["q"], KINDS[params["type"]])
+    else:
+        hits = await search.search(await res.stores.mongo(), params["q"], KINDS[params["type"]])
     return [hit.public() for hit in hits]
+

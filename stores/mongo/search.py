@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stores.mongo.search_index import MIN_FUZZY, fuzzy_terms
 from stores.mongo.text import words
@@ -20,7 +20,29 @@ if TYPE_CHECKING:
 EXACT, PREFIX, FUZZY = 3, 2, 1
 PER_TERM = 400
 FIELDS = {"movies": {"title": 1, "year": 1, "words": 1, "popularity": 1},
-          "people": {"name": 1, "words": 1, "popularity": 1, "known_for_department": 1}}
+          "people": {"name": 1, "words": 1, "popularity": 1}}
+COLLECTIONS = (("movie", "movies"), ("person", "people"))
+
+
+class Doc(NamedTuple):
+    """What search reads of a film or person."""
+
+    id: int
+    label: str
+    year: int | None
+    words: tuple[str, ...]
+    popularity: float
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> Doc:
+        """The search fields of a movie or person document (projected with FIELDS)."""
+        return cls(doc["_id"], doc.get("title") or doc.get("name") or "", doc.get("year"),
+                   tuple(doc.get("words") or ()), float(doc.get("popularity") or 0))
+
+    @property
+    def order(self) -> tuple[float, int]:
+        """Most popular first (the candidates' order), then by id."""
+        return -self.popularity, self.id
 
 
 @dataclass(frozen=True)
@@ -56,7 +78,7 @@ def one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def match(query_word: str, doc_words: list[str], last: bool) -> int:
+def match(query_word: str, doc_words: tuple[str, ...], last: bool) -> int:
     """How well one query word matches a document: exact, prefix (the last word only), one typo, or 0."""
     if query_word in doc_words:
         return EXACT
@@ -73,33 +95,41 @@ def anchor_terms(query_words: list[str]) -> tuple[str, list[str]]:
     return anchor, sorted(fuzzy_terms(anchor))
 
 
-async def _candidates(db: Database, collection: str, anchor: str, fuzzy: list[str]) -> list[dict[str, Any]]:
+def candidate_limit(fuzzy: list[str]) -> int:
+    """How many of the most popular documents holding a query's terms are ranked."""
+    return PER_TERM * (1 + len(fuzzy))
+
+
+async def _candidates(db: Database, collection: str, anchor: str, fuzzy: list[str]) -> list[Doc]:
     """The most popular documents holding the anchor (as a word or a prefix) or one of its `~` terms.
 
-    One indexed `$in` query; its limit grows with the number of terms. (A document matching
-    the anchor exactly also holds its `~anchor` term, so asking per term would fetch it twice.)
+    One indexed `$in` query. (A document matching the anchor exactly also holds its `~anchor`
+    term, so asking per term would fetch it twice.)
     """
-    terms = [anchor, *fuzzy]
-    cursor = db[collection].find({"tokens": {"$in": terms}}, FIELDS[collection])
-    cursor = cursor.sort([("popularity", -1)]).limit(PER_TERM * len(terms))
-    return [doc async for doc in cursor]
+    cursor = db[collection].find({"tokens": {"$in": [anchor, *fuzzy]}}, FIELDS[collection])
+    cursor = cursor.sort([("popularity", -1)]).limit(candidate_limit(fuzzy))
+    return [Doc.of(doc) async for doc in cursor]
+
+
+def rank(query_words: list[str], found: list[tuple[str, list[Doc]]], limit: int = 1000) -> list[Hit]:
+    """The candidates (per kind) matching every query word, best first."""
+    hits: list[Hit] = []
+    last = len(query_words) - 1
+    for kind, candidates in found:
+        for doc in candidates:
+            qualities = [match(w, doc.words, i == last) for i, w in enumerate(query_words)]
+            if all(qualities):
+                hits.append(Hit(kind, doc.id, doc.label, doc.year, sum(qualities) / len(qualities), doc.popularity))
+    hits.sort(key=lambda h: (-h.quality, -h.popularity, h.kind, h.id))
+    return hits[:limit]
 
 
 async def search(db: Database, query: str, kinds: tuple[str, ...], limit: int = 1000) -> list[Hit]:
-    """Every movie and/or person matching all query words, best first."""
+    """Every movie and/or person matching all query words, best first, looked up in MongoDB."""
     query_words = words(query)[:8]
     if not query_words:
         return []
     anchor, fuzzy = anchor_terms(query_words)
-    wanted = [(kind, collection) for kind, collection in (("movie", "movies"), ("person", "people")) if kind in kinds]
+    wanted = [(kind, collection) for kind, collection in COLLECTIONS if kind in kinds]
     found = await asyncio.gather(*(_candidates(db, collection, anchor, fuzzy) for _, collection in wanted))
-    hits: list[Hit] = []
-    for (kind, _), candidates in zip(wanted, found, strict=True):
-        for doc in candidates:
-            qualities = [match(w, doc.get("words", []), i == len(query_words) - 1) for i, w in enumerate(query_words)]
-            if all(qualities):
-                label = doc.get("title") if kind == "movie" else doc.get("name")
-                hits.append(Hit(kind, doc["_id"], label or "", doc.get("year"), sum(qualities) / len(qualities),
-                                float(doc.get("popularity") or 0)))
-    hits.sort(key=lambda h: (-h.quality, -h.popularity, h.kind, h.id))
-    return hits[:limit]
+    return rank(query_words, [(kind, docs) for (kind, _), docs in zip(wanted, found, strict=True)], limit)
