@@ -40,13 +40,13 @@ def build_broker(settings: Settings) -> RabbitmqBroker:
         AsyncIO(),
         WorkerResources(),
     ]
-    url = _tuned(str(settings.rabbitmq_url))
+    url = amqp_url(settings)
     return RabbitmqBroker(url=url, confirm_delivery=True, middleware=middleware)
 
 
-def _tuned(url: str) -> str:
+def amqp_url(settings: Settings) -> str:
     """The AMQP URL with heartbeat and timeouts set, unless the URL sets them itself."""
-    parts = urlsplit(url)
+    parts = urlsplit(str(settings.rabbitmq_url))
     query = dict(parse_qsl(parts.query))
     for name, value in TUNING.items():
         query.setdefault(name, value)

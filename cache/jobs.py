@@ -98,11 +98,29 @@ async def get_job(redis: Redis, job_id: str) -> dict[str, Any] | None:
     return _decode(await redis.hgetall(keys.job(job_id)))
 
 
+# KEYS: the job's record. ARGV: ttl, then field, value, ... to set.
+_WRITE = AsyncScript(None, b"""
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+""")
+
+# KEYS: result, in-flight marker, the job's record. ARGV: ttl, result ('' for none), channel, notification,
+# then field, value, ... to set on the record.
+_END = AsyncScript(None, b"""
+if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[1]) end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[3], unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[3], ARGV[1])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+""")
+
+
+def _pairs(job_id: str, fields: dict[str, str]) -> list[str]:
+    return ["id", job_id, *(item for pair in fields.items() for item in pair)]
+
+
 async def _write(redis: Redis, job_id: str, ttl: int, **fields: str) -> None:
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.hset(keys.job(job_id), mapping={"id": job_id, **fields})
-        pipe.expire(keys.job(job_id), ttl)
-        await pipe.execute()
+    await _WRITE(keys=[keys.job(job_id)], args=[ttl, *_pairs(job_id, fields)], client=redis)
 
 
 async def start(redis: Redis, job_id: str, ttl: int) -> None:
@@ -111,24 +129,19 @@ async def start(redis: Redis, job_id: str, ttl: int) -> None:
 
 
 async def finish(redis: Redis, job_id: str, key: str, result: Any, ttl: int) -> None:
-    """Store a result under its key, mark the job done and wake its waiters, in one transaction."""
+    """Store a result under its key, mark the job done and wake its waiters, in one step."""
     await _end(redis, job_id, key, ttl, orjson.dumps(result), status=DONE)
 
 
 async def fail(redis: Redis, job_id: str, key: str, error: str, ttl: int) -> None:
-    """Mark a job failed with its error and wake its waiters, in one transaction."""
-    await _end(redis, job_id, key, ttl, None, status=FAILED, error=error)
+    """Mark a job failed with its error and wake its waiters, in one step."""
+    await _end(redis, job_id, key, ttl, b"", status=FAILED, error=error)
 
 
-async def _end(redis: Redis, job_id: str, key: str, ttl: int, payload: bytes | None, **fields: str) -> None:
-    async with redis.pipeline(transaction=True) as pipe:
-        if payload is not None:
-            pipe.set(keys.result(key), payload, ex=ttl)
-        pipe.delete(keys.inflight(key))
-        pipe.hset(keys.job(job_id), mapping={"id": job_id, **fields, "finished_at": now_iso()})
-        pipe.expire(keys.job(job_id), ttl)
-        pipe.publish(keys.DONE_CHANNEL, job_id)
-        await pipe.execute()
+async def _end(redis: Redis, job_id: str, key: str, ttl: int, payload: bytes, status: str, **fields: str) -> None:
+    record = _pairs(job_id, {"status": status, **fields, "finished_at": now_iso()})
+    await _END(keys=[keys.result(key), keys.inflight(key), keys.job(job_id)],
+               args=[ttl, payload, keys.DONE_CHANNEL, f"{job_id} {status}", *record], client=redis)
 
 
 async def job_and_result(redis: Redis, job_id: str, key: str) -> tuple[dict[str, Any] | None, Any | None]:
@@ -145,7 +158,7 @@ class Notifier:
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
-        self._waiters: dict[str, set[asyncio.Future[None]]] = {}
+        self._waiters: dict[str, set[asyncio.Future[str]]] = {}
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
 
@@ -165,13 +178,13 @@ class Notifier:
                     future.cancel()
         self._waiters.clear()
 
-    def watch(self, job_id: str) -> asyncio.Future[None]:
-        """A future that completes when the job is done or failed."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    def watch(self, job_id: str) -> asyncio.Future[str]:
+        """A future that completes with the job's status when it is done or failed."""
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(job_id, set()).add(future)
         return future
 
-    def unwatch(self, job_id: str, future: asyncio.Future[None]) -> None:
+    def unwatch(self, job_id: str, future: asyncio.Future[str]) -> None:
         """Stop waiting for a job."""
         futures = self._waiters.get(job_id)
         if futures is not None:
@@ -184,10 +197,11 @@ class Notifier:
         """Whether the subscription is up (waiters are woken without polling)."""
         return self._ready.is_set()
 
-    def _wake(self, job_id: str) -> None:
+    def _wake(self, message: str) -> None:
+        job_id, _, status = message.partition(" ")
         for future in self._waiters.pop(job_id, ()):
             if not future.done():
-                future.set_result(None)
+                future.set_result(status)
 
     async def _listen(self) -> None:
         while True:

@@ -6,6 +6,7 @@ import logging
 
 from sanic import Sanic
 
+from actors.broker import amqp_url, broker
 from cache import client as cache_client
 from cache.aside import Aside
 from cache.jobs import Notifier
@@ -31,6 +32,7 @@ from front.dispatch import Dispatcher
 from front.endpoint import RECORDER
 from front.params import PATH_ID_PATTERN, path_id
 from front.problems import ProblemHandler
+from front.publisher import Publisher
 from stores import Stores
 
 log = logging.getLogger("movieverse.front")
@@ -66,7 +68,7 @@ async def _open(app: Sanic) -> None:
     app.ctx.redis = cache_client.connect(settings)
     app.ctx.notifier = Notifier(app.ctx.redis)
     await app.ctx.notifier.start()
-    app.ctx.dispatcher = Dispatcher(settings, app.ctx.redis, app.ctx.notifier)
+    app.ctx.dispatcher = Dispatcher(settings, app.ctx.redis, app.ctx.notifier, Publisher(broker, amqp_url(settings)))
     app.ctx.local = LocalCache(size=settings.local_cache_size)
     await app.ctx.local.listen(app.ctx.redis)
     app.ctx.aside = Aside(app.ctx.redis, app.ctx.local, settings.cache_ttl_seconds)
@@ -78,6 +80,6 @@ async def _close(app: Sanic) -> None:
     await RECORDER.stop()
     await app.ctx.notifier.stop()
     await app.ctx.local.stop()
-    app.ctx.dispatcher.close()
+    await app.ctx.dispatcher.close()
     await app.ctx.stores.close()
     await cache_client.close(app.ctx.redis)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from cache import jobs, keys
 from cache.jobs import Notifier
 from config import Settings
 from errors import Unavailable
+from front.publisher import Publisher
 
 log = logging.getLogger(__name__)
 
@@ -38,21 +38,20 @@ class Outcome:
 class Dispatcher:
     """Sends messages without blocking the event loop and waits for their results in Redis."""
 
-    def __init__(self, settings: Settings, redis: Redis, notifier: Notifier) -> None:
+    def __init__(self, settings: Settings, redis: Redis, notifier: Notifier, publisher: Publisher) -> None:
         self.settings = settings
         self.redis = redis
         self.notifier = notifier
-        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="send")
+        self.publisher = publisher
 
-    def close(self) -> None:
-        """Stop the sending threads."""
-        self.executor.shutdown(wait=True, cancel_futures=False)
+    async def close(self) -> None:
+        """Close the publishing connection."""
+        await self.publisher.close()
 
     async def send(self, actor: dramatiq.Actor[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Send one message to an actor (publisher-confirmed) off the event loop."""
-        loop = asyncio.get_running_loop()
+        """Send one message to an actor, confirmed by RabbitMQ, without blocking the event loop."""
         try:
-            await loop.run_in_executor(self.executor, lambda: actor.send(*args, **kwargs))
+            await self.publisher.send(actor, *args, **kwargs)
         except Exception as exc:
             log.warning("sending %s failed: %s", actor.actor_name, exc)
             raise Unavailable("The work queue is unavailable; try again shortly.", retry_after=5) from exc
@@ -106,10 +105,14 @@ class Dispatcher:
                 job, result = await jobs.job_and_result(self.redis, job_id, key)
             if job is None or job.get("status") not in (jobs.DONE, jobs.FAILED):
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
+                    status = await asyncio.wait_for(
                         asyncio.shield(future),
                         self.settings.result_wait_seconds if wait is None else wait,
                     )
+                    if status == jobs.DONE:
+                        result = await jobs.get_result(self.redis, key)
+                        if result is not None:
+                            return Outcome(jobs.DONE, {"id": job_id, "kind": kind, "status": jobs.DONE}, result)
                 job, result = await jobs.job_and_result(self.redis, job_id, key)
         except (RedisError, OSError) as exc:
             raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc

@@ -6,13 +6,12 @@ later, so a write the client was told succeeded never loses its follow-up work.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 from sanic import Request
 
-from actors.outbox import send_named
+from actors.broker import broker
 from stores.mysql import outbox as mysql_outbox
 from stores.postgres import outbox as postgres_outbox
 
@@ -22,11 +21,10 @@ log = logging.getLogger(__name__)
 async def send_followups(request: Request, store: str, messages: list[tuple[int, str, dict[str, Any]]]) -> None:
     """Send (outbox id, actor, args) messages; rows of those sent are deleted, the rest wait for the relay."""
     dispatcher = request.app.ctx.dispatcher
-    loop = asyncio.get_running_loop()
     sent = []
     for outbox_id, actor, args in messages:
         try:
-            await loop.run_in_executor(dispatcher.executor, send_named, actor, args)
+            await dispatcher.send(broker.get_actor(actor), **args)
         except Exception as exc:
             log.warning("follow-up %s left in the %s outbox: %s", actor, store, exc)
             break
