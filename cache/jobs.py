@@ -123,9 +123,19 @@ async def _write(redis: Redis, job_id: str, ttl: int, **fields: str) -> None:
     await _WRITE(keys=[keys.job(job_id)], args=[ttl, *_pairs(job_id, fields)], client=redis)
 
 
-async def start(redis: Redis, job_id: str, ttl: int) -> None:
-    """Mark a job running."""
-    await _write(redis, job_id, ttl, status=RUNNING, started_at=now_iso())
+# KEYS: the job's record. ARGV: ttl, job id, now. A job already done or failed stays so.
+_START = AsyncScript(None, b"""
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'done' or status == 'failed' then return 0 end
+redis.call('HSET', KEYS[1], 'id', ARGV[2], 'status', 'running', 'started_at', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1
+""")
+
+
+async def start(redis: Redis, job_id: str, ttl: int) -> bool:
+    """Mark a job running, unless it has already ended; whether it was marked."""
+    return bool(await _START(keys=[keys.job(job_id)], args=[ttl, job_id, now_iso()], client=redis))
 
 
 async def finish(redis: Redis, job_id: str, key: str, result: Any, ttl: int) -> None:

@@ -112,14 +112,26 @@ async def _candidates(db: Database, collection: str, anchor: str, fuzzy: list[st
 
 
 def rank(query_words: list[str], found: list[tuple[str, list[Doc]]], limit: int = 1000) -> list[Hit]:
-    """The candidates (per kind) matching every query word, best first."""
+    """The candidates (per kind) matching every query word, best first.
+
+    The anchor (which every candidate holds in some form) is checked last, so most candidates
+    are turned away by a word that does not match at all.
+    """
     hits: list[Hit] = []
     last = len(query_words) - 1
+    anchor = query_words.index(max(query_words, key=len))
+    order = [(i == last, w) for i, w in enumerate(query_words) if i != anchor]
+    order.append((anchor == last, query_words[anchor]))
     for kind, candidates in found:
         for doc in candidates:
-            qualities = [match(w, doc.words, i == last) for i, w in enumerate(query_words)]
-            if all(qualities):
-                hits.append(Hit(kind, doc.id, doc.label, doc.year, sum(qualities) / len(qualities), doc.popularity))
+            total = 0
+            for is_last, word in order:
+                quality = match(word, doc.words, is_last)
+                if not quality:
+                    break
+                total += quality
+            else:
+                hits.append(Hit(kind, doc.id, doc.label, doc.year, total / len(order), doc.popularity))
     hits.sort(key=lambda h: (-h.quality, -h.popularity, h.kind, h.id))
     return hits[:limit]
 

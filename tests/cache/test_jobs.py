@@ -27,6 +27,8 @@ async def test_lookup_claims_once_joins_after_and_serves_the_result_when_done(re
     assert job is not None and job["status"] == jobs.DONE and job["started_at"] and job["finished_at"]
     assert result == {"answer": [1, 2]}
     assert await redis.get(keys.inflight(key)) is None
+    assert not await jobs.start(redis, job_id, 60), "a late running mark must not undo done"
+    assert (await jobs.get_job(redis, job_id) or {})["status"] == jobs.DONE
 
     hit = await jobs.lookup(redis, key, "test", 60)
     assert hit.job_id is None and hit.result == {"answer": [1, 2]}
@@ -50,3 +52,26 @@ async def test_a_failed_job_keeps_its_error_and_a_released_claim_is_taken_again(
     assert await jobs.get_job(redis, again) is None
     third, created = await jobs.claim(redis, key, "test", 60)
     assert created and third != again
+
+
+async def test_work_is_marked_running_only_once_it_outlasts_the_threshold(redis: Any, settings: Any) -> None:
+    from actors.lifecycle import Resources
+    from actors.work import RUNNING_AFTER, _marked_running
+    from stores import Stores
+
+    res = Resources(settings, Stores(settings), redis)
+    seen: dict[str, str] = {}
+
+    async def slow(_: Any, params: dict[str, Any]) -> str:
+        await asyncio.sleep(RUNNING_AFTER * 4)
+        seen[params["name"]] = (await jobs.get_job(redis, params["job_id"]) or {})["status"]
+        return "slow"
+
+    async def fast(_: Any, params: dict[str, Any]) -> str:
+        seen[params["name"]] = (await jobs.get_job(redis, params["job_id"]) or {})["status"]
+        return "fast"
+
+    for name, work in (("slow", slow), ("fast", fast)):
+        job_id, _ = await jobs.claim(redis, f"test:{uuid.uuid4().hex}", "test", 60)
+        assert await _marked_running(res, job_id, 60, work, {"name": name, "job_id": job_id}) == name
+    assert seen == {"slow": jobs.RUNNING, "fast": jobs.QUEUED}
