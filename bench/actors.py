@@ -27,6 +27,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Child, free_port, percentile, seed_bench, wait_for, worker
@@ -79,21 +81,25 @@ async def round_trip(base: str, queries: list[str], concurrency: int) -> tuple[f
     """Uncached searches through the whole system; each must come back 200 within the wait."""
     import aiohttp
 
-    late = 0
+    late = missed = 0
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
 
         async def one(i: int) -> None:
-            nonlocal late
+            nonlocal late, missed
             async with session.get(f"{base}/api/search/", params={"q": queries[i], "type": "movie"}) as response:
-                await response.read()
+                body = await response.read()
                 if response.status == 202:
                     late += 1
                 elif response.status != 200:
                     raise SystemExit(f"search answered {response.status}")
+                elif orjson.loads(body)["count"] == 0:
+                    missed += 1
 
         outcome = await clients(len(queries), concurrency, one)
     if late:
         print(f"  ({late} of {len(queries)} searches took longer than the wait and answered 202)")
+    if missed:
+        raise SystemExit(f"{missed} of {len(queries)} searches for a film's own title found nothing")
     return outcome
 
 
