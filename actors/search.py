@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 KINDS = {"movie": ("movie",), "person": ("person",), "all": ("movie", "person")}
 ENTRY_KINDS = {keys.cached(keys.movie_entry(0)).removesuffix("0"): "movie",
                keys.cached(keys.person_entry(0)).removesuffix("0"): "person"}
-MAX_CHANGES = 5000
+MAX_CHANGES = 1000
 
 
 class Follower:

@@ -1,33 +1,28 @@
-"""An in-process copy of what search reads, answering exactly as the MongoDB lookup does.
+"""An in-process copy of what search reads, ranked exactly as the MongoDB lookup ranks.
 
 MongoDB stays the source of truth. A search worker loads the search fields of every film and
-person once (`load`) and then serves searches from memory, with the MongoDB lookup's
-candidates and ranking (stores/mongo/search.py): the most popular documents holding the
-query's anchor word as a word or a prefix, or one of its `~` terms, then every query word
-checked against each candidate. Documents that change later are fetched again (`refresh`) and
-kept in a small overlay over the loaded copy until the next load.
+person once (`load`) and then serves searches from memory. For each query word it collects
+the documents holding it exactly, as a prefix (the last word) or within one typo (words of
+five letters or more, through their `~` terms), intersects those sets and ranks what is left
+with the MongoDB lookup's own `rank` (stores/mongo/search.py). Unlike that lookup, which ranks
+only the most popular few thousand documents holding the query's longest word, the copy
+considers every document, so a rare film whose title shares a common word is still found.
+Documents that change later are fetched again (`refresh`) and kept in a small overlay over the
+loaded copy until the next load.
 """
 
 from __future__ import annotations
 
 import bisect
-import heapq
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from stores.mongo.search import COLLECTIONS, FIELDS, Doc, Hit, anchor_terms, candidate_limit, rank
-from stores.mongo.search_index import MIN_PREFIX, fuzzy_terms
+from stores.mongo.search import COLLECTIONS, FIELDS, Doc, Hit, rank
+from stores.mongo.search_index import fuzzy_terms
 from stores.mongo.text import words
 
 if TYPE_CHECKING:
     from stores.mongo import Database
-
-
-def holds(word: str, anchor: str, fuzzy: set[str]) -> bool:
-    """Whether a document word gives the document one of the query's index terms."""
-    if word == anchor or (len(anchor) >= MIN_PREFIX and len(word) > len(anchor) and word.startswith(anchor)):
-        return True
-    return bool(fuzzy) and not fuzzy.isdisjoint(fuzzy_terms(word))
 
 
 class Shelf:
@@ -51,31 +46,29 @@ class Shelf:
         return len(self.docs) - sum(1 for i in self.changed if i in self.position) + sum(
             1 for doc in self.changed.values() if doc is not None)
 
-    def _words_holding(self, anchor: str, fuzzy: list[str]) -> set[str]:
-        found = {anchor} if anchor in self.postings else set()
-        if len(anchor) >= MIN_PREFIX:
-            at = bisect.bisect_right(self.vocabulary, anchor)
-            while at < len(self.vocabulary) and self.vocabulary[at].startswith(anchor):
-                found.add(self.vocabulary[at])
+    def _holding(self, word: str, last: bool) -> set[int]:
+        """The positions of the documents a query word can match: exactly, as a prefix if last, or by one typo."""
+        found = set(self.postings.get(word, ()))
+        if last:
+            at = bisect.bisect_right(self.vocabulary, word)
+            while at < len(self.vocabulary) and self.vocabulary[at].startswith(word):
+                found.update(self.postings[self.vocabulary[at]])
                 at += 1
-        for term in fuzzy:
-            found.update(self.typos.get(term, ()))
+        for term in fuzzy_terms(word):
+            for near in self.typos.get(term, ()):
+                found.update(self.postings[near])
         return found
 
-    def candidates(self, anchor: str, fuzzy: list[str]) -> list[Doc]:
-        """The documents the MongoDB lookup would return, most popular first."""
-        limit = candidate_limit(fuzzy)
-        positions: set[int] = set()
-        for word in self._words_holding(anchor, fuzzy):
-            positions.update(self.postings[word])
-        docs = [self.docs[i] for i in heapq.nsmallest(limit + len(self.changed), positions)]
+    def candidates(self, query_words: list[str]) -> list[Doc]:
+        """Every document that can match all query words (`rank` decides which do, and how well)."""
+        last = len(query_words) - 1
+        held = sorted((self._holding(word, i == last) for i, word in enumerate(query_words)), key=len)
+        common = held[0].intersection(*held[1:])
+        docs = [self.docs[i] for i in common]
         if self.changed:
-            wanted = set(fuzzy)
             docs = [doc for doc in docs if doc.id not in self.changed]
-            docs += [doc for doc in self.changed.values()
-                     if doc is not None and any(holds(word, anchor, wanted) for word in doc.words)]
-            docs.sort(key=lambda doc: doc.order)
-        return docs[:limit]
+            docs += [doc for doc in self.changed.values() if doc is not None]
+        return docs
 
     def change(self, doc_id: int, doc: Doc | None) -> None:
         """Take a document's current version (None: it is gone)."""
@@ -122,10 +115,9 @@ class SearchMemory:
                 self.shelves[kind].change(doc_id, current.get(doc_id))
 
     def search(self, query: str, kinds: tuple[str, ...], limit: int = 1000) -> list[Hit]:
-        """Every movie and/or person matching all query words, best first (as `search.search` answers)."""
+        """Every movie and/or person matching all query words, best first."""
         query_words = words(query)[:8]
         if not query_words:
             return []
-        anchor, fuzzy = anchor_terms(query_words)
-        found = [(kind, self.shelves[kind].candidates(anchor, fuzzy)) for kind, _ in COLLECTIONS if kind in kinds]
+        found = [(kind, self.shelves[kind].candidates(query_words)) for kind, _ in COLLECTIONS if kind in kinds]
         return rank(query_words, found, limit)

@@ -1,4 +1,4 @@
-"""The search worker's in-memory copy answers exactly as MongoDB does, and follows every change."""
+"""The search worker's in-memory copy finds every match (all that MongoDB finds, too) and follows every change."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from cache import invalidate, keys
 from config import Settings
 from stores import Stores
 from stores.mongo import movies, search
-from stores.mongo.search_memory import SearchMemory
+from stores.mongo.search import Doc
+from stores.mongo.search_memory import SearchMemory, Shelf
+from stores.mongo.text import words
 
 FILMS = [
     {"_id": 9_100_001, "title": "Quixotrel Harbour", "year": 1971, "popularity": 12.0},
@@ -51,15 +53,20 @@ async def queries(db: Any) -> list[str]:
     return [*found, "the", "a", "lo", "zzzzzz", "Amélie", "l'avventura"]
 
 
-async def test_the_copy_answers_every_query_as_mongodb_does(db: Any, seeded: str) -> None:
+async def test_the_copy_finds_every_match_and_all_that_mongodb_finds(db: Any, seeded: str) -> None:
     memory = await SearchMemory.load(db)
     assert memory.sizes()["movie"] == await db.movies.count_documents({})
+    everything = {kind: [Doc.of(doc) async for doc in db[collection].find({}, search.FIELDS[collection])]
+                  for kind, collection in search.COLLECTIONS}
     asked = await queries(db)
     assert len(asked) > 300
     for query in asked:
         for kinds in (("movie",), ("person",), ("movie", "person")):
-            expected = [h.public() for h in await search.search(db, query, kinds)]
-            assert [h.public() for h in memory.search(query, kinds)] == expected, (query, kinds)
+            found = memory.search(query, kinds)
+            every = search.rank(words(query)[:8], [(kind, everything[kind]) for kind in kinds])
+            assert found == every, (query, kinds)
+            looked_up = await search.search(db, query, kinds)
+            assert set(looked_up) <= set(found), (query, kinds)
 
 
 async def test_a_refreshed_copy_sees_new_renamed_and_removed_films(db: Any, seeded: str) -> None:
@@ -131,3 +138,14 @@ async def test_a_worker_finds_a_film_added_while_it_runs(db: Any, redis: Any, ht
         await redis.delete(keys.result(keys.work_key("search", {"q": "quixotrel harb", "type": "movie"})))
         await asyncio.sleep(0.1)
     assert [r["id"] for r in body.json()["results"]] == [9_100_001]
+
+
+def test_a_rare_film_sharing_a_common_word_is_found_beyond_the_mongodb_candidate_limit() -> None:
+    common = [Doc(i, f"Commonplace Story {i}", 2000, ("commonplace", "story", str(i)), 100.0) for i in range(6000)]
+    rare = Doc(7_000_000, "Commonplace Rarity", 1950, ("commonplace", "rarity"), 0.1)
+    assert len(common) > search.candidate_limit(search.anchor_terms(["commonplace", "rarity"])[1])
+    memory = SearchMemory({"movie": Shelf([*common, rare]), "person": Shelf([])})
+    assert [h.id for h in memory.search("commonplace rarity", ("movie",))] == [7_000_000]
+    assert [h.id for h in memory.search("commonplace rarty", ("movie",))] == [7_000_000]
+    assert [h.id for h in memory.search("commonplace rar", ("movie",))] == [7_000_000]
+    assert len(memory.search("commonplace", ("movie",))) == 1000
