@@ -3,9 +3,10 @@
 A worker that serves searches keeps the search fields of the catalogue in memory
 (stores/mongo/search_memory.py) and answers from there. The copy follows the cache
 invalidation channel every write to films and people publishes on: a changed film or
-person is fetched again; `*` (after a seed run), a lost subscription or too many changes
-mean a fresh load. Until the copy is loaded and has taken every change it was told of,
-searches are looked up in MongoDB, which gives the same answers.
+person is fetched again; `*` or `catalogue` (bulk changes, such as seed chunks), a lost
+subscription or too many changes mean a fresh load, once no bulk change has been announced
+for QUIET_SECONDS. Until the copy is loaded and has taken every change it was told of,
+searches are looked up in MongoDB (stores/mongo/search.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from redis.exceptions import RedisError
 from actors.broker import INTERACTIVE
 from actors.lifecycle import Resources, at_boot
 from actors.work import work_actor
-from cache import keys
+from cache import invalidate, keys
 from stores.mongo import search
 from stores.mongo.search_memory import SearchMemory
 
@@ -31,6 +32,7 @@ KINDS = {"movie": ("movie",), "person": ("person",), "all": ("movie", "person")}
 ENTRY_KINDS = {keys.cached(keys.movie_entry(0)).removesuffix("0"): "movie",
                keys.cached(keys.person_entry(0)).removesuffix("0"): "person"}
 MAX_CHANGES = 1000
+QUIET_SECONDS = 5.0
 
 
 class Follower:
@@ -40,6 +42,7 @@ class Follower:
         self.memory: SearchMemory | None = None
         self.pending: dict[str, set[int]] = {"movie": set(), "person": set()}
         self.reload = True
+        self.announced = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -59,8 +62,8 @@ class Follower:
     def note(self, message: str) -> None:
         """Take one invalidation message: names of changed entries, or `*` for everything."""
         for name in message.split():
-            if name == "*":
-                self.reload = True
+            if name in ("*", invalidate.CATALOGUE):
+                self.reload, self.announced = True, time.monotonic()
             for prefix, kind in ENTRY_KINDS.items():
                 if name.startswith(prefix) and name[len(prefix):].isdigit():
                     self.pending[kind].add(int(name[len(prefix):]))
@@ -94,7 +97,11 @@ class Follower:
             await self._wake.wait()
             self._wake.clear()
             try:
-                if self.reload:
+                quiet = self.announced + QUIET_SECONDS - time.monotonic()
+                if self.reload and quiet > 0:
+                    await asyncio.sleep(quiet)  # a bulk change is still going on: load once it stops
+                    self._wake.set()
+                elif self.reload:
                     await self._load(res)
                 elif any(self.pending.values()):
                     await self._refresh(res)

@@ -25,11 +25,21 @@ async def entries_changed(redis: Redis, names: list[str]) -> None:
         await redis.publish(keys.INVALIDATE_CHANNEL, " ".join(cached))
 
 
+CATALOGUE = "catalogue"
+
+
+async def catalogue_changed(redis: Redis) -> None:
+    """Say that films or people changed in bulk: in-process copies of the catalogue load it again
+    once the changes have stopped (cached pages are left alone; `everything` drops them at the end)."""
+    await redis.publish(keys.INVALIDATE_CHANNEL, CATALOGUE)
+
+
 async def everything(redis: Redis) -> int:
-    """Forget every cached read (after a bulk load); returns how many entries went."""
+    """Forget every cached read and search result (after a bulk load); returns how many entries went."""
     removed = 0
-    async for name in redis.scan_iter(match=keys.cached("*"), count=1000):
-        removed += await redis.delete(name)
+    for pattern in (keys.cached("*"), keys.result(keys.work_key_pattern("search"))):
+        async for name in redis.scan_iter(match=pattern, count=1000):
+            removed += await redis.delete(name)
     await redis.publish(keys.INVALIDATE_CHANNEL, "*")
     return removed
 

@@ -17,6 +17,11 @@ def work_key(kind: str, params: dict[str, object]) -> str:
     return f"{kind}:{digest.hexdigest()}"
 
 
+def work_key_pattern(kind: str) -> str:
+    """A SCAN pattern matching every work key of one kind."""
+    return f"{kind}:*"
+
+
 def result(key: str) -> str:
     """Where the result of a piece of work is kept."""
     return f"{PREFIX}result:{key}"

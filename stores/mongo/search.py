@@ -8,6 +8,7 @@ against each candidate's words. Movies and people are looked up concurrently.
 from __future__ import annotations
 
 import asyncio
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -37,7 +38,7 @@ class Doc(NamedTuple):
     def of(cls, doc: dict[str, Any]) -> Doc:
         """The search fields of a movie or person document (projected with FIELDS)."""
         return cls(doc["_id"], doc.get("title") or doc.get("name") or "", doc.get("year"),
-                   tuple(doc.get("words") or ()), float(doc.get("popularity") or 0))
+                   tuple(map(sys.intern, doc.get("words") or ())), float(doc.get("popularity") or 0))
 
     @property
     def order(self) -> tuple[float, int]:

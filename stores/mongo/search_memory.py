@@ -14,6 +14,7 @@ loaded copy until the next load.
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -31,10 +32,11 @@ class Shelf:
     def __init__(self, docs: Iterable[Doc]) -> None:
         self.docs = sorted(docs, key=lambda doc: doc.order)
         self.position = {doc.id: i for i, doc in enumerate(self.docs)}
-        self.postings: dict[str, list[int]] = {}
+        postings: dict[str, list[int]] = {}
         for i, doc in enumerate(self.docs):
             for word in doc.words:
-                self.postings.setdefault(word, []).append(i)
+                postings.setdefault(word, []).append(i)
+        self.postings = {word: array("i", at) for word, at in postings.items()}  # 4 bytes a position
         self.vocabulary = sorted(self.postings)
         self.typos: dict[str, list[str]] = {}
         for word in self.vocabulary:

@@ -75,3 +75,16 @@ async def test_work_is_marked_running_only_once_it_outlasts_the_threshold(redis:
         job_id, _ = await jobs.claim(redis, f"test:{uuid.uuid4().hex}", "test", 60)
         assert await _marked_running(res, job_id, 60, work, {"name": name, "job_id": job_id}) == name
     assert seen == {"slow": jobs.RUNNING, "fast": jobs.QUEUED}
+
+
+async def test_dropping_every_cached_read_drops_search_results_too(redis: Any) -> None:
+    from cache import invalidate
+
+    search = keys.result(keys.work_key("search", {"q": "alien", "type": "all"}))
+    other = keys.result(keys.work_key("stats", {}))
+    await redis.set(search, b"[]", ex=60)
+    await redis.set(other, b"{}", ex=60)
+    await invalidate.everything(redis)
+    assert await redis.get(search) is None
+    assert await redis.get(other) == b"{}"
+    await redis.delete(other)
