@@ -20,6 +20,7 @@ from cache import keys
 log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+INLINE_RESULT = 16 * 1024  # results up to this size ride along in the done notification
 
 
 def now_iso() -> str:
@@ -150,8 +151,11 @@ async def fail(redis: Redis, job_id: str, key: str, error: str, ttl: int) -> Non
 
 async def _end(redis: Redis, job_id: str, key: str, ttl: int, payload: bytes, status: str, **fields: str) -> None:
     record = _pairs(job_id, {"status": status, **fields, "finished_at": now_iso()})
+    notice = f"{job_id} {status}".encode()
+    if payload and len(payload) <= INLINE_RESULT:
+        notice += b" " + payload
     await _END(keys=[keys.result(key), keys.inflight(key), keys.job(job_id)],
-               args=[ttl, payload, keys.DONE_CHANNEL, f"{job_id} {status}", *record], client=redis)
+               args=[ttl, payload, keys.DONE_CHANNEL, notice, *record], client=redis)
 
 
 async def job_and_result(redis: Redis, job_id: str, key: str) -> tuple[dict[str, Any] | None, Any | None]:
@@ -163,12 +167,24 @@ async def job_and_result(redis: Redis, job_id: str, key: str) -> tuple[dict[str,
     return _decode(job), (None if result is None else orjson.loads(result))
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A job's end as announced: its status, and its serialised result when that is small."""
+
+    status: str
+    payload: bytes | None = None
+
+    def result(self) -> Any:
+        """The result carried by the notice (None if it was not carried)."""
+        return None if self.payload is None else orjson.loads(self.payload)
+
+
 class Notifier:
     """One subscription per process to the job-done channel, fanned out to waiting requests."""
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
-        self._waiters: dict[str, set[asyncio.Future[str]]] = {}
+        self._waiters: dict[str, set[asyncio.Future[Notice]]] = {}
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
 
@@ -188,13 +204,13 @@ class Notifier:
                     future.cancel()
         self._waiters.clear()
 
-    def watch(self, job_id: str) -> asyncio.Future[str]:
-        """A future that completes with the job's status when it is done or failed."""
-        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    def watch(self, job_id: str) -> asyncio.Future[Notice]:
+        """A future that completes with the job's status (and a small result) when it is done or failed."""
+        future: asyncio.Future[Notice] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(job_id, set()).add(future)
         return future
 
-    def unwatch(self, job_id: str, future: asyncio.Future[str]) -> None:
+    def unwatch(self, job_id: str, future: asyncio.Future[Notice]) -> None:
         """Stop waiting for a job."""
         futures = self._waiters.get(job_id)
         if futures is not None:
@@ -207,11 +223,14 @@ class Notifier:
         """Whether the subscription is up (waiters are woken without polling)."""
         return self._ready.is_set()
 
-    def _wake(self, message: str) -> None:
-        job_id, _, status = message.partition(" ")
-        for future in self._waiters.pop(job_id, ()):
-            if not future.done():
-                future.set_result(status)
+    def _wake(self, message: bytes) -> None:
+        job_id, status, *payload = message.split(b" ", 2)
+        futures = self._waiters.pop(job_id.decode(), ())
+        if futures:
+            notice = Notice(status.decode(), payload[0] if payload else None)
+            for future in futures:
+                if not future.done():
+                    future.set_result(notice)
 
     async def _listen(self) -> None:
         while True:
@@ -221,7 +240,7 @@ class Notifier:
                     self._ready.set()
                     async for message in pubsub.listen():
                         if message["type"] == "message":
-                            self._wake(message["data"].decode())
+                            self._wake(message["data"])
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:

@@ -105,12 +105,13 @@ class Dispatcher:
                 job, result = await jobs.job_and_result(self.redis, job_id, key)
             if job is None or job.get("status") not in (jobs.DONE, jobs.FAILED):
                 with contextlib.suppress(TimeoutError):
-                    status = await asyncio.wait_for(
+                    notice = await asyncio.wait_for(
                         asyncio.shield(future),
                         self.settings.result_wait_seconds if wait is None else wait,
                     )
-                    if status == jobs.DONE:
-                        result = await jobs.get_result(self.redis, key)
+                    if notice.status == jobs.DONE:
+                        result = notice.result() if notice.payload is not None else await jobs.get_result(
+                            self.redis, key)
                         if result is not None:
                             return Outcome(jobs.DONE, {"id": job_id, "kind": kind, "status": jobs.DONE}, result)
                 job, result = await jobs.job_and_result(self.redis, job_id, key)

@@ -88,3 +88,31 @@ async def test_dropping_every_cached_read_drops_search_results_too(redis: Any) -
     assert await redis.get(search) is None
     assert await redis.get(other) == b"{}"
     await redis.delete(other)
+
+
+async def test_a_done_notice_carries_a_small_result_and_names_a_large_one(redis: Any) -> None:
+    notifier = jobs.Notifier(redis)
+    await notifier.start()
+    try:
+        for _ in range(100):
+            if notifier.listening:
+                break
+            await asyncio.sleep(0.02)
+        small, large = {"hits": [1, 2, 3]}, {"hits": ["x" * 100] * 200}
+        for result, carried in ((small, True), (large, False)):
+            key = f"test:{uuid.uuid4().hex}"
+            job_id, _ = await jobs.claim(redis, key, "test", 60)
+            future = notifier.watch(job_id)
+            await jobs.finish(redis, job_id, key, result, 60)
+            notice = await asyncio.wait_for(future, 5)
+            assert notice.status == jobs.DONE
+            assert (notice.result() == result) if carried else notice.payload is None
+            assert await jobs.get_result(redis, key) == result
+        key = f"test:{uuid.uuid4().hex}"
+        job_id, _ = await jobs.claim(redis, key, "test", 60)
+        future = notifier.watch(job_id)
+        await jobs.fail(redis, job_id, key, "Invalid: no", 60)
+        notice = await asyncio.wait_for(future, 5)
+        assert notice.status == jobs.FAILED and notice.payload is None
+    finally:
+        await notifier.stop()
