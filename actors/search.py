@@ -5,8 +5,9 @@ A worker that serves searches keeps the search fields of the catalogue in memory
 invalidation channel every write to films and people publishes on: a changed film or
 person is fetched again; `*` or `catalogue` (bulk changes, such as seed chunks), a lost
 subscription or too many changes mean a fresh load, once no bulk change has been announced
-for QUIET_SECONDS. Until the copy is loaded and has taken every change it was told of,
-searches are looked up in MongoDB (stores/mongo/search.py).
+for QUIET_SECONDS. Until the copy is loaded, and while a load is due, searches are looked
+up in MongoDB (stores/mongo/search.py). Named changes do not stop the copy from answering:
+they are fetched again at once, like the invalidations of the web processes' local caches.
 """
 
 from __future__ import annotations
@@ -48,10 +49,8 @@ class Follower:
 
     @property
     def current(self) -> SearchMemory | None:
-        """The copy, when it holds every change this process has heard of."""
-        if self.reload or any(self.pending.values()):
-            return None
-        return self.memory
+        """The copy, unless a load is due (films and people named in changes are fetched again meanwhile)."""
+        return None if self.reload else self.memory
 
     def start(self, res: Resources) -> None:
         """Load and follow in the background (once per process)."""
