@@ -43,14 +43,18 @@ class Follower:
         self.memory: SearchMemory | None = None
         self.pending: dict[str, set[int]] = {"movie": set(), "person": set()}
         self.reload = True
+        self.wanted = 0  # counts the loads asked for; a load finished after a newer ask is not used
         self.announced = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     @property
     def current(self) -> SearchMemory | None:
-        """The copy, unless a load is due (films and people named in changes are fetched again meanwhile)."""
+        """The copy, unless a load is due or going on (named changes are fetched again meanwhile)."""
         return None if self.reload else self.memory
+
+    def _ask_load(self) -> None:
+        self.reload, self.wanted = True, self.wanted + 1
 
     def start(self, res: Resources) -> None:
         """Load and follow in the background (once per process)."""
@@ -62,7 +66,8 @@ class Follower:
         """Take one invalidation message: names of changed entries, or `*` for everything."""
         for name in message.split():
             if name in ("*", invalidate.CATALOGUE):
-                self.reload, self.announced = True, time.monotonic()
+                self._ask_load()
+                self.announced = time.monotonic()
             for prefix, kind in ENTRY_KINDS.items():
                 if name.startswith(prefix) and name[len(prefix):].isdigit():
                     self.pending[kind].add(int(name[len(prefix):]))
@@ -73,7 +78,7 @@ class Follower:
             try:
                 async with res.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(keys.INVALIDATE_CHANNEL)
-                    self.reload = True  # changes may have gone unheard before this subscription
+                    self._ask_load()  # changes may have gone unheard before this subscription
                     self._wake.set()
                     keeper = asyncio.create_task(self._keep(res))
                     try:
@@ -88,7 +93,7 @@ class Follower:
                 raise
             except (RedisError, OSError) as exc:
                 log.warning("search copy lost the invalidation channel (%s); searching MongoDB meanwhile", exc)
-                self.reload = True
+                self._ask_load()
                 await asyncio.sleep(1.0)
 
     async def _keep(self, res: Resources) -> None:
@@ -108,25 +113,26 @@ class Follower:
                 raise
             except Exception as exc:
                 log.warning("search copy could not be brought up to date (%r); searching MongoDB meanwhile", exc)
-                self.reload = True
+                self._ask_load()
                 await asyncio.sleep(5.0)
                 self._wake.set()
 
     async def _load(self, res: Resources) -> None:
-        self.reload = False
+        wanted = self.wanted
         for ids in self.pending.values():
-            ids.clear()
+            ids.clear()  # a change heard from now on is fetched again after the load
         db = await res.stores.mongo()
         size = sum([await db[name].estimated_document_count() for name in ("movies", "people")])
-        if size > res.settings.search_memory_limit:
-            self.memory = None
-            log.info("catalogue of %d documents is over SEARCH_MEMORY_LIMIT; searching MongoDB", size)
-            return
+        memory = None
         began = time.perf_counter()
-        memory = await SearchMemory.load(db)
-        if not self.reload:
-            self.memory = memory
-            log.info("search copy loaded (%s) in %.1f s", memory.sizes(), time.perf_counter() - began)
+        if size <= res.settings.search_memory_limit:
+            memory = await SearchMemory.load(db)
+        if self.wanted == wanted:
+            self.memory, self.reload = memory, False
+            if memory is None:
+                log.info("catalogue of %d documents is over SEARCH_MEMORY_LIMIT; searching MongoDB", size)
+            else:
+                log.info("search copy loaded (%s) in %.1f s", memory.sizes(), time.perf_counter() - began)
         self._wake.set()
 
     async def _refresh(self, res: Resources) -> None:
@@ -139,7 +145,7 @@ class Follower:
         for kind, ids in taken.items():
             self.pending[kind] -= ids
         if self.memory.changes > MAX_CHANGES:
-            self.reload = True
+            self._ask_load()
         self._wake.set()
 
 

@@ -107,6 +107,7 @@ async def test_the_follower_loads_then_takes_published_changes(db: Any, redis: A
 
         loaded = follower.current
         await redis.publish(keys.INVALIDATE_CHANNEL, "*")
+        await until(lambda: follower.current is None)  # MongoDB answers until the new load is in
         await until(lambda: follower.current is not None and follower.current is not loaded)
         assert follower.current.changes == 0
         assert [h.id for h in follower.current.search("quixotrel", ("movie",))] == [9_100_001, 9_100_002]
