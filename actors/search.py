@@ -33,7 +33,7 @@ KINDS = {"movie": ("movie",), "person": ("person",), "all": ("movie", "person")}
 ENTRY_KINDS = {keys.cached(keys.movie_entry(0)).removesuffix("0"): "movie",
                keys.cached(keys.person_entry(0)).removesuffix("0"): "person"}
 MAX_CHANGES = 1000
-QUIET_SECONDS = 5.0
+QUIET_SECONDS = 30.0  # seed chunks come seconds apart: load once they have stopped
 
 
 class Follower:
@@ -45,6 +45,7 @@ class Follower:
         self.reload = True
         self.wanted = 0  # counts the loads asked for; a load finished after a newer ask is not used
         self.announced = 0.0
+        self.quiet = QUIET_SECONDS
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -101,7 +102,7 @@ class Follower:
             await self._wake.wait()
             self._wake.clear()
             try:
-                quiet = self.announced + QUIET_SECONDS - time.monotonic()
+                quiet = self.announced + self.quiet - time.monotonic()
                 if self.reload and quiet > 0:
                     await asyncio.sleep(quiet)  # a bulk change is still going on: load once it stops
                     self._wake.set()

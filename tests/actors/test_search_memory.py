@@ -95,6 +95,7 @@ async def test_the_follower_loads_then_takes_published_changes(db: Any, redis: A
                                                                seeded: str) -> None:
     res = Resources(settings, Stores(settings), redis)
     follower = Follower()
+    follower.quiet = 1.0
     try:
         follower.start(res)
         await until(lambda: follower.current is not None)
