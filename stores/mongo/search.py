@@ -40,11 +40,6 @@ class Doc(NamedTuple):
         return cls(doc["_id"], doc.get("title") or doc.get("name") or "", doc.get("year"),
                    tuple(map(sys.intern, doc.get("words") or ())), float(doc.get("popularity") or 0))
 
-    @property
-    def order(self) -> tuple[float, int]:
-        """Most popular first (the candidates' order), then by id."""
-        return -self.popularity, self.id
-
 
 @dataclass(frozen=True)
 class Hit:

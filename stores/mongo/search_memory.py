@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 
 
 class Shelf:
-    """One collection's documents, most popular first, with a word index and a typo index over its words."""
+    """One collection's documents, with a word index and a typo index over their words."""
 
     def __init__(self, docs: Iterable[Doc]) -> None:
-        self.docs = sorted(docs, key=lambda doc: doc.order)
+        self.docs = list(docs)
         self.position = {doc.id: i for i, doc in enumerate(self.docs)}
         postings: dict[str, list[int]] = {}
         for i, doc in enumerate(self.docs):
