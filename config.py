@@ -95,10 +95,11 @@ class Settings:
     worker_threads: int = 4
     request_max_size: int = 1024 * 1024
     result_wait_seconds: float = 1.5
+    list_wait_seconds: float = 0.25
     cache_ttl_seconds: int = 300
     result_ttl_seconds: int = 600
     local_cache_size: int = 4096
-    search_memory_limit: int = 500_000
+    search_memory_limit: int = 2_000_000
     login_attempts: int = 5
     login_attempts_per_address: int = 20
     login_window_seconds: int = 300
@@ -152,6 +153,7 @@ def load() -> Settings:
         worker_threads=_int("WORKER_THREADS", defaults.worker_threads),
         request_max_size=_int("REQUEST_MAX_SIZE", defaults.request_max_size),
         result_wait_seconds=_float("RESULT_WAIT_SECONDS", defaults.result_wait_seconds),
+        list_wait_seconds=_float("LIST_WAIT_SECONDS", defaults.list_wait_seconds),
         cache_ttl_seconds=_int("CACHE_TTL_SECONDS", defaults.cache_ttl_seconds),
         result_ttl_seconds=_int("RESULT_TTL_SECONDS", defaults.result_ttl_seconds),
         local_cache_size=_int("LOCAL_CACHE_SIZE", defaults.local_cache_size),

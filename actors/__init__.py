@@ -1,6 +1,17 @@
 """Dramatiq actors: the broker first, then every actor module (`dramatiq actors`)."""
 
-from actors import accounts, email, outbox, rankings, recommendations, search, seeding, stats, tmdb  # noqa: F401
+from actors import (  # noqa: F401
+    accounts,
+    discover,
+    email,
+    outbox,
+    rankings,
+    recommendations,
+    search,
+    seeding,
+    stats,
+    tmdb,
+)
 from actors.broker import broker
 
 __all__ = ["broker"]

@@ -9,6 +9,7 @@ from actors.broker import DEFAULT
 from actors.lifecycle import Resources, resources
 from actors.work import refresh
 from cache import invalidate, keys
+from stores.mongo import movies
 from stores.mysql import outbox as mysql_outbox
 from stores.mysql import ratings, reviews
 from stores.profiles import delete_profile
@@ -17,8 +18,10 @@ TRENDING_DEBOUNCE = 30
 
 
 async def _movie_changed(res: Resources, movie_id: int) -> None:
-    await ratings.refresh(await res.stores.mysql(), movie_id)
-    await invalidate.movie_changed(res.redis, movie_id)
+    """Recount the film's reviews, copy the figures into its document (lists sort by them), drop its caches."""
+    stats = await ratings.refresh(await res.stores.mysql(), movie_id)
+    await movies.set_user_ratings(await res.stores.mongo(), {movie_id: (stats["average"], stats["count"])})
+    await invalidate.movie_changed(res.redis, movie_id, catalogue=False)
 
 
 async def _refresh_trending(res: Resources) -> None:

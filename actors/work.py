@@ -19,7 +19,7 @@ from errors import Invalid, NotFound
 log = logging.getLogger(__name__)
 
 Work = Callable[[Resources, dict[str, Any]], Awaitable[Any]]
-PERMANENT = (Invalid, NotFound)
+PERMANENT: tuple[type[Exception], ...] = (Invalid, NotFound)
 RUNNING_AFTER = 0.05
 
 
@@ -49,9 +49,13 @@ def _last_attempt(max_retries: int) -> bool:
 
 def work_actor(
     *, queue_name: str, max_retries: int = 3, time_limit: int = 60_000, priority: int = 0,
-    result_ttl: int | None = None,
+    result_ttl: int | None = None, throws: tuple[type[Exception], ...] = (),
 ) -> Callable[[Work], dramatiq.Actor[..., Any]]:
-    """Turn `async def f(res, params) -> result` into an actor taking (job_id, key, params)."""
+    """Turn `async def f(res, params) -> result` into an actor taking (job_id, key, params).
+
+    `throws` names more exceptions that end the job as failed at once, without a retry.
+    """
+    final = (*PERMANENT, *throws)
 
     def decorate(work: Work) -> dramatiq.Actor[..., Any]:
         @functools.wraps(work)
@@ -60,7 +64,7 @@ def work_actor(
             ttl = result_ttl or res.settings.result_ttl_seconds
             try:
                 result = await _marked_running(res, job_id, ttl, work, params)
-            except PERMANENT as exc:
+            except final as exc:
                 await jobs.fail(res.redis, job_id, key, str(exc), ttl)
                 return
             except Exception as exc:

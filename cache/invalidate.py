@@ -1,10 +1,42 @@
-"""Invalidation: drop exactly the cached entries a change affects, in Redis and in every process."""
+"""Invalidation: drop exactly the cached entries a change affects, in Redis and in every process.
+
+Every change to films or people also moves the catalogue version (`mv:catalogue:version`),
+announced in the same message as `catalogue-version=N`. Cached list pages carry the version
+in their keys, so a change reaches every cached page at once without finding them.
+"""
 
 from __future__ import annotations
 
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 
 from cache import keys
+
+CATALOGUE = "catalogue"
+VERSION = "catalogue-version="
+
+# KEYS: the version counter, then the cache entries to delete. ARGV: channel, message, bump ('1' or '0'),
+# the version token. Deletes the entries, moves the version if asked and publishes the message with it.
+_ANNOUNCE = AsyncScript(None, b"""
+if #KEYS > 1 then redis.call('DEL', unpack(KEYS, 2)) end
+local message = ARGV[2]
+if ARGV[3] == '1' then
+  local version = ARGV[4] .. redis.call('INCR', KEYS[1])
+  if message == '' then message = version else message = message .. ' ' .. version end
+end
+redis.call('PUBLISH', ARGV[1], message)
+""")
+
+
+async def _announce(redis: Redis, entries: list[str], words: list[str], catalogue: bool) -> None:
+    await _ANNOUNCE(keys=[keys.CATALOGUE_VERSION, *entries],
+                    args=[keys.INVALIDATE_CHANNEL, " ".join([*entries, *words]), 1 if catalogue else 0, VERSION],
+                    client=redis)
+
+
+async def catalogue_version(redis: Redis) -> int:
+    """The current catalogue version (0 before the first change)."""
+    return int(await redis.get(keys.CATALOGUE_VERSION) or 0)
 
 
 def movie_keys(movie_id: int) -> list[str]:
@@ -12,26 +44,25 @@ def movie_keys(movie_id: int) -> list[str]:
     return [keys.cached(keys.movie_entry(movie_id))]
 
 
-async def movie_changed(redis: Redis, movie_id: int) -> None:
-    """Forget everything cached about one movie, and tell the in-process tiers to do the same."""
-    await entries_changed(redis, [keys.movie_entry(movie_id)])
+async def movie_changed(redis: Redis, movie_id: int, catalogue: bool = True) -> None:
+    """Forget everything cached about one movie, and tell the in-process tiers to do the same.
+
+    `catalogue=False` for changes that lists may show late (a film's reviewer statistics).
+    """
+    await entries_changed(redis, [keys.movie_entry(movie_id)], catalogue)
 
 
-async def entries_changed(redis: Redis, names: list[str]) -> None:
-    """Forget the named cache-aside entries (e.g. `movie:5`, `person:9`) here and in every process."""
+async def entries_changed(redis: Redis, names: list[str], catalogue: bool = True) -> None:
+    """Forget the named cache-aside entries (e.g. `movie:5`, `person:9`) here and in every process;
+    `catalogue` moves the catalogue version too (a film or person changed)."""
     if names:
-        cached = [keys.cached(name) for name in names]
-        await redis.delete(*cached)
-        await redis.publish(keys.INVALIDATE_CHANNEL, " ".join(cached))
-
-
-CATALOGUE = "catalogue"
+        await _announce(redis, [keys.cached(name) for name in names], [], catalogue)
 
 
 async def catalogue_changed(redis: Redis) -> None:
-    """Say that films or people changed in bulk: in-process copies of the catalogue load it again
-    once the changes have stopped (cached pages are left alone; `everything` drops them at the end)."""
-    await redis.publish(keys.INVALIDATE_CHANNEL, CATALOGUE)
+    """Say that films or people changed in bulk: the catalogue version moves, and in-process copies of the
+    catalogue load it again once the changes have stopped (cached pages are left alone; `everything` drops them)."""
+    await _announce(redis, [], [CATALOGUE], True)
 
 
 async def everything(redis: Redis) -> int:
@@ -40,7 +71,7 @@ async def everything(redis: Redis) -> int:
     for pattern in (keys.cached("*"), keys.result(keys.work_key_pattern("search"))):
         async for name in redis.scan_iter(match=pattern, count=1000):
             removed += await redis.delete(name)
-    await redis.publish(keys.INVALIDATE_CHANNEL, "*")
+    await _announce(redis, [], ["*"], True)
     return removed
 
 

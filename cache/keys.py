@@ -9,6 +9,7 @@ import orjson
 PREFIX = "mv:"
 DONE_CHANNEL = PREFIX + "jobs:done"
 INVALIDATE_CHANNEL = PREFIX + "invalidate"
+CATALOGUE_VERSION = PREFIX + "catalogue:version"
 
 
 def work_key(kind: str, params: dict[str, object]) -> str:

@@ -1,7 +1,8 @@
 """The in-process tier: a small LRU of serialised responses, kept correct by Redis pub/sub.
 
 Every process subscribes to the invalidation channel; a write anywhere publishes the keys it
-changed and every process drops them. Entries also expire after a short TTL.
+changed and every process drops them. Entries also expire after a short TTL. The channel
+also carries the catalogue version, which cached list pages put in their keys.
 
 While the subscription is down, invalidations may be missed: the process stops trusting
 its caches (`trusted` is False, the local tier is empty and reads go to the stores). When
@@ -33,6 +34,7 @@ class LocalCache:
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
         self.trusted = False
+        self.version = 0  # the catalogue version, as the invalidation channel last announced it
         self._stopping = False
 
     def get(self, key: str) -> bytes | None:
@@ -57,7 +59,9 @@ class LocalCache:
             self._entries.popitem(last=False)
 
     def drop(self, names: list[str]) -> None:
-        """Forget the named keys; `*` forgets everything."""
+        """Forget the named keys (`*`: everything) and take the catalogue version the message announces."""
+        if names and names[-1].startswith(invalidate.VERSION):
+            self.version = int(names.pop()[len(invalidate.VERSION):])
         if "*" in names:
             self._entries.clear()
             return
@@ -86,6 +90,7 @@ class LocalCache:
                         removed = await invalidate.everything(redis)
                         log.warning("cache invalidations are back; dropped %d cached entries", removed)
                     self._entries.clear()
+                    self.version = await invalidate.catalogue_version(redis)
                     self.trusted, lost = True, False
                     async for message in pubsub.listen():
                         if message["type"] == "message":

@@ -28,6 +28,7 @@ from front import (
     stats,
     users,
 )
+from front.discover import Discover
 from front.dispatch import Dispatcher
 from front.endpoint import RECORDER
 from front.params import PATH_ID_PATTERN, path_id
@@ -72,6 +73,7 @@ async def _open(app: Sanic) -> None:
     app.ctx.local = LocalCache(size=settings.local_cache_size)
     await app.ctx.local.listen(app.ctx.redis)
     app.ctx.aside = Aside(app.ctx.redis, app.ctx.local, settings.cache_ttl_seconds)
+    app.ctx.discover = Discover(settings, app.ctx.dispatcher, app.ctx.stores)
     await app.ctx.stores.open()
     await RECORDER.start()
 

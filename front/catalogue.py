@@ -1,54 +1,82 @@
-"""The movie list query shared by `/api/movies/` and `/api/genres/{id}/movies/`: parse, cache, page."""
+"""The film and people lists: parse, read through the two-tier cache, page.
+
+Shared by `/api/movies/`, `/api/genres/{id}/movies/` and `/api/people/`. A page is answered
+by the workers' catalogue index (front/discover.py), or by MongoDB when the index cannot
+answer in time; both give the same films in the same order. Cached pages carry the catalogue
+version in their keys, so a change to any film or person reaches every cached page at once.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sanic import Request
 
-from cache import keys
-from cache.keys import work_key
+from cache.keys import cached, work_key
 from errors import Invalid
-from front.pagination import check_page, paginate
+from front.pagination import paginate
 from front.params import Params
 from stores import Stores
 from stores.mongo import genres, movies
 from stores.mongo.movies import MovieFilter
 from stores.mongo.text import words
 
-FILTERS = ("genre", "year", "year_from", "year_to", "min_rating", "max_rating", "min_votes", "mpaa",
-           "person", "q", "sort")
+FILTERS = ("genre", "without_genre", "year", "year_from", "year_to", "min_rating", "max_rating", "min_votes",
+           "max_votes", "min_runtime", "max_runtime", "mpaa", "person", "q", "sort")
+ALIASES = {"ordering": "sort", "search": "q"}
 SORTS = [f"{sign}{name}" for name in movies.SORTS for sign in ("-", "")]
+USER_SORTS = {"user_rating", "reviews"}
+USER_SORT_TTL = 12  # seconds a page sorted by reviewers' figures is kept in each tier (they lag reviews)
 MPAA = ("G", "PG", "PG-13", "R", "NC-17")
+MAX_ID = 2**53
 
 
-async def _genre_ids(stores: Stores, values: list[str], query: Params) -> list[int]:
-    found = []
-    for value in values:
-        if value.isascii() and value.isdigit() and len(value) <= 18:
-            found.append(int(value))
-            continue
-        genre = await genres.by_name(await stores.mongo(), value)
-        if genre is None:
-            query.fail("genre", f"No genre named {value!r}.")
-        else:
-            found.append(int(genre["_id"]))
-    return sorted(set(found))
+async def _genre_id(stores: Stores, value: str, query: Params, name: str) -> int | None:
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    genre = await genres.by_name(await stores.mongo(), value)
+    if genre is None:
+        query.fail(name, f"No genre named {value!r}.")
+        return None
+    return int(genre["_id"])
+
+
+async def _genre_sets(stores: Stores, query: Params) -> list[tuple[int, ...]]:
+    """Each `genre` value is an OR-set (`Comedy|Drama`); repeated values must all hold."""
+    sets = []
+    for value in query.many("genre"):
+        found = [await _genre_id(stores, part.strip(), query, "genre") for part in value.split("|") if part.strip()]
+        if not found:
+            query.fail("genre", "Give a genre id or name.")
+        sets.append(tuple(sorted({g for g in found if g is not None})))
+    return [s for s in dict.fromkeys(sets) if s]
+
+
+def _range(query: Params, low_name: str, high_name: str, *, low: float, high: float,
+           whole: bool = True) -> tuple[Any, Any]:
+    if whole:
+        found = (query.integer(low_name, low=int(low), high=int(high)),
+                 query.integer(high_name, low=int(low), high=int(high)))
+    else:
+        found = (query.number(low_name, low=low, high=high), query.number(high_name, low=low, high=high))
+    if found[0] is not None and found[1] is not None and found[0] > found[1]:
+        query.fail(high_name, f"Must not be below {low_name}.")
+    return found
 
 
 async def read_filter(request: Request, query: Params, genre_id: int | None = None) -> MovieFilter:
     """The typed filter of a list request (raises 400 naming every bad parameter)."""
-    genre_ids = await _genre_ids(request.app.ctx.stores, query.many("genre"), query)
+    stores = request.app.ctx.stores
+    sets = await _genre_sets(stores, query)
     if genre_id is not None:
-        genre_ids = sorted({*genre_ids, genre_id})
-    year_from = query.integer("year_from", low=1800, high=2100)
-    year_to = query.integer("year_to", low=1800, high=2100)
-    if year_from is not None and year_to is not None and year_from > year_to:
-        query.fail("year_to", "Must not be before year_from.")
-    min_rating = query.number("min_rating", low=0, high=10)
-    max_rating = query.number("max_rating", low=0, high=10)
-    if min_rating is not None and max_rating is not None and min_rating > max_rating:
-        query.fail("max_rating", "Must not be below min_rating.")
+        sets = [s for s in sets if genre_id not in s] + [(genre_id,)]
+    without = [g for g in [await _genre_id(stores, v, query, "without_genre") for v in query.many("without_genre")]
+               if g is not None]
+    year_from, year_to = _range(query, "year_from", "year_to", low=1800, high=2100)
+    year = query.integer("year", low=1800, high=2100)
+    if year is not None:
+        year_from, year_to = max(year, year_from or year), min(year, year_to or year)
     mpaa = query.text("mpaa", max_length=10)
     if mpaa is not None and mpaa.upper() not in MPAA:
         query.fail("mpaa", f"Must be one of: {', '.join(MPAA)}.")
@@ -57,46 +85,83 @@ async def read_filter(request: Request, query: Params, genre_id: int | None = No
     if q and not q_words:
         query.fail("q", "Give at least one letter or digit.")
     return MovieFilter(
-        genre_ids=tuple(genre_ids),
-        year=query.integer("year", low=1800, high=2100),
-        year_from=year_from,
-        year_to=year_to,
-        min_rating=min_rating,
-        max_rating=max_rating,
-        min_votes=query.integer("min_votes", low=0, high=10**9),
+        genre_sets=tuple(sets),
+        without_genres=tuple(sorted(set(without))),
+        year=(year_from, year_to),
+        rating=_range(query, "min_rating", "max_rating", low=0, high=10, whole=False),
+        votes=_range(query, "min_votes", "max_votes", low=0, high=10**9),
+        runtime=_range(query, "min_runtime", "max_runtime", low=0, high=10**5),
         mpaa=mpaa.upper() if mpaa else None,
-        person_id=query.integer("person", low=1, high=2**53),
+        person_ids=tuple(sorted(set(query.integers("person", low=1, high=MAX_ID)))),
         words=q_words,
     )
+
+
+async def cached_page(request: Request, kind: str, work: dict[str, Any], page: int, size: int,
+                      load: Callable[[], Awaitable[tuple[int, list[Any]]]], ttl: int | None = None) -> bytes:
+    """A page through the two-tier cache, under the catalogue version, the work and the request's own URL."""
+    ctx = request.app.ctx
+    name = work_key(kind, {**work, "v": ctx.local.version, "path": request.path.rstrip("/"),
+                           "args": request.query_string})
+
+    async def body() -> dict[str, Any]:
+        count, results = await load()
+        return paginate(request, results, count, page, size)
+
+    found = await ctx.aside.get(f"list:{name}", body, ttl)
+    if found is None:
+        raise Invalid("The list could not be built.")
+    return found
+
+
+def _hot(request: Request) -> tuple[str, bytes | None]:
+    """The local-tier key of a list request under the current catalogue version, and its page if held."""
+    ctx = request.app.ctx
+    raw = cached(f"raw:{ctx.local.version}:{request.path}?{request.query_string}")
+    return raw, ctx.local.get(raw)
 
 
 async def movie_page(request: Request, genre_id: int | None = None) -> bytes:
     """One page of the movie list as JSON bytes, through the two-tier cache.
 
-    A page served before under the very same path and query string comes straight from the
-    local tier, skipping validation (only valid requests are ever stored there).
+    A page served before under the very same path, query string and catalogue version comes
+    straight from the local tier, skipping validation (only valid requests are ever stored there).
     """
-    ctx = request.app.ctx
-    raw = keys.cached(f"raw:{request.path}?{request.query_string}")
-    hot = ctx.local.get(raw)
+    raw, hot = _hot(request)
     if hot is not None:
         return hot
-    query = Params(request, (*FILTERS, "page", "page_size"))
+    query = Params(request, (*FILTERS, *ALIASES, "page", "page_size"))
+    for alias, name in ALIASES.items():
+        query.alias(name, alias)
     page, size = query.page()
     sort = query.choice("sort", SORTS, "-popularity")
     movie_filter = await read_filter(request, query, genre_id)
     query.done()
-    name = work_key("movies", {"f": movie_filter.query(), "sort": sort, "page": page, "size": size,
-                               "path": request.path.rstrip("/"), "args": query.normalised()})
+    ctx = request.app.ctx
+    skip = (page - 1) * size
+    ttl = USER_SORT_TTL if sort.lstrip("-") in USER_SORTS else None
+    body = await cached_page(
+        request, "movies", {"f": movie_filter.params(), "sort": sort, "page": page, "size": size}, page, size,
+        lambda: ctx.discover.movies(ctx.local.version, movie_filter, sort, skip, size), ttl)
+    ctx.local.put(raw, body, ttl)
+    return body
 
-    async def load() -> dict[str, Any]:
-        count, results = await movies.list_movies(await ctx.stores.mongo(), movie_filter, sort,
-                                                  (page - 1) * size, size)
-        check_page(page, size, count)
-        return paginate(request, results, count, page, size)
 
-    body = await ctx.aside.get(f"list:{name}", load)
-    if body is None:
-        raise Invalid("The list could not be built.")
+async def people_page(request: Request) -> bytes:
+    """One page of the people list (by popularity; `q` matches name words, the last as a prefix)."""
+    raw, hot = _hot(request)
+    if hot is not None:
+        return hot
+    query = Params(request, ("q", "search", "page", "page_size"))
+    query.alias("q", "search")
+    page, size = query.page()
+    q = query.text("q")
+    q_words = tuple(words(q)[:6]) if q else ()
+    if q and not q_words:
+        query.fail("q", "Give at least one letter or digit.")
+    query.done()
+    ctx = request.app.ctx
+    body = await cached_page(request, "people", {"q": list(q_words), "page": page, "size": size}, page, size,
+                             lambda: ctx.discover.people(ctx.local.version, q_words, (page - 1) * size, size))
     ctx.local.put(raw, body)
     return body

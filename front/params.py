@@ -114,6 +114,25 @@ class Params:
             return []
         return [v.strip() for v in self.args.get(name, []) if v.strip()]
 
+    def integers(self, name: str, *, low: int, high: int) -> list[int]:
+        """Every value of a repeatable integer parameter, each within [low, high]."""
+        found = []
+        for raw in self.many(name):
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 19) or not low <= int(raw) <= high:
+                self.fail(name, f"Each value must be an integer between {low} and {high}.")
+                return []
+            found.append(int(raw))
+        return found
+
+    def alias(self, name: str, alias: str) -> None:
+        """Read `alias` as `name` (Django REST framework's `ordering` for `sort`, `search` for `q`)."""
+        if alias in self.args:
+            if name in self.args:
+                self.fail(alias, f"Give {name} or {alias}, not both.")
+            else:
+                self.args[name] = self.args.pop(alias)
+                self.errors.update({name: self.errors.pop(alias)} if alias in self.errors else {})
+
     def page(self) -> tuple[int, int]:
         """(page, page_size): page from 1, page_size 1 to 100 (default 20)."""
         page = self.integer("page", low=1, high=10_000_000, default=1)

@@ -7,12 +7,10 @@ from sanic.response import HTTPResponse
 
 from cache import keys
 from errors import NotFound
+from front.catalogue import people_page
 from front.endpoint import endpoint
-from front.pagination import check_page, paginate
-from front.params import Params
-from front.responses import respond, respond_raw
+from front.responses import respond_raw
 from stores.mongo import people
-from stores.mongo.text import words
 
 bp = Blueprint("people", url_prefix="/api/people")
 
@@ -21,15 +19,7 @@ bp = Blueprint("people", url_prefix="/api/people")
 @endpoint("List people, optionally by name", query="people", response="PersonPage")
 async def list_people(request: Request) -> HTTPResponse:
     """People by popularity; `q` matches name words (the last one as a prefix)."""
-    query = Params(request, ("q", "page", "page_size"))
-    page, size = query.page()
-    q = query.text("q")
-    query.done()
-    q_words = tuple(words(q)[:6]) if q else ()
-    db = await request.app.ctx.stores.mongo()
-    count, found = await people.list_people(db, q_words, (page - 1) * size, size)
-    check_page(page, size, count)
-    return respond(request, paginate(request, found, count, page, size))
+    return respond_raw(request, await people_page(request))
 
 
 @bp.get("/<person_id:id>")

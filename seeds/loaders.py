@@ -154,9 +154,13 @@ async def load_profiles(res: Resources, spec: dict[str, Any], start: int, end: i
 
 
 async def load_finish(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
-    """Rating statistics, genre counts, and a clean cache."""
-    await mysql_bulk.refresh_all_stats(await res.stores.mysql())
-    await mongo_genres.refresh_counts(await res.stores.mongo())
+    """Rating statistics (in MySQL and copied into the films), genre counts, and a clean cache."""
+    pool, db = await res.stores.mysql(), await res.stores.mongo()
+    await mysql_bulk.refresh_all_stats(pool)
+    stats = await mysql_bulk.all_stats(pool)
+    await mongo_movies.set_user_ratings(db, stats)
+    await mongo_movies.forget_user_ratings(db, set(stats))
+    await mongo_genres.refresh_counts(db)
     await invalidate.everything(res.redis)
     from actors.periodic import refresh_rankings
 

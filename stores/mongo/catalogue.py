@@ -1,8 +1,9 @@
-"""Whole-catalogue facts: how many movies, genres and people there are."""
+"""Whole-catalogue reads: how much there is, and what the workers' catalogue index loads."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from stores.mongo import Database
@@ -15,3 +16,23 @@ async def counts(db: Database) -> dict[str, int]:
         "genres": await db.genres.estimated_document_count(),
         "people": await db.people.estimated_document_count(),
     }
+
+
+FILM_FIELDS = {"title": 1, "title_sort": 1, "year": 1, "runtime": 1, "rating.average": 1, "rating.votes": 1,
+               "popularity": 1, "genres": 1, "genre_ids": 1, "mpaa": 1, "person_ids": 1, "words": 1, "poster_url": 1,
+               "user_rating": 1}
+PERSON_FIELDS = {"name": 1, "known_for_department": 1, "popularity": 1, "words": 1}
+COLLECTIONS = {"movie": ("movies", FILM_FIELDS), "person": ("people", PERSON_FIELDS)}
+
+
+async def documents(db: Database, kind: str, ids: list[int] | None = None) -> AsyncIterator[dict[str, Any]]:
+    """What the catalogue index reads of every film or person (`kind`), or of the given ids, by id."""
+    collection, fields = COLLECTIONS[kind]
+    query = {} if ids is None else {"_id": {"$in": sorted(ids)}}
+    async for doc in db[collection].find(query, fields, batch_size=5000):
+        yield doc
+
+
+async def sizes(db: Database) -> int:
+    """How many films and people there are (estimated, cheap)."""
+    return sum([await db[name].estimated_document_count() for name in ("movies", "people")])

@@ -17,6 +17,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("year", DESCENDING), ("_id", ASCENDING)], name="year"),
         IndexModel([("title_sort", ASCENDING), ("_id", ASCENDING)], name="title"),
         IndexModel([("runtime", DESCENDING), ("_id", ASCENDING)], name="runtime"),
+        IndexModel([("user_rating.average", DESCENDING), ("_id", ASCENDING)], name="user_rating"),
+        IndexModel([("user_rating.count", DESCENDING), ("_id", ASCENDING)], name="reviews"),
         IndexModel([("genre_ids", ASCENDING), ("popularity", DESCENDING)], name="genre_popularity"),
         IndexModel([("person_ids", ASCENDING), ("year", DESCENDING)], name="person_year"),
         IndexModel([("mpaa", ASCENDING), ("popularity", DESCENDING)], name="mpaa_popularity"),
@@ -43,10 +45,4 @@ async def ensure_indexes(db: Database) -> None:
             await db.create_collection(name)
         if models:
             await db[name].create_indexes(models)
-
-
-def index_names(collection: str) -> list[str]:
-    """The names of the indexes defined for one collection."""
-    return [str(model.document["name"]) for model in INDEXES[collection]]
-
 

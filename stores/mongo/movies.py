@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pymongo import ASCENDING, DESCENDING, ReplaceOne
+from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
 
 from stores.mongo.search_index import movie_terms
 from stores.mongo.text import sort_key, words
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from stores.mongo import Database
 
 SUMMARY_FIELDS = {"title": 1, "year": 1, "genres": 1, "rating": 1, "popularity": 1, "poster_url": 1}
-DERIVED = ("title_sort", "words", "tokens")
 
 
 def prepare(doc: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
@@ -76,12 +75,18 @@ async def summaries(db: Database, movie_ids: list[int]) -> dict[int, dict[str, A
 SORTS = {
     "popularity": "popularity", "rating": "rating.average", "votes": "rating.votes",
     "year": "year", "title": "title_sort", "runtime": "runtime",
+    "user_rating": "user_rating.average", "reviews": "user_rating.count",
 }
 ASCENDING_INDEXES = {"title"}
 
 
 def sort_spec(sort: str) -> list[tuple[str, int]]:
-    """The MongoDB sort of a public sort name: the field, then the id matching its index's direction."""
+    """The MongoDB sort of a public sort name: the field, then the id matching its index's direction.
+
+    Every sort is one walk of its index, forwards or backwards: descending fields (and
+    ascending titles) break ties by ascending id, the reverse direction by descending id.
+    Films without a value (null) sort below every value, as MongoDB orders them.
+    """
     name = sort.lstrip("-")
     direction = DESCENDING if sort.startswith("-") else ASCENDING
     index_direction = ASCENDING if name in ASCENDING_INDEXES else DESCENDING
@@ -89,50 +94,74 @@ def sort_spec(sort: str) -> list[tuple[str, int]]:
     return [(SORTS[name], direction), ("_id", tie)]
 
 
+RANGES = {"year": "year", "rating": "rating.average", "votes": "rating.votes", "runtime": "runtime"}
+
+
 @dataclass(frozen=True)
 class MovieFilter:
-    """Every filter of the movie list; all optional and combined with AND."""
+    """Every filter of the movie list; all optional and combined with AND.
 
-    genre_ids: tuple[int, ...] = ()
-    year: int | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    min_rating: float | None = None
-    max_rating: float | None = None
-    min_votes: int | None = None
+    `genre_sets` are OR-sets: a film has at least one genre of each set (a one-genre set is a
+    plain genre filter). Ranges are inclusive, `None` means unbounded; `words` are folded title
+    words, every one whole but the last, which may also be a prefix (two letters or more).
+    """
+
+    genre_sets: tuple[tuple[int, ...], ...] = ()
+    without_genres: tuple[int, ...] = ()
+    year: tuple[int | None, int | None] = (None, None)
+    rating: tuple[float | None, float | None] = (None, None)
+    votes: tuple[int | None, int | None] = (None, None)
+    runtime: tuple[int | None, int | None] = (None, None)
     mpaa: str | None = None
-    person_id: int | None = None
+    person_ids: tuple[int, ...] = ()
     words: tuple[str, ...] = ()
+
+    def params(self) -> dict[str, Any]:
+        """The filter as plain JSON values (only what is set), for a message and a cache key."""
+        found: dict[str, Any] = {}
+        for name in ("genre_sets", "without_genres", "person_ids", "words"):
+            if getattr(self, name):
+                found[name] = [list(v) if isinstance(v, tuple) else v for v in getattr(self, name)]
+        for name in RANGES:
+            if getattr(self, name) != (None, None):
+                found[name] = list(getattr(self, name))
+        if self.mpaa is not None:
+            found["mpaa"] = self.mpaa
+        return found
+
+    @classmethod
+    def of(cls, params: dict[str, Any]) -> MovieFilter:
+        """The filter that `params()` described."""
+        return cls(
+            genre_sets=tuple(tuple(int(g) for g in s) for s in params.get("genre_sets", ())),
+            without_genres=tuple(int(g) for g in params.get("without_genres", ())),
+            mpaa=params.get("mpaa"),
+            person_ids=tuple(int(p) for p in params.get("person_ids", ())),
+            words=tuple(str(w) for w in params.get("words", ())),
+            **{name: tuple(params.get(name, (None, None))) for name in RANGES},  # type: ignore[arg-type]
+        )
 
     def query(self) -> dict[str, Any]:
         """The MongoDB query document, built from typed values only."""
         query: dict[str, Any] = {}
-        if len(self.genre_ids) == 1:
-            query["genre_ids"] = self.genre_ids[0]
-        elif self.genre_ids:
-            query["genre_ids"] = {"$all": list(self.genre_ids)}
-        years: dict[str, int] = {}
-        if self.year is not None:
-            years = {"$gte": self.year, "$lte": self.year}
-        if self.year_from is not None:
-            years["$gte"] = max(self.year_from, years.get("$gte", self.year_from))
-        if self.year_to is not None:
-            years["$lte"] = min(self.year_to, years.get("$lte", self.year_to))
-        if years:
-            query["year"] = years
-        ratings: dict[str, float] = {}
-        if self.min_rating is not None:
-            ratings["$gte"] = self.min_rating
-        if self.max_rating is not None:
-            ratings["$lte"] = self.max_rating
-        if ratings:
-            query["rating.average"] = ratings
-        if self.min_votes is not None:
-            query["rating.votes"] = {"$gte": self.min_votes}
+        every = sorted({s[0] for s in self.genre_sets if len(s) == 1})
+        if self.without_genres:
+            query["genre_ids"] = {"$nin": list(self.without_genres), **({"$all": every} if every else {})}
+        elif every:
+            query["genre_ids"] = every[0] if len(every) == 1 else {"$all": every}
+        alternatives = [{"genre_ids": {"$in": list(s)}} for s in self.genre_sets if len(s) > 1]
+        if alternatives:
+            query["$and"] = alternatives
+        for name, field in RANGES.items():
+            low, high = getattr(self, name)
+            bounds = {op: value for op, value in (("$gte", low), ("$lte", high)) if value is not None}
+            if bounds:
+                query[field] = bounds
         if self.mpaa is not None:
             query["mpaa"] = self.mpaa
-        if self.person_id is not None:
-            query["person_ids"] = self.person_id
+        if self.person_ids:
+            people = sorted(set(self.person_ids))
+            query["person_ids"] = people[0] if len(people) == 1 else {"$all": people}
         if self.words:
             *whole, last = self.words
             if whole:
@@ -147,17 +176,36 @@ async def list_movies(
     """(total matching, one page of movie summaries), sorted by `sort` (`-` for descending), ties by id.
 
     Ties go in whichever id direction lets the field's index be walked forwards or backwards.
+    A first page shorter than the limit is its own count; past the first page the count comes
+    first, so a page past the end costs no skip.
     """
     query = movie_filter.query()
     cursor = db.movies.find(query, SUMMARY_FIELDS).sort(sort_spec(sort))
-    docs = [summary(doc) async for doc in cursor.skip(skip).limit(limit)]
-    if not query:
-        total = await db.movies.estimated_document_count()
-    elif skip == 0 and len(docs) < limit:
-        total = len(docs)
-    else:
-        total = await db.movies.count_documents(query)
-    return total, docs
+    if skip == 0:
+        docs = [summary(doc) async for doc in cursor.limit(limit)]
+        if len(docs) < limit:
+            return len(docs), docs
+    total = await (db.movies.estimated_document_count() if not query else db.movies.count_documents(query))
+    if skip == 0 or skip >= total:
+        return total, docs if skip == 0 else []
+    return total, [summary(doc) async for doc in cursor.skip(skip).limit(limit)]
+
+
+async def set_user_ratings(db: Database, stats: dict[int, tuple[float | None, int]]) -> None:
+    """Write MovieVerse reviewers' `user_rating {average, count}` into the films' documents (unset at 0 reviews)."""
+    ops = [UpdateOne({"_id": movie_id}, {"$set": {"user_rating": {"average": average, "count": count}}})
+           if count else UpdateOne({"_id": movie_id}, {"$unset": {"user_rating": ""}})
+           for movie_id, (average, count) in stats.items()]
+    for start in range(0, len(ops), 2000):
+        await db.movies.bulk_write(ops[start : start + 2000], ordered=False)
+
+
+async def forget_user_ratings(db: Database, keep: set[int]) -> None:
+    """Unset `user_rating` on every film outside `keep` (after a bulk recount)."""
+    stale = [doc["_id"] async for doc in db.movies.find({"user_rating": {"$exists": True}}, {"_id": 1})
+             if doc["_id"] not in keep]
+    if stale:
+        await db.movies.update_many({"_id": {"$in": stale}}, {"$unset": {"user_rating": ""}})
 
 
 async def top_movies(db: Database, field: str, limit: int) -> list[dict[str, Any]]:

@@ -47,7 +47,10 @@ PERSON_SUMMARY = {"name": 1, "known_for_department": 1, "popularity": 1}
 async def list_people(
     db: Database, query_words: tuple[str, ...], skip: int, limit: int
 ) -> tuple[int, list[dict[str, Any]]]:
-    """(total, one page of people) by popularity; every word but the last whole, the last a prefix."""
+    """(total, one page of people) by popularity (ties by id); every word but the last whole, the last a prefix.
+
+    A first page shorter than the limit is its own count; past it the count comes first.
+    """
     query: dict[str, Any] = {}
     if query_words:
         *whole, last = query_words
@@ -55,18 +58,19 @@ async def list_people(
             query["words"] = {"$all": whole}
         query["tokens"] = last
     cursor = db.people.find(query, PERSON_SUMMARY).sort([("popularity", -1), ("_id", 1)])
-    docs = [
-        {"id": d["_id"], "name": d.get("name"), "known_for_department": d.get("known_for_department"),
-         "popularity": d.get("popularity")}
-        async for d in cursor.skip(skip).limit(limit)
-    ]
-    if not query:
-        total = await db.people.estimated_document_count()
-    elif skip == 0 and len(docs) < limit:
-        total = len(docs)
-    else:
-        total = await db.people.count_documents(query)
-    return total, docs
+    if skip == 0:
+        docs = [_summary(d) async for d in cursor.limit(limit)]
+        if len(docs) < limit:
+            return len(docs), docs
+    total = await (db.people.estimated_document_count() if not query else db.people.count_documents(query))
+    if skip == 0 or skip >= total:
+        return total, docs if skip == 0 else []
+    return total, [_summary(d) async for d in cursor.skip(skip).limit(limit)]
+
+
+def _summary(doc: dict[str, Any]) -> dict[str, Any]:
+    return {"id": doc["_id"], "name": doc.get("name"), "known_for_department": doc.get("known_for_department"),
+            "popularity": doc.get("popularity")}
 
 
 def detail(doc: dict[str, Any]) -> dict[str, Any]:

@@ -63,6 +63,14 @@ async def refresh_all_stats(pool: Pool) -> int:
     return int(row[0])
 
 
+async def all_stats(pool: Pool) -> dict[int, tuple[float | None, int]]:
+    """`{movie_id: (average, count)}` of every film with reviews."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("SELECT movie_id, review_count, rating_sum FROM rating_stats WHERE review_count > 0")
+        rows = await cur.fetchall()
+    return {int(movie_id): (round(total / count, 2), int(count)) for movie_id, count, total in rows}
+
+
 def _naive(moment: Any) -> Any:
     """MySQL DATETIME has no zone: store UTC wall-clock time."""
     return moment.replace(tzinfo=None) if getattr(moment, "tzinfo", None) is not None else moment

@@ -28,14 +28,14 @@ def stages(plan: dict[str, Any]) -> list[str]:
 
 QUERIES = [
     (MovieFilter(), "-popularity"),
-    (MovieFilter(genre_ids=(3,)), "-popularity"),
-    (MovieFilter(year=1995), "-popularity"),
-    (MovieFilter(year_from=1990, year_to=1999), "-popularity"),
-    (MovieFilter(min_rating=7.5), "-rating"),
-    (MovieFilter(max_rating=4), "-popularity"),
-    (MovieFilter(min_votes=1000), "-votes"),
+    (MovieFilter(genre_sets=((3,),)), "-popularity"),
+    (MovieFilter(year=(1995, 1995)), "-popularity"),
+    (MovieFilter(year=(1990, 1999)), "-popularity"),
+    (MovieFilter(rating=(7.5, None)), "-rating"),
+    (MovieFilter(rating=(None, 4)), "-popularity"),
+    (MovieFilter(votes=(1000, None)), "-votes"),
     (MovieFilter(mpaa="R"), "-popularity"),
-    (MovieFilter(person_id=12), "-year"),
+    (MovieFilter(person_ids=(12,)), "-year"),
     (MovieFilter(words=("toy",)), "-popularity"),
     *[(MovieFilter(), sort) for sort in SORTS],
 ]

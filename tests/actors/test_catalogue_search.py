@@ -1,4 +1,4 @@
-"""The search worker's in-memory copy finds every match (all that MongoDB finds, too) and follows every change."""
+"""The catalogue index searches like the MongoDB lookup but finds every match, and follows every change."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
+from actors.catalogue import Catalogue, Films, People
+from actors.catalogue.follower import Follower
 from actors.lifecycle import Resources
-from actors.search import Follower
 from cache import invalidate, keys
 from config import Settings
 from stores import Stores
 from stores.mongo import movies, search
 from stores.mongo.search import Doc
-from stores.mongo.search_memory import SearchMemory, Shelf
 from stores.mongo.text import words
 
 FILMS = [
@@ -54,7 +54,7 @@ async def queries(db: Any) -> list[str]:
 
 
 async def test_the_copy_finds_every_match_and_all_that_mongodb_finds(db: Any, seeded: str) -> None:
-    memory = await SearchMemory.load(db)
+    memory = await Catalogue.load(db)
     assert memory.sizes()["movie"] == await db.movies.count_documents({})
     everything = {kind: [Doc.of(doc) async for doc in db[collection].find({}, search.FIELDS[collection])]
                   for kind, collection in search.COLLECTIONS}
@@ -70,7 +70,7 @@ async def test_the_copy_finds_every_match_and_all_that_mongodb_finds(db: Any, se
 
 
 async def test_a_refreshed_copy_sees_new_renamed_and_removed_films(db: Any, seeded: str) -> None:
-    memory = await SearchMemory.load(db)
+    memory = await Catalogue.load(db)
     await movies.upsert_movies(db, [film(f) for f in FILMS])
     assert memory.search("quixotrel", ("movie",)) == []
     ids = {"movie": {f["_id"] for f in FILMS}}
@@ -146,7 +146,9 @@ def test_a_rare_film_sharing_a_common_word_is_found_beyond_the_mongodb_candidate
     common = [Doc(i, f"Commonplace Story {i}", 2000, ("commonplace", "story", str(i)), 100.0) for i in range(6000)]
     rare = Doc(7_000_000, "Commonplace Rarity", 1950, ("commonplace", "rarity"), 0.1)
     assert len(common) > search.candidate_limit(search.anchor_terms(["commonplace", "rarity"])[1])
-    memory = SearchMemory({"movie": Shelf([*common, rare]), "person": Shelf([])})
+    docs = [{"_id": d.id, "title": d.label, "year": d.year, "words": d.words, "popularity": d.popularity}
+            for d in [*common, rare]]
+    memory = Catalogue(Films.of(docs), People.of([]))
     assert [h.id for h in memory.search("commonplace rarity", ("movie",))] == [7_000_000]
     assert [h.id for h in memory.search("commonplace rarty", ("movie",))] == [7_000_000]
     assert [h.id for h in memory.search("commonplace rar", ("movie",))] == [7_000_000]

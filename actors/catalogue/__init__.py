@@ -1,0 +1,77 @@
+"""The catalogue index: the workers' in-memory read model of every film and person.
+
+MongoDB is the source of truth. A worker that serves the `interactive` queue loads what
+lists and searches read of every film and person (stores/mongo/catalogue.py), keeps it in
+step through the invalidation channel (`follower`), and answers discover (every list,
+filter, sort, count and page) and search from it. Until it is loaded, lists are answered
+from MongoDB by the front door and searches by the MongoDB lookup, with the same results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from actors.catalogue.films import Films
+from actors.catalogue.people import People
+from actors.catalogue.shelf import Shelf
+from stores.mongo import catalogue
+from stores.mongo.search import Hit, rank
+from stores.mongo.text import words
+
+if TYPE_CHECKING:
+    from stores.mongo import Database
+
+__all__ = ["Catalogue", "Films", "People"]
+
+
+class Catalogue:
+    """The films and the people, each a shelf of columns."""
+
+    def __init__(self, films: Films, people: People) -> None:
+        self.films, self.people = films, people
+        self.shelves: dict[str, Shelf] = {"movie": films, "person": people}
+
+    @classmethod
+    async def load(cls, db: Database) -> Catalogue:
+        """Read every film and person from MongoDB and build the index (the heavy part off the event loop)."""
+        films, people = Films(), People()
+        for kind, shelf in (("movie", films), ("person", people)):
+            async for doc in catalogue.documents(db, kind):
+                shelf.add(doc)
+        await asyncio.to_thread(films.finish)
+        await asyncio.to_thread(people.finish)
+        return cls(films, people)
+
+    async def refresh(self, db: Database, ids: dict[str, set[int]]) -> None:
+        """Fetch the given films and people again (by kind) and take their current versions."""
+        for kind, wanted in ids.items():
+            if wanted:
+                current = {doc["_id"]: doc async for doc in catalogue.documents(db, kind, list(wanted))}
+                self.shelves[kind].apply({doc_id: current.get(doc_id) for doc_id in wanted})
+
+    @property
+    def changes(self) -> int:
+        """How many documents changed their words or credits since the load (kept apart until a reload)."""
+        return sum(len(shelf.words.changed) for shelf in self.shelves.values()) + len(self.films.people.changed)
+
+    def sizes(self) -> dict[str, int]:
+        """Live documents per kind."""
+        return {kind: len(shelf) for kind, shelf in self.shelves.items()}
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the index's arrays, roughly."""
+        return self.films.nbytes + self.people.nbytes
+
+    def search(self, query: str, kinds: tuple[str, ...], limit: int = 1000) -> list[Hit]:
+        """Every movie and/or person matching all query words, best first (as the MongoDB lookup ranks)."""
+        query_words = words(query)[:8]
+        if not query_words:
+            return []
+        found = [(kind, self.shelves[kind].candidates(query_words)) for kind in ("movie", "person") if kind in kinds]
+        return rank(query_words, found, limit)
+
+    def describe(self) -> dict[str, Any]:
+        """Sizes and memory, for the log."""
+        return {**self.sizes(), "mb": round(self.nbytes / 2**20, 1)}

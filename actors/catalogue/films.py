@@ -1,0 +1,209 @@
+"""The films of the catalogue index: a column per filter and sort field, a precomputed order per sort.
+
+A discover query is a few vector operations: a boolean mask from the filters (range
+comparisons on columns, genre sets through a per-film genre combination code, people and
+words through postings), then one gather of the mask through the sort's order. Every order
+is the walk of the matching MongoDB index (stores/mongo/movies.py `sort_spec`): value
+descending with ties by ascending id (titles ascending), nulls last; the opposite direction
+is the same walk backwards. So the index and MongoDB list the same films in the same order.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+import numpy as np
+
+from actors.catalogue.columns import Mask, Postings, Texts
+from actors.catalogue.shelf import Floats, Shelf, _same, descending_order, number, page_of, plain
+from stores.mongo.movies import RANGES, MovieFilter
+from stores.mongo.search import Doc
+
+# column: (path in the document, whole numbers)
+NUMBERS = {"year": (("year",), True), "runtime": (("runtime",), True), "rating": (("rating", "average"), False),
+           "votes": (("rating", "votes"), True), "user_rating": (("user_rating", "average"), False),
+           "reviews": (("user_rating", "count"), True)}
+SORTS = ("popularity", "rating", "votes", "year", "title", "runtime", "user_rating", "reviews")
+
+
+def _path(doc: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = doc
+    for name in path:
+        value = value.get(name) if isinstance(value, dict) else None
+    return value
+
+
+class Films(Shelf):
+    """Every film's filter and sort fields, by position."""
+
+    kind = "movie"
+
+    def __init__(self) -> None:
+        self._numbers = {name: array("d") for name in NUMBERS}
+        self._combos: dict[tuple[Any, ...], int] = {}
+        self._codes, self._mpaa_codes = array("i"), array("i")
+        self._people: list[list[int]] = []
+        self.mpaa_values: dict[str | None, int] = {}
+        self.combos: list[tuple[frozenset[int], list[dict[str, Any]]]] = []
+        self.posters: dict[int, str] = {}
+        self.title_sorts = Texts()
+        self._count = 0
+        super().__init__("title")
+
+    def collect(self, doc: dict[str, Any]) -> None:
+        """Read a film's columns while building."""
+        for name, (path, _) in NUMBERS.items():
+            self._numbers[name].append(number(_path(doc, path)))
+        self._codes.append(self._combo(doc))
+        self._mpaa_codes.append(self._mpaa(doc.get("mpaa")))
+        self._people.append(sorted({int(p) for p in doc.get("person_ids") or ()}))
+        self.title_sorts.add(doc.get("title_sort") or "")
+        if doc.get("poster_url"):
+            self.posters[self._count] = doc["poster_url"]
+        self._count += 1
+
+    def _combo(self, doc: dict[str, Any]) -> int:
+        ids = frozenset(int(g) for g in doc.get("genre_ids") or ())
+        genres = doc.get("genres") or []
+        key = (ids, tuple(sorted((g.get("id"), g.get("name")) for g in genres if isinstance(g, dict))), len(genres))
+        code = self._combos.get(key)
+        if code is None:
+            code = self._combos[key] = len(self.combos)
+            self.combos.append((ids, genres))
+        return code
+
+    def _mpaa(self, value: Any) -> int:
+        key = value if isinstance(value, str) else None
+        return self.mpaa_values.setdefault(key, len(self.mpaa_values))
+
+    def columns(self) -> None:
+        """Turn the collected fields into columns, postings and sort orders."""
+        self.numbers: dict[str, Floats] = {
+            name: np.frombuffer(values, dtype=np.float64).astype(np.float32 if name in ("year", "runtime") else
+                                                                  np.float64)
+            for name, values in self._numbers.items()}
+        self.codes = np.frombuffer(self._codes, dtype=np.int32).copy()
+        self.mpaa = np.frombuffer(self._mpaa_codes, dtype=np.int32).copy()
+        self.people = Postings(self._people)
+        del self._numbers, self._codes, self._mpaa_codes, self._people
+        self.orders: dict[str, Any] = {}
+        self.resort({"*"})
+
+    def grow(self, extra: int) -> None:
+        """Room for new films at the end."""
+        super().grow(extra)
+        for name, values in self.numbers.items():
+            self.numbers[name] = np.concatenate([values, np.full(extra, np.nan, dtype=values.dtype)])
+        self.codes = np.concatenate([self.codes, np.zeros(extra, dtype=np.int32)])
+        self.mpaa = np.concatenate([self.mpaa, np.zeros(extra, dtype=np.int32)])
+
+    def write(self, position: int, doc: dict[str, Any]) -> set[str]:
+        """Take a film's current fields; returns the sortable columns that changed."""
+        changed = super().write(position, doc)
+        for name, (path, _) in NUMBERS.items():
+            value = number(_path(doc, path))
+            if not _same(float(self.numbers[name][position]), float(np.float32(value) if name in ("year", "runtime")
+                                                                     else value)):
+                self.numbers[name][position] = value
+                changed.add(name)
+        self.codes[position] = self._combo(doc)
+        self.mpaa[position] = self._mpaa(doc.get("mpaa"))
+        self.people.set(position, {int(p) for p in doc.get("person_ids") or ()})
+        title_sort = doc.get("title_sort") or ""
+        if self.title_sorts[position] != title_sort:
+            self.title_sorts.set(position, title_sort)
+            changed.add("title")
+        if doc.get("poster_url"):
+            self.posters[position] = doc["poster_url"]
+        else:
+            self.posters.pop(position, None)
+        return changed
+
+    def forget(self, position: int) -> None:
+        """Drop what is kept apart for a film that is gone."""
+        super().forget(position)
+        self.people.forget(position)
+
+    def resort(self, columns: set[str]) -> None:
+        """Recompute the orders of the sorts whose column changed (`*`: every one)."""
+        for sort in SORTS:
+            if "*" not in columns and sort not in columns:
+                continue
+            if sort == "title":
+                keys = sorted(range(self.size), key=self.title_sorts.__getitem__)
+                rank = np.empty(self.size, dtype=np.float64)
+                previous, value = None, -1
+                for position in keys:
+                    title = self.title_sorts[position]
+                    if title != previous:
+                        previous, value = title, value + 1
+                    rank[position] = value
+                self.orders[sort] = np.lexsort((self.ids, rank)).astype(np.int32)
+            else:
+                values = self.popularity if sort == "popularity" else self.numbers[sort]
+                self.orders[sort] = descending_order(values.astype(np.float64), self.ids)
+
+    def select(self, movie_filter: MovieFilter) -> Mask:
+        """The live films that pass every filter."""
+        mask = self.alive.copy()
+        for genre_set in movie_filter.genre_sets:
+            mask &= self._with_genres(set(genre_set))
+        if movie_filter.without_genres:
+            mask &= ~self._with_genres(set(movie_filter.without_genres))
+        for name in RANGES:
+            low, high = getattr(movie_filter, name)
+            column = self.numbers[name]
+            if low is not None:
+                mask &= column >= low
+            if high is not None:
+                mask &= column <= high
+        if movie_filter.mpaa is not None:
+            code = self.mpaa_values.get(movie_filter.mpaa)
+            mask &= self.mpaa == code if code is not None else False
+        for person in movie_filter.person_ids:
+            held = np.zeros(self.size, dtype=np.bool_)
+            self.people.mark(held, person)
+            mask &= held
+        if movie_filter.words:
+            mask &= self.matching(movie_filter.words)
+        return mask
+
+    def _with_genres(self, genre_ids: set[int]) -> Mask:
+        table = np.fromiter((bool(ids & genre_ids) for ids, _ in self.combos), dtype=np.bool_,
+                            count=len(self.combos))
+        return table[self.codes]
+
+    def page(self, movie_filter: MovieFilter, sort: str, skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """(how many films match, the summaries of one page), sorted as MongoDB's `sort_spec` sorts."""
+        name = sort.lstrip("-")
+        forward = sort.startswith("-") != (name == "title")
+        count, positions = page_of(self.select(movie_filter), self.orders[name], forward, skip, limit)
+        return count, [self.summary(p) for p in positions]
+
+    def summary(self, position: int) -> dict[str, Any]:
+        """A film's public summary (as stores/mongo/movies.py `summary` builds it)."""
+        numbers = self.numbers
+        return {
+            "id": int(self.ids[position]),
+            "title": self.names[position] or None,
+            "year": plain(float(numbers["year"][position]), True),
+            "genres": self.combos[int(self.codes[position])][1],
+            "rating": {"average": plain(float(numbers["rating"][position])),
+                       "votes": plain(float(numbers["votes"][position]), True)},
+            "popularity": plain(float(self.popularity[position])),
+            "poster_url": self.posters.get(position),
+        }
+
+    def doc(self, position: int) -> Doc:
+        """What ranking reads of one film."""
+        return Doc(int(self.ids[position]), self.names[position], plain(float(self.numbers["year"][position]), True),
+                   self.words.words_of(position), float(np.nan_to_num(self.popularity[position])))
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays, roughly."""
+        arrays = [self.ids, self.alive, self.popularity, self.codes, self.mpaa, *self.numbers.values(),
+                  *self.orders.values()]
+        return (sum(a.nbytes for a in arrays) + self.names.nbytes + self.title_sorts.nbytes + self.words.nbytes
+                + self.people.nbytes)

@@ -1,0 +1,70 @@
+"""The people of the catalogue index: names, departments and popularity, listed by popularity."""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+import numpy as np
+
+from actors.catalogue.shelf import Shelf, descending_order, page_of, plain
+
+
+class People(Shelf):
+    """Every person's list fields, by position."""
+
+    kind = "person"
+
+    def __init__(self) -> None:
+        self.departments: dict[str | None, int] = {}
+        self._codes = array("i")
+        super().__init__("name")
+
+    def collect(self, doc: dict[str, Any]) -> None:
+        """Read a person's department while building."""
+        self._codes.append(self._department(doc.get("known_for_department")))
+
+    def _department(self, value: Any) -> int:
+        return self.departments.setdefault(value if isinstance(value, str) else None, len(self.departments))
+
+    def columns(self) -> None:
+        """The department column and the popularity order."""
+        self.codes = np.frombuffer(self._codes, dtype=np.int32).copy()
+        del self._codes
+        self.names_of = {code: name for name, code in self.departments.items()}
+        self.resort({"*"})
+
+    def grow(self, extra: int) -> None:
+        """Room for new people at the end."""
+        super().grow(extra)
+        self.codes = np.concatenate([self.codes, np.zeros(extra, dtype=np.int32)])
+
+    def write(self, position: int, doc: dict[str, Any]) -> set[str]:
+        """Take a person's current fields."""
+        changed = super().write(position, doc)
+        self.codes[position] = self._department(doc.get("known_for_department"))
+        self.names_of = {code: name for name, code in self.departments.items()}
+        return changed
+
+    def resort(self, columns: set[str]) -> None:
+        """Recompute the popularity order."""
+        if columns:
+            self.order = descending_order(self.popularity, self.ids)
+
+    def page(self, query_words: tuple[str, ...], skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """(how many people match, one page of them by popularity), as stores/mongo/people.py lists them."""
+        mask = self.matching(query_words) if query_words else self.alive
+        count, positions = page_of(mask, self.order, True, skip, limit)
+        return count, [self.summary(p) for p in positions]
+
+    def summary(self, position: int) -> dict[str, Any]:
+        """A person's list entry."""
+        return {"id": int(self.ids[position]), "name": self.names[position] or None,
+                "known_for_department": self.names_of.get(int(self.codes[position])),
+                "popularity": plain(float(self.popularity[position]))}
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays, roughly."""
+        arrays = (self.ids, self.alive, self.popularity, self.codes, self.order)
+        return sum(a.nbytes for a in arrays) + self.names.nbytes + self.words.nbytes

@@ -1,0 +1,197 @@
+"""What films and people have in common in the index: ids, positions, names, words and changes."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+from typing import Any, Self
+
+import numpy as np
+import numpy.typing as npt
+
+from actors.catalogue.columns import Mask, Texts
+from actors.catalogue.words import WordIndex
+from stores.mongo.search import Doc
+
+Floats = npt.NDArray[np.floating[Any]]
+
+
+def number(value: Any) -> float:
+    """A stored number as a float; NaN for null, missing or not a number (MongoDB's null sorts lowest)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return float("nan")
+    return float(value)
+
+
+def plain(value: float, integer: bool = False) -> Any:
+    """A column value as the API shows it: None for NaN, an int where the field is whole."""
+    if value != value:  # NaN
+        return None
+    return int(value) if integer else float(value)
+
+
+def descending_order(values: Floats, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
+    """Positions by value descending (null last), ties by id ascending: a descending index's walk."""
+    key = np.where(np.isnan(values), -np.inf, values)
+    return np.lexsort((ids, -key)).astype(np.int32)
+
+
+def page_of(mask: Mask, order: npt.NDArray[np.int32], forward: bool, skip: int,
+            limit: int) -> tuple[int, list[int]]:
+    """(how many positions the mask selects, the positions of one page in `order`, walked either way)."""
+    where = np.flatnonzero(mask[order])
+    count = len(where)
+    if skip >= count:
+        return count, []
+    chosen = where[skip : skip + limit] if forward else where[max(count - skip - limit, 0) : count - skip][::-1]
+    return count, order[chosen].tolist()
+
+
+class Shelf:
+    """One collection's documents: a position each, in load order, with ids, names and words."""
+
+    kind = ""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._ids, self._popularity = array("q"), array("d")
+        self.names, self.words = Texts(), WordIndex()
+
+    def add(self, doc: dict[str, Any]) -> None:
+        """Take the next document while building (before `finish`)."""
+        self._ids.append(int(doc["_id"]))
+        self._popularity.append(number(doc.get("popularity")))
+        self.names.add(doc.get(self.label) or "")
+        self.words.add(doc.get("words") or ())
+        self.collect(doc)
+
+    def finish(self) -> Self:
+        """Build the postings, columns and sort orders of what was added; returns the shelf."""
+        self.words.finish()
+        self.ids = np.frombuffer(self._ids, dtype=np.int64).copy()
+        self.popularity = np.frombuffer(self._popularity, dtype=np.float64).copy()
+        del self._ids, self._popularity
+        self.alive = np.ones(len(self.ids), dtype=np.bool_)
+        self._index_ids()
+        self.columns()
+        return self
+
+    @classmethod
+    def of(cls, docs: Iterable[dict[str, Any]]) -> Self:
+        """The finished shelf of these documents."""
+        shelf = cls()
+        for doc in docs:
+            shelf.add(doc)
+        return shelf.finish()
+
+    def collect(self, doc: dict[str, Any]) -> None:
+        """Read a subclass's own fields of the next document (while building)."""
+
+    def columns(self) -> None:
+        """Turn what `collect` read into columns and sort orders (after building)."""
+
+    def _index_ids(self) -> None:
+        self._by_id = np.argsort(self.ids, kind="stable").astype(np.int32)
+        self._sorted_ids = self.ids[self._by_id]
+
+    def __len__(self) -> int:
+        return int(self.alive.sum())
+
+    @property
+    def size(self) -> int:
+        """Positions in use, dead ones included."""
+        return len(self.ids)
+
+    def position(self, doc_id: int) -> int | None:
+        """The position of a live document, or None."""
+        at = int(np.searchsorted(self._sorted_ids, doc_id))
+        if at < len(self._sorted_ids) and self._sorted_ids[at] == doc_id:
+            found = int(self._by_id[at])
+            return found if self.alive[found] else None
+        return None
+
+    def _slot(self, doc_id: int) -> tuple[int, bool]:
+        """The position to write a document into (its own, even if dead), and whether it is new."""
+        at = int(np.searchsorted(self._sorted_ids, doc_id))
+        if at < len(self._sorted_ids) and self._sorted_ids[at] == doc_id:
+            return int(self._by_id[at]), False
+        return self.size, True
+
+    def grow(self, extra: int) -> None:
+        """Make room for `extra` new positions at the end (subclasses grow their columns too)."""
+        self.ids = np.concatenate([self.ids, np.zeros(extra, dtype=np.int64)])
+        self.alive = np.concatenate([self.alive, np.zeros(extra, dtype=np.bool_)])
+        self.popularity = np.concatenate([self.popularity, np.full(extra, np.nan)])
+
+    def write(self, position: int, doc: dict[str, Any]) -> set[str]:
+        """Take a document's current fields at its position; returns which sortable columns changed."""
+        changed = set()
+        self.ids[position] = int(doc["_id"])
+        self.alive[position] = True
+        name = doc.get(self.label) or ""
+        if self.names[position] != name:
+            self.names.set(position, name)
+        held = tuple(doc.get("words") or ())
+        if self.words.words_of(position) != held:
+            self.words.set(position, held)
+        popularity = number(doc.get("popularity"))
+        if not _same(self.popularity[position], popularity):
+            self.popularity[position] = popularity
+            changed.add("popularity")
+        return changed
+
+    def apply(self, changes: dict[int, dict[str, Any] | None]) -> None:
+        """Take the current versions of changed documents (None: it is gone), then re-sort what moved."""
+        touched: set[str] = set()
+        new = [doc_id for doc_id, doc in changes.items() if doc is not None and self._slot(doc_id)[1]]
+        if new:
+            start = self.size
+            self.grow(len(new))
+            self.ids[start:] = new
+            self._index_ids()
+            touched.add("*")
+        for doc_id, doc in changes.items():
+            position, _ = self._slot(doc_id)
+            if doc is None:
+                if position < self.size:
+                    self.alive[position] = False
+                    self.forget(position)
+            else:
+                touched |= self.write(position, doc)
+        self.resort(touched)
+
+    def forget(self, position: int) -> None:
+        """Drop what is kept apart for a position that is gone."""
+        self.words.forget(position)
+
+    def resort(self, columns: set[str]) -> None:
+        """Recompute the sort orders of the given columns (`*`: all)."""
+
+    def docs(self, mask: Mask) -> list[Doc]:
+        """What ranking reads of the selected documents."""
+        return [self.doc(int(p)) for p in np.flatnonzero(mask & self.alive)]
+
+    def doc(self, position: int) -> Doc:
+        """What ranking reads of one document."""
+        return Doc(int(self.ids[position]), self.names[position], None, self.words.words_of(position),
+                   float(np.nan_to_num(self.popularity[position])))
+
+    def matching(self, query_words: tuple[str, ...]) -> Mask:
+        """The live documents whose words hold every query word, the last one also as a prefix (a list's `q`)."""
+        mask = self.alive.copy()
+        *whole, last = query_words
+        for word in whole:
+            mask &= self.words.exact(self.size, word)
+        mask &= self.words.token(self.size, last)
+        return mask
+
+    def candidates(self, query_words: list[str]) -> list[Doc]:
+        """Every document that can match all search words (`rank` decides which do, and how well)."""
+        mask = self.alive.copy()
+        for i, word in enumerate(query_words):
+            mask &= self.words.holding(self.size, word, i == len(query_words) - 1)
+        return self.docs(mask)
+
+
+def _same(a: float, b: float) -> bool:
+    return (a != a and b != b) or a == b

@@ -1,0 +1,52 @@
+"""Discover, done by a worker: one page of a film or people list, answered from the catalogue index.
+
+The front door names the catalogue version its page is cached under; the index answers
+once it reflects that version (waiting up to VERSION_WAIT seconds for a change it has
+heard of to be applied). An index that is not loaded fails the job at once, and the front
+door answers from MongoDB instead: a list never waits for a load.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actors.broker import INTERACTIVE
+from actors.catalogue import Catalogue
+from actors.catalogue.follower import follower
+from actors.lifecycle import Resources
+from actors.work import work_actor
+from errors import Unavailable
+from stores.mongo.movies import MovieFilter
+
+VERSION_WAIT = 1.0
+RESULT_TTL = 12  # seconds: lists sorted by reviewers' ratings may lag reviews, never by more than a minute
+
+
+class NotLoaded(Unavailable):
+    """This worker's catalogue index cannot answer yet (loading, or the catalogue is over the limit)."""
+
+
+async def _index(res: Resources, params: dict[str, Any]) -> Catalogue:
+    follower.start(res)
+    index = await follower.at(int(params.get("v", 0)), VERSION_WAIT)
+    if index is None:
+        raise NotLoaded("The catalogue index is not loaded here yet.")
+    return index
+
+
+@work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, result_ttl=RESULT_TTL,
+            throws=(NotLoaded,))
+async def discover_movies(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
+    """`{count, results}`: one page of films passing the filter `f`, sorted by `sort`."""
+    index = await _index(res, params)
+    count, results = index.films.page(MovieFilter.of(params["f"]), params["sort"], params["skip"], params["limit"])
+    return {"count": count, "results": results}
+
+
+@work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, result_ttl=RESULT_TTL,
+            throws=(NotLoaded,))
+async def discover_people(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
+    """`{count, results}`: one page of people whose names hold the words `q`, by popularity."""
+    index = await _index(res, params)
+    count, results = index.people.page(tuple(params["q"]), params["skip"], params["limit"])
+    return {"count": count, "results": results}
