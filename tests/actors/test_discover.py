@@ -1,0 +1,163 @@
+"""The catalogue index lists what MongoDB lists: the same films and people, in the same order, with the same counts."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from actors.catalogue import Catalogue
+from config import Settings
+from seeds import films, people
+from stores import mongo
+from stores.mongo import movies
+from stores.mongo import people as mongo_people
+from stores.mongo.indexes import ensure_indexes
+from stores.mongo.movies import SORTS, MovieFilter
+
+FILMS = 2000
+COMBINATIONS = 300
+MPAA = ("G", "PG", "PG-13", "R", "NC-17")
+
+
+def catalogue(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Films and people from the seed's generators, with gaps (nulls), reviewers' figures and posters mixed in."""
+    catalogue_films = films.films_between(1, FILMS + 1)
+    pool = people.people_pool(people.pool_size(FILMS))
+    docs = []
+    for film in catalogue_films:
+        doc = people.with_credits(films.movie_document(film), film, pool)
+        for field in ("year", "runtime", "mpaa"):
+            if rng.random() < 0.04:
+                doc[field] = None
+        if rng.random() < 0.04:
+            doc["rating"] = {"average": None, "votes": doc["rating"]["votes"]}
+        if rng.random() < 0.3:
+            doc["user_rating"] = {"average": rng.choice([None, round(rng.uniform(1, 10), 2)]),
+                                  "count": rng.randint(1, 4)}
+        if rng.random() < 0.1:
+            doc["poster_url"] = f"https://images.example/{film.id}.jpg"
+        if rng.random() < 0.05:
+            doc["popularity"] = docs[-1]["popularity"] if docs else None  # ties broken by id
+        docs.append(movies.prepare(doc))
+    crowd: dict[int, dict[str, Any]] = {}
+    for doc in docs:
+        for credit in doc["cast"] + doc["crew"]:
+            crowd.setdefault(credit["person_id"], {
+                "_id": credit["person_id"], "name": credit["name"], "popularity": round(rng.uniform(0, 50), 1),
+                "known_for_department": credit.get("department", "Acting")})
+    return docs, [mongo_people.prepare(doc) for doc in crowd.values()]
+
+
+BUILT = {"_id": "catalogue", "films": FILMS, "generator": 1}
+
+
+@pytest.fixture(scope="module")
+async def db(settings: Settings) -> AsyncIterator[Any]:
+    """A MongoDB database of its own holding a generated catalogue of a few thousand films.
+
+    The stand-in writes slowly, so a database already holding this very catalogue is kept.
+    """
+    session = await mongo.connect(settings)
+    own = session.client[session.name + "_discover"]
+    if await own.built.find_one({"_id": "catalogue"}) != BUILT:
+        await own.client.drop_database(own.name)
+        film_docs, people_docs = catalogue(random.Random(14))
+        await own.movies.insert_many(film_docs)
+        await own.people.insert_many(people_docs)
+        await ensure_indexes(own)
+        await own.built.insert_one(BUILT)
+    yield own
+    await mongo.close(session)
+
+
+def draw(rng: random.Random, docs: list[dict[str, Any]], credited: list[int]) -> MovieFilter:
+    """A random combination of filters, each present about a third of the time."""
+    pick: dict[str, Any] = {}
+
+    def some() -> bool:
+        return rng.random() < 0.3
+
+    def bounds(low: float, high: float, whole: bool = True) -> tuple[Any, Any]:
+        a, b = sorted(rng.uniform(low, high) for _ in range(2))
+        a, b = (int(a), int(b)) if whole else (round(a, 1), round(b, 1))
+        return rng.choice([(a, b), (a, None), (None, b)])
+
+    genres = range(1, 8)
+    if some():
+        pick["genre_sets"] = tuple(tuple(sorted(rng.sample(genres, rng.choice([1, 1, 2]))))
+                                   for _ in range(rng.randint(1, 2)))
+    if some():
+        pick["without_genres"] = tuple(sorted(rng.sample(genres, rng.randint(1, 2))))
+    if some():
+        pick["year"] = bounds(1900, 2005)
+    if some():
+        pick["rating"] = bounds(1, 10, whole=False)
+    if some():
+        pick["votes"] = bounds(0, 3000)
+    if some():
+        pick["runtime"] = bounds(1, 200)
+    if rng.random() < 0.15:
+        pick["mpaa"] = rng.choice(MPAA)
+    if rng.random() < 0.15:
+        pick["person_ids"] = tuple(rng.sample(credited, rng.choice([1, 1, 2])))
+    if rng.random() < 0.25:
+        title = rng.choice(docs)["words"] or ["the"]
+        word = rng.choice(title)
+        pick["words"] = rng.choice([(word,), (word[: max(1, len(word) // 2)],), tuple(title[:2])])
+    return MovieFilter(**pick)
+
+
+async def test_random_filters_sorts_and_pages_list_the_same_films_as_mongodb(db: Any) -> None:
+    index = await Catalogue.load(db)
+    docs = [doc async for doc in db.movies.find({}, {"words": 1, "person_ids": 1})]
+    credited = sorted({p for doc in docs for p in doc["person_ids"]})
+    rng = random.Random(1414)
+    sorts = [sign + name for name in SORTS for sign in ("-", "")]
+    seen_empty = seen_deep = 0
+    for _ in range(COMBINATIONS):
+        movie_filter, sort = draw(rng, docs, credited), rng.choice(sorts)
+        limit = rng.choice([1, 5, 20, 100])
+        skip = rng.choice([0, 0, limit * rng.randint(1, 30), FILMS + limit])
+        expected = await movies.list_movies(db, movie_filter, sort, skip, limit)
+        assert index.films.page(movie_filter, sort, skip, limit) == expected, (movie_filter, sort, skip, limit)
+        seen_empty += expected[0] == 0
+        seen_deep += skip > 0 and bool(expected[1])
+    assert seen_empty and seen_deep > 10, "the draw covers empty lists and deep pages"
+
+
+async def test_people_lists_by_name_match_mongodb(db: Any) -> None:
+    index = await Catalogue.load(db)
+    names = [doc["words"] async for doc in db.people.find({}, {"words": 1}).limit(200)]
+    rng = random.Random(15)
+    for _ in range(60):
+        held = rng.choice(names)
+        query_words = rng.choice([(), tuple(held[:1]), tuple(held), (held[-1][:2],)])
+        skip, limit = rng.choice([(0, 20), (20, 20), (0, 1), (100, 50)])
+        expected = await mongo_people.list_people(db, query_words, skip, limit)
+        assert index.people.page(query_words, skip, limit) == expected, query_words
+
+
+async def test_changes_applied_to_the_index_keep_it_equal_to_mongodb(db: Any) -> None:
+    index = await Catalogue.load(db)
+    originals = [doc async for doc in db.movies.find({"_id": {"$in": [5, 9, 11]}})]
+    added = movies.prepare({**films.movie_document(films.scale_film(FILMS + 7)), "_id": FILMS + 7})
+    try:
+        await db.movies.insert_one(added)
+        await db.movies.update_one({"_id": 5}, {"$set": {"popularity": 999.0, "year": None, "genre_ids": [7],
+                                                         "user_rating": {"average": 9.5, "count": 40}}})
+        renamed = movies.prepare({**(await db.movies.find_one({"_id": 9})), "title": "Zyxwvut Quaggle"})
+        await db.movies.replace_one({"_id": 9}, renamed)
+        await db.movies.delete_one({"_id": 11})
+        await index.refresh(db, {"movie": {FILMS + 7, 5, 9, 11}})
+        for movie_filter in (MovieFilter(), MovieFilter(genre_sets=((7,),)), MovieFilter(words=("quag",)),
+                             MovieFilter(year=(None, 1950)), MovieFilter(words=("zyxwvut", "quaggle"))):
+            for sort in ("-popularity", "year", "-reviews", "title", "-title"):
+                assert index.films.page(movie_filter, sort, 0, 50) == await movies.list_movies(
+                    db, movie_filter, sort, 0, 50), (movie_filter, sort)
+    finally:
+        await db.movies.delete_one({"_id": FILMS + 7})
+        for doc in originals:
+            await db.movies.replace_one({"_id": doc["_id"]}, doc, upsert=True)
