@@ -17,7 +17,7 @@ VERSION = "catalogue-version="
 
 # KEYS: the version counter, then the cache entries to delete. ARGV: channel, message, bump ('1' or '0'),
 # the version token. Deletes the entries, moves the version if asked and publishes the message with it.
-_ANNOUNCE = AsyncScript(None, b"""
+_ANNOUNCE_LUA = b"""
 if #KEYS > 1 then redis.call('DEL', unpack(KEYS, 2)) end
 local message = ARGV[2]
 if ARGV[3] == '1' then
@@ -25,7 +25,8 @@ if ARGV[3] == '1' then
   if message == '' then message = version else message = message .. ' ' .. version end
 end
 redis.call('PUBLISH', ARGV[1], message)
-""")
+"""
+_ANNOUNCE = AsyncScript(None, _ANNOUNCE_LUA)  # type: ignore[arg-type]  # registered on first use
 
 
 async def _announce(redis: Redis, entries: list[str], words: list[str], catalogue: bool) -> None:

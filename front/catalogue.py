@@ -55,6 +55,7 @@ async def _genre_sets(stores: Stores, query: Params) -> list[tuple[int, ...]]:
 
 def _range(query: Params, low_name: str, high_name: str, *, low: float, high: float,
            whole: bool = True) -> tuple[Any, Any]:
+    found: tuple[Any, Any]
     if whole:
         found = (query.integer(low_name, low=int(low), high=int(high)),
                  query.integer(high_name, low=int(low), high=int(high)))
@@ -73,6 +74,8 @@ async def read_filter(request: Request, query: Params, genre_id: int | None = No
         sets = [s for s in sets if genre_id not in s] + [(genre_id,)]
     without = [g for g in [await _genre_id(stores, v, query, "without_genre") for v in query.many("without_genre")]
                if g is not None]
+    year_from: int | None
+    year_to: int | None
     year_from, year_to = _range(query, "year_from", "year_to", low=1800, high=2100)
     year = query.integer("year", low=1800, high=2100)
     if year is not None:

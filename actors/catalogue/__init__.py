@@ -16,7 +16,7 @@ from actors.catalogue.films import Films
 from actors.catalogue.people import People
 from actors.catalogue.shelf import Shelf
 from stores.mongo import catalogue
-from stores.mongo.search import Hit, rank
+from stores.mongo.search import Doc, Hit, rank
 from stores.mongo.text import words
 
 if TYPE_CHECKING:
@@ -69,7 +69,8 @@ class Catalogue:
         query_words = words(query)[:8]
         if not query_words:
             return []
-        found = [(kind, self.shelves[kind].candidates(query_words)) for kind in ("movie", "person") if kind in kinds]
+        found: list[tuple[str, list[Doc]]] = [(kind, self.shelves[kind].candidates(query_words))
+                                              for kind in ("movie", "person") if kind in kinds]
         return rank(query_words, found, limit)
 
     def describe(self) -> dict[str, Any]:

@@ -38,6 +38,7 @@ class Films(Shelf):
     """Every film's filter and sort fields, by position."""
 
     kind = "movie"
+    label = "title"
 
     def __init__(self) -> None:
         self._numbers = {name: array("d") for name in NUMBERS}
@@ -49,7 +50,7 @@ class Films(Shelf):
         self.posters: dict[int, str] = {}
         self.title_sorts = Texts()
         self._count = 0
-        super().__init__("title")
+        super().__init__()
 
     def collect(self, doc: dict[str, Any]) -> None:
         """Read a film's columns while building."""

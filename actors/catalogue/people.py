@@ -14,11 +14,12 @@ class People(Shelf):
     """Every person's list fields, by position."""
 
     kind = "person"
+    label = "name"
 
     def __init__(self) -> None:
         self.departments: dict[str | None, int] = {}
         self._codes = array("i")
-        super().__init__("name")
+        super().__init__()
 
     def collect(self, doc: dict[str, Any]) -> None:
         """Read a person's department while building."""

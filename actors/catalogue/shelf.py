@@ -51,9 +51,9 @@ class Shelf:
     """One collection's documents: a position each, in load order, with ids, names and words."""
 
     kind = ""
+    label = ""  # the field that names a document
 
-    def __init__(self, label: str) -> None:
-        self.label = label
+    def __init__(self) -> None:
         self._ids, self._popularity = array("q"), array("d")
         self.names, self.words = Texts(), WordIndex()
 

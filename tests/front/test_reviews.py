@@ -82,3 +82,28 @@ def test_lists_filter_and_sort_reviews(http: httpx.Client, seeded: str) -> None:
     assert times == sorted(times, reverse=True)
     assert http.get("/api/movies/999999999/reviews/").status_code == 404
     assert http.get("/api/reviews/?sort=best").status_code == 400
+
+
+async def test_a_review_reaches_the_films_reviewer_figures_that_lists_sort_by(http: httpx.Client, seeded: str,
+                                                                             stores: Any) -> None:
+    from stores.mysql import ratings
+
+    db = await stores.mongo()
+    top = http.get("/api/movies/", params={"sort": "-reviews", "page_size": 5}).json()["results"]
+    stats = await ratings.rating_stats(await stores.mysql(), [film["id"] for film in top])
+    counts = [stats[film["id"]]["count"] for film in top]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 0, "the seed copied the figures into the films"
+
+    user = account(http, "figures")
+    film_id = 7
+    before = (await db.movies.find_one({"_id": film_id}, {"user_rating": 1})).get("user_rating") or {"count": 0}
+    assert review(http, user, film_id, 10).status_code == 201
+    deadline = time.monotonic() + 60
+    while True:
+        found = (await db.movies.find_one({"_id": film_id}, {"user_rating": 1})).get("user_rating") or {}
+        if found.get("count") == before["count"] + 1:
+            break
+        assert time.monotonic() < deadline, "the film's document never took the review"
+        time.sleep(0.2)
+    expected = (await ratings.rating_stats(await stores.mysql(), [film_id]))[film_id]
+    assert found == {"average": expected["average"], "count": expected["count"]}
