@@ -14,7 +14,7 @@ from typing import Any
 from sanic import Request
 
 from cache.keys import cached, work_key
-from errors import Invalid
+from errors import Invalid, NotFound
 from front.pagination import paginate
 from front.params import Params
 from stores import Stores
@@ -133,6 +133,9 @@ async def movie_page(request: Request, genre_id: int | None = None) -> bytes:
     raw, hot = _hot(request)
     if hot is not None:
         return hot
+    ctx = request.app.ctx
+    if genre_id is not None and await genres.get_genre(await ctx.stores.mongo(), genre_id) is None:
+        raise NotFound(f"No genre with id {genre_id}.")
     query = Params(request, (*FILTERS, *ALIASES, "page", "page_size"))
     for alias, name in ALIASES.items():
         query.alias(name, alias)
@@ -140,7 +143,6 @@ async def movie_page(request: Request, genre_id: int | None = None) -> bytes:
     sort = query.choice("sort", SORTS, "-popularity")
     movie_filter = await read_filter(request, query, genre_id)
     query.done()
-    ctx = request.app.ctx
     skip = (page - 1) * size
     ttl = USER_SORT_TTL if sort.lstrip("-") in USER_SORTS else None
     body = await cached_page(
