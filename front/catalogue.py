@@ -9,6 +9,7 @@ from sanic import Request
 from cache import keys
 from cache.keys import work_key
 from errors import Invalid
+from front.limits import charged
 from front.pagination import check_page, paginate
 from front.params import Params
 from stores import Stores
@@ -95,7 +96,7 @@ async def movie_page(request: Request, genre_id: int | None = None) -> bytes:
         check_page(page, size, count)
         return paginate(request, results, count, page, size)
 
-    body = await ctx.aside.get(f"list:{name}", load)
+    body = await ctx.aside.get(f"list:{name}", charged(request, load))
     if body is None:
         raise Invalid("The list could not be built.")
     ctx.local.put(raw, body)

@@ -8,6 +8,7 @@ from sanic.response import HTTPResponse
 from cache import keys
 from errors import NotFound
 from front.endpoint import endpoint
+from front.limits import READ, charged
 from front.pagination import check_page, paginate
 from front.params import Params
 from front.responses import respond, respond_raw
@@ -18,7 +19,7 @@ bp = Blueprint("people", url_prefix="/api/people")
 
 
 @bp.get("/")
-@endpoint("List people, optionally by name", query="people", response="PersonPage")
+@endpoint("List people, optionally by name", query="people", response="PersonPage", limit=READ)
 async def list_people(request: Request) -> HTTPResponse:
     """People by popularity; `q` matches name words (the last one as a prefix)."""
     query = Params(request, ("q", "page", "page_size"))
@@ -42,7 +43,7 @@ async def person_detail(request: Request, person_id: int) -> HTTPResponse:
         doc_ = await people.get_person(await ctx.stores.mongo(), person_id)
         return None if doc_ is None else people.detail(doc_)
 
-    body = await ctx.aside.get(keys.person_entry(person_id), load)
+    body = await ctx.aside.get(keys.person_entry(person_id), charged(request, load))
     if body is None:
         raise NotFound(f"No person with id {person_id}.")
     return respond_raw(request, body)
