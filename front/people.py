@@ -25,6 +25,8 @@ async def list_people(request: Request) -> HTTPResponse:
     query = Params(request, ("q", "page", "page_size"))
     page, size = query.page()
     q = query.text("q")
+    if q and not words(q):
+        query.fail("q", "Give at least one letter or digit.")
     query.done()
     q_words = tuple(words(q)[:6]) if q else ()
     db = await request.app.ctx.stores.mongo()
