@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -36,7 +39,8 @@ class SecretURL(str):
         return f"SecretURL({redact(self)!r})"
 
 
-DEV_SECRET = "movieverse-dev-secret-do-not-use-in-production"
+ROOT = Path(__file__).resolve().parent
+KEY_FILE = ROOT / ".data" / "secret_key"
 
 
 def _get(name: str, default: str) -> str:
@@ -69,6 +73,34 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be a boolean, got {raw!r}")
 
 
+def install_key(path: Path) -> str:
+    """This install's development key: read from `path`, or created there once, atomically, owner-only.
+
+    The key is written to a private temporary file and hard-linked into place, so processes that
+    start together never see a half-written key: the first link wins and every process reads it.
+    """
+    with contextlib.suppress(FileNotFoundError):
+        return _read_key(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} holds no usable key; delete it to have a new one made")
+    return key
+
+
 @dataclass(frozen=True)
 class Settings:
     """The whole configuration of one MovieVerse process."""
@@ -85,7 +117,7 @@ class Settings:
     smtp_url: SecretURL = SecretURL("smtp://127.0.0.1:1025")
     mail_from: str = "MovieVerse <no-reply@movieverse.local>"
     public_url: str = "http://127.0.0.1:8000"
-    secret_key: Secret = field(default=Secret(DEV_SECRET))
+    secret_key: Secret = field(default=Secret(""))
     token_ttl_seconds: int = 3600
     reset_token_ttl_seconds: int = 3600
     host: str = "127.0.0.1"
@@ -104,6 +136,13 @@ class Settings:
     login_attempts_per_address: int = 20
     login_window_seconds: int = 300
     trust_forwarded: bool = False
+    reset_attempts_per_address: int = 10
+    reset_attempts_per_email: int = 3
+    reset_window_seconds: int = 3600
+    rate_limit_reads: int = 600
+    rate_limit_writes: int = 60
+    rate_limit_window_seconds: int = 60
+    purge_second_pass_seconds: float = 30.0
     tmdb_api_url: str = "https://api.themoviedb.org/3"
     tmdb_api_key: Secret = field(default=Secret(""))
     tmdb_concurrency: int = 4
@@ -127,7 +166,7 @@ def load() -> Settings:
     if not secret:
         if env == "production":
             raise ConfigError("SECRET_KEY is required when MOVIEVERSE_ENV=production")
-        secret = DEV_SECRET
+        secret = install_key(Path(_get("SECRET_KEY_FILE", str(KEY_FILE))))
     if env == "production" and len(secret) < 32:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production")
     settings = Settings(
@@ -162,6 +201,13 @@ def load() -> Settings:
         login_attempts_per_address=_int("LOGIN_ATTEMPTS_PER_ADDRESS", defaults.login_attempts_per_address),
         login_window_seconds=_int("LOGIN_WINDOW_SECONDS", defaults.login_window_seconds),
         trust_forwarded=_bool("TRUST_FORWARDED", defaults.trust_forwarded),
+        reset_attempts_per_address=_int("RESET_ATTEMPTS_PER_ADDRESS", defaults.reset_attempts_per_address),
+        reset_attempts_per_email=_int("RESET_ATTEMPTS_PER_EMAIL", defaults.reset_attempts_per_email),
+        reset_window_seconds=_int("RESET_WINDOW_SECONDS", defaults.reset_window_seconds),
+        rate_limit_reads=_int("RATE_LIMIT_READS", defaults.rate_limit_reads),
+        rate_limit_writes=_int("RATE_LIMIT_WRITES", defaults.rate_limit_writes),
+        rate_limit_window_seconds=_int("RATE_LIMIT_WINDOW_SECONDS", defaults.rate_limit_window_seconds),
+        purge_second_pass_seconds=_float("PURGE_SECOND_PASS_SECONDS", defaults.purge_second_pass_seconds),
         tmdb_api_url=_get("TMDB_API_URL", defaults.tmdb_api_url).rstrip("/"),
         tmdb_api_key=Secret(_get("TMDB_API_KEY", "")),
         tmdb_concurrency=_int("TMDB_CONCURRENCY", defaults.tmdb_concurrency),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import dramatiq
 from redis.exceptions import RedisError
 
@@ -10,8 +12,8 @@ from actors.lifecycle import Resources, resources
 from actors.work import refresh
 from cache import invalidate, keys
 from stores.mongo import movies
+from stores.mysql import accounts, ratings, reviews
 from stores.mysql import outbox as mysql_outbox
-from stores.mysql import ratings, reviews
 from stores.profiles import delete_profile
 
 TRENDING_DEBOUNCE = 30
@@ -46,10 +48,16 @@ async def review_changed(movie_id: int, user_id: int) -> None:
 
 
 @dramatiq.actor(queue_name=DEFAULT, max_retries=50, min_backoff=1000, max_backoff=600_000, time_limit=600_000)
-async def purge_account(user_id: int) -> None:
-    """Remove a deleted account's reviews and profile; retried until done (every step is idempotent)."""
+async def purge_account(user_id: int, second_pass: bool = False) -> None:
+    """Remove a deleted account's reviews and profile; retried until done (every step is idempotent).
+
+    The tombstone comes first, so no review of theirs can land after the deletion below. The
+    Firebase emulator has no transactions to order a profile write against it, so a second
+    pass, `PURGE_SECOND_PASS_SECONDS` later, deletes the profile (and any review) again.
+    """
     res = await resources()
     pool = await res.stores.mysql()
+    await accounts.bury(pool, user_id)
     queued = await reviews.delete_user_reviews(pool, user_id)
     for outbox_id, movie_id in queued:
         await _movie_changed(res, movie_id)
@@ -58,3 +66,6 @@ async def purge_account(user_id: int) -> None:
     await invalidate.recommendations_changed(res.redis, user_id)
     if queued:
         await _refresh_trending(res)
+    if not second_pass:
+        await asyncio.to_thread(purge_account.send_with_options, args=(user_id, True),
+                                delay=int(res.settings.purge_second_pass_seconds * 1000))

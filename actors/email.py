@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import smtplib
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -12,6 +13,7 @@ import dramatiq
 from actors.broker import BULK
 from actors.lifecycle import resources
 from config import Settings
+from stores.postgres import outbox, resets, users
 
 
 def deliver(settings: Settings, to: str, subject: str, text: str) -> None:
@@ -37,6 +39,21 @@ async def send_welcome_email(user_id: int, username: str, email: str) -> None:
     text = (f"Hello {username},\n\nwelcome to MovieVerse! Your account (id {user_id}) is ready.\n"
             f"Start here: {settings.public_url}/api/movies/popular/\n")
     await asyncio.to_thread(deliver, settings, email, "Welcome to MovieVerse", text)
+
+
+@dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=60_000)
+async def request_password_reset(email: str) -> None:
+    """Look the email up and, if it names an account, store a reset token and mail it (the route never knows)."""
+    res = await resources()
+    pool = await res.stores.postgres()
+    user = await users.find_email(pool, email)
+    if user is None:
+        return
+    token = secrets.token_urlsafe(32)
+    args = {"user_id": user["id"], "email": user["email"], "token": token}
+    outbox_id = await resets.create_reset(pool, user["id"], token, res.settings.reset_token_ttl_seconds, args)
+    await asyncio.to_thread(send_password_reset_email.send, **args)
+    await outbox.remove(pool, [outbox_id])
 
 
 @dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=60_000)

@@ -1,48 +1,107 @@
-"""Attempt counters in Redis: too many failures in a window means 429 until the window passes."""
+"""Counters in Redis that decide atomically: a failure is reserved before the work it guards.
+
+Two uses share them. Throttles (login, password checks, registration, reset requests) reserve
+one attempt against every named counter in one script, and are refused when any is at its
+limit; a success gives its reservation back, so only failures stay counted. Concurrent
+attempts cannot all pass a check made before any of them is counted. Work limits (anonymous
+requests that reach a store or a worker) count every request in a fixed window.
+
+When Redis is down, both are skipped: requests keep working (argon2 still slows guessing).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from cache import keys
 
+UNBOUND: Any = None  # the scripts are bound to a client at each call
 
-async def blocked_for(redis: Redis, limits: dict[str, int]) -> int:
-    """Seconds until the first of the named counters that reached its limit resets; 0 if none did.
+# KEYS: the counters. ARGV: the window in seconds, then each counter's limit.
+# If any counter is at its limit: {0, seconds until the latest of those resets}. Else each is raised: {1, 0}.
+_RESERVE = AsyncScript(UNBOUND, b"""
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local count = tonumber(redis.call('GET', key) or '0')
+  if count >= tonumber(ARGV[i + 1]) then
+    local ttl = redis.call('TTL', key)
+    if ttl < 1 then ttl = 1 end
+    if ttl > wait then wait = ttl end
+  end
+end
+if wait > 0 then return {0, wait} end
+for _, key in ipairs(KEYS) do
+  if redis.call('INCR', key) == 1 then redis.call('EXPIRE', key, ARGV[1]) end
+end
+return {1, 0}
+""")
 
-    When Redis is down, throttling is skipped (logins keep working; argon2 still slows guessing).
-    """
+# KEYS: the counters. Gives back one reservation on each that still holds one.
+_RELEASE = AsyncScript(UNBOUND, b"""
+for _, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+end
+""")
+
+# KEYS: the counter. ARGV: the window in seconds. Counts one request: {count, milliseconds until reset}.
+_SPEND = AsyncScript(UNBOUND, b"""
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 1000) end
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 1000)
+  left = tonumber(ARGV[1]) * 1000
+end
+return {count, left}
+""")
+
+
+async def reserve(redis: Redis, limits: dict[str, int], window: int) -> int:
+    """Reserve one attempt on every named counter; 0 when reserved, else seconds to wait (nothing reserved)."""
     try:
-        async with redis.pipeline(transaction=False) as pipe:
-            for name in limits:
-                pipe.get(keys.counter(name))
-                pipe.ttl(keys.counter(name))
-            values = await pipe.execute()
+        allowed, wait = await _RESERVE(keys=[keys.counter(name) for name in limits],
+                                       args=[window, *limits.values()], client=redis)
     except (RedisError, OSError):
         return 0
-    wait = 0
-    for limit, count, ttl in zip(limits.values(), values[::2], values[1::2], strict=True):
-        if count is not None and int(count) >= limit:
-            wait = max(wait, int(ttl) if ttl and ttl > 0 else 1)
-    return wait
+    return 0 if allowed else max(1, int(wait))
 
 
-async def fail(redis: Redis, names: list[str], window: int) -> None:
-    """Count one failed attempt against each named counter."""
+async def release(redis: Redis, names: list[str]) -> None:
+    """Give back the reservation of an attempt that succeeded."""
     try:
-        async with redis.pipeline(transaction=False) as pipe:
-            for name in names:
-                pipe.incr(keys.counter(name))
-                pipe.expire(keys.counter(name), window, nx=True)
-            await pipe.execute()
+        await _RELEASE(keys=[keys.counter(name) for name in names], client=redis)
     except (RedisError, OSError):
         return
 
 
-async def reset(redis: Redis, name: str) -> None:
-    """Clear a counter (after a success)."""
+@dataclass(frozen=True)
+class Quota:
+    """Where a client stands in its window: what the RateLimit-* headers say."""
+
+    limit: int
+    remaining: int
+    reset: int
+
+    @property
+    def exceeded(self) -> bool:
+        """Whether this request went beyond the limit."""
+        return self.remaining < 0
+
+    def headers(self) -> dict[str, str]:
+        """The RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers."""
+        return {"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(max(0, self.remaining)),
+                "RateLimit-Reset": str(self.reset)}
+
+
+async def spend(redis: Redis, name: str, limit: int, window: int) -> Quota | None:
+    """Count one request against a windowed limit; None when Redis cannot say."""
     try:
-        await redis.delete(keys.counter(name))
+        count, left_ms = await _SPEND(keys=[keys.counter(name)], args=[window], client=redis)
     except (RedisError, OSError):
-        return
+        return None
+    return Quota(limit, limit - int(count), max(1, -(-int(left_ms) // 1000)))

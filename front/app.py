@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sanic import Sanic
@@ -31,6 +32,8 @@ from front import (
 from front.discover import Discover
 from front.dispatch import Dispatcher
 from front.endpoint import RECORDER
+from front.identity import decoy_hash
+from front.methods import answer_head_and_options
 from front.params import PATH_ID_PATTERN, path_id
 from front.problems import ProblemHandler
 from front.publisher import Publisher
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sa
                   profiles.bp, reviews.bp, reviews.movie_reviews_bp, search.bp, recommendations.bp,
                   admin.bp)
     for blueprint in blueprints:
+        answer_head_and_options(blueprint)
         app.blueprint(blueprint)
     app.register_listener(_open, "before_server_start")
     app.register_listener(_close, "after_server_stop")
@@ -75,6 +79,7 @@ async def _open(app: Sanic) -> None:
     app.ctx.aside = Aside(app.ctx.redis, app.ctx.local, settings.cache_ttl_seconds)
     app.ctx.discover = Discover(settings, app.ctx.dispatcher, app.ctx.stores)
     await app.ctx.stores.open()
+    await asyncio.to_thread(decoy_hash)
     await RECORDER.start()
 
 

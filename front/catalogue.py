@@ -15,6 +15,7 @@ from sanic import Request
 
 from cache.keys import cached, work_key
 from errors import Invalid, NotFound
+from front.limits import charged
 from front.pagination import paginate
 from front.params import Params
 from stores import Stores
@@ -111,7 +112,7 @@ async def cached_page(request: Request, kind: str, work: dict[str, Any], page: i
         count, results = await load()
         return paginate(request, results, count, page, size)
 
-    found = await ctx.aside.get(f"list:{name}", body, ttl)
+    found = await ctx.aside.get(f"list:{name}", charged(request, body), ttl)
     if found is None:
         raise Invalid("The list could not be built.")
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,9 +82,13 @@ class Dispatcher:
             raise
 
     async def run(
-        self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any], wait: float | None = None
+        self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any], wait: float | None = None,
+        charge: Callable[[], Awaitable[Any]] | None = None,
     ) -> Outcome:
         """Serve the work's cached result, or join/start a job and wait up to `wait` seconds for it.
+
+        `charge` is called before work no cached result answers is sent or joined (the caller's
+        work limit); if it raises, a job just claimed is released and nothing is sent.
 
         One Redis round trip finds the result or the job; a new job is watched before its message
         is sent, so its notification cannot be missed and needs no check before the wait.
@@ -96,6 +101,14 @@ class Dispatcher:
         if found.job_id is None:
             return Outcome(jobs.DONE, {"kind": kind, "status": jobs.DONE}, found.result)
         job_id = found.job_id
+        if charge is not None:
+            try:
+                await charge()
+            except BaseException:
+                if found.created:
+                    with contextlib.suppress(RedisError, OSError):
+                        await jobs.release(self.redis, key, job_id)
+                raise
         future = self.notifier.watch(job_id)
         try:
             if found.created:

@@ -26,7 +26,8 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from cache import aside
-from front import metrics
+from errors import Invalid
+from front import limits, metrics
 
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[HTTPResponse]])
 REQUEST_ID = "X-Request-ID"
@@ -128,16 +129,32 @@ def finish(request: Request, response: HTTPResponse, started: float | None = Non
     found = _known_id(request)
     if found is not None:
         response.headers[REQUEST_ID] = found
+    ctx = getattr(request, "_ctx", None)
+    if ctx is not None:
+        quota = getattr(ctx, "quota", None)
+        if quota is not None:
+            response.headers.update(quota.headers())
+        if getattr(ctx, "caller", None) is not None:
+            response.headers["Cache-Control"] = "no-store"
     elapsed = time.perf_counter() - started if started is not None else 0.0
     RECORDER.record(request.method, route or route_label(request), response.status, elapsed)
     return response
 
 
+def check_host(request: Request) -> None:
+    """400 for an HTTP/1.1 request without exactly one Host header (RFC 9112, section 3.2)."""
+    if request.version == "1.1" and len(request.headers.getall("host", [])) != 1:
+        raise Invalid("Send exactly one Host header.")
+
+
 def endpoint(summary: str, *, query: str | None = None, body: str | None = None, response: str | None = None,
-             auth: bool = False, status: int = 200, worker: bool = False) -> Callable[[Handler], Handler]:
+             auth: bool = False, status: int = 200, worker: bool = False,
+             limit: str | None = None) -> Callable[[Handler], Handler]:
     """Declare a handler: its OpenAPI documentation, and measurement of every call.
 
     `worker` marks a route whose answer a worker computes: it may answer 202 with a job.
+    `limit` ("read" or "write") counts every call against the caller's address (`front.limits`);
+    routes that serve from a cache count only their misses themselves.
     """
 
     def wrap(handler: Handler) -> Handler:
@@ -147,6 +164,9 @@ def endpoint(summary: str, *, query: str | None = None, body: str | None = None,
         async def measured(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
             started = time.perf_counter()
             try:
+                check_host(request)
+                if limit is not None:
+                    await limits.spend(request, limit)
                 response = await handler(request, *args, **kwargs)
             except BaseException:
                 request.ctx.started = started  # for the error handler's measurement

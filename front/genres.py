@@ -8,6 +8,7 @@ from sanic.response import HTTPResponse
 from errors import NotFound
 from front.catalogue import movie_page
 from front.endpoint import endpoint
+from front.limits import READ
 from front.pagination import paginate
 from front.params import Params
 from front.responses import respond, respond_raw
@@ -21,7 +22,7 @@ def _public(genre: dict[str, object]) -> dict[str, object]:
 
 
 @bp.get("/")
-@endpoint("List genres with their movie counts", query="paging", response="GenrePage")
+@endpoint("List genres with their movie counts", query="paging", response="GenrePage", limit=READ)
 async def list_genres(request: Request) -> HTTPResponse:
     """Every genre."""
     query = Params(request, ("page", "page_size"))
@@ -32,7 +33,7 @@ async def list_genres(request: Request) -> HTTPResponse:
 
 
 @bp.get("/<genre_id:id>")
-@endpoint("One genre", response="Genre")
+@endpoint("One genre", response="Genre", limit=READ)
 async def genre_detail(request: Request, genre_id: int) -> HTTPResponse:
     """One genre with its movie count."""
     genre = await genres.get_genre(await request.app.ctx.stores.mongo(), genre_id)
@@ -43,7 +44,7 @@ async def genre_detail(request: Request, genre_id: int) -> HTTPResponse:
 
 @bp.get("/<genre_id:id>/movies")
 @endpoint("A genre's movies, with the same filters and sorts as the movie list", query="movie_list",
-     response="MoviePage")
+     response="MoviePage", limit=READ)
 async def genre_movies(request: Request, genre_id: int) -> HTTPResponse:
     """The movies of one genre (a page held by the local tier is served without asking MongoDB)."""
     return respond_raw(request, await movie_page(request, genre_id))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -12,7 +12,6 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 ENV = Environment(loader=PackageLoader("front", "templates"), autoescape=select_autoescape(["html"]))
-URL = re.compile(r"&#34;(https?://[^&\s]+(?:&amp;[^&\s]+)*|/api/[^&\s]*)&#34;")
 
 
 def wants_html(request: Request) -> bool:
@@ -25,9 +24,35 @@ def wants_html(request: Request) -> bool:
     return json_at == -1 or html_at < json_at
 
 
+def _linkable(text: str) -> bool:
+    """Whether a string is a URL worth a link: an absolute http(s) URL or one of this API's paths."""
+    if not text or len(text) > 2000 or any(ch.isspace() or not ch.isprintable() for ch in text):
+        return False
+    if text.startswith("/api/"):
+        return True
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _pretty(value: Any, indent: str) -> str:
+    """The value as indented JSON, escaped for HTML, with each linkable string a link to itself."""
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{escape(orjson.dumps(str(k)).decode())}: {_pretty(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and value:
+        return "[\n" + ",\n".join(f"{inner}{_pretty(v, inner)}" for v in value) + f"\n{indent}]"
+    text = escape(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode())
+    if isinstance(value, str) and _linkable(value):
+        return f'&#34;<a href="{escape(value)}">{text[5:-5]}</a>&#34;'
+    return str(text)
+
+
 def _linked(data: Any) -> Markup:
-    text = escape(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
-    return Markup(URL.sub(lambda m: f'&#34;<a href="{m.group(1)}">{m.group(1)}</a>&#34;', str(text)))
+    return Markup(_pretty(data, ""))
 
 
 def related_links(data: Any) -> list[tuple[str, str]]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import hmac
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +17,8 @@ from sanic import Request
 
 from config import Settings
 from errors import Forbidden, Unauthorized
+from front import numbers
+from front.params import MAX_PATH_ID
 from stores.postgres import users
 
 HASHER = PasswordHasher()
@@ -35,24 +40,42 @@ async def hash_password(password: str) -> str:
     return await asyncio.to_thread(HASHER.hash, password)
 
 
-async def verify_password(password_hash: str, password: str) -> tuple[bool, bool]:
-    """(matches, needs a rehash with the current parameters), checked off the event loop."""
+@functools.cache
+def decoy_hash() -> str:
+    """A hash of a random password, verified for unknown accounts so that they cost what known ones do."""
+    return HASHER.hash(secrets.token_urlsafe(16))
+
+
+async def verify_password(password_hash: str | None, password: str) -> tuple[bool, bool]:
+    """(matches, needs a rehash with the current parameters), checked off the event loop.
+
+    With no hash (an unknown account) the decoy is verified instead: the same argon2 work, never a match.
+    """
+    if password_hash is None:
+        await asyncio.to_thread(_matches, decoy_hash(), password)
+        return False, False
+    known = password_hash
 
     def check() -> tuple[bool, bool]:
-        try:
-            HASHER.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
+        if not _matches(known, password):
             return False, False
-        return True, HASHER.check_needs_rehash(password_hash)
+        return True, HASHER.check_needs_rehash(known)
 
     return await asyncio.to_thread(check)
 
 
+def _matches(password_hash: str, password: str) -> bool:
+    try:
+        return bool(HASHER.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def issue_token(settings: Settings, user: dict[str, Any]) -> dict[str, Any]:
-    """A signed access token for the user, revoked by a later password change or deletion."""
+    """A signed access token for the user, revoked when the account's random stamp changes or it is deleted."""
     now = int(time.time())
     claims = {"sub": str(user["id"]), "iat": now, "exp": now + settings.token_ttl_seconds,
-              "pwd": users.stamp(user["password_changed_at"]), "typ": "access"}
+              "stp": user["token_stamp"], "typ": "access"}
     token = jwt.encode(claims, str(settings.secret_key), algorithm=ALGORITHM)
     return {"access_token": token, "token_type": "Bearer", "expires_in": settings.token_ttl_seconds}
 
@@ -60,12 +83,16 @@ def issue_token(settings: Settings, user: dict[str, Any]) -> dict[str, Any]:
 def _claims(settings: Settings, token: str) -> dict[str, Any]:
     try:
         claims = jwt.decode(token, str(settings.secret_key), algorithms=[ALGORITHM],
-                            options={"require": ["sub", "exp", "iat", "pwd"]})
+                            options={"require": ["sub", "exp", "iat", "stp"]})
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("The access token has expired; ask for a new one.") from exc
     except jwt.PyJWTError as exc:
         raise Unauthorized("The access token is not valid.") from exc
-    if claims.get("typ") != "access" or not str(claims["sub"]).isdigit():
+    try:
+        claims["sub"] = numbers.integer(claims["sub"], 1, MAX_PATH_ID)
+    except ValueError:
+        claims["sub"] = None
+    if claims.get("typ") != "access" or claims["sub"] is None or not isinstance(claims["stp"], str):
         raise Unauthorized("The access token is not valid.")
     return claims
 
@@ -78,10 +105,12 @@ async def current_user(request: Request) -> AuthUser:
         raise Unauthorized("Send `Authorization: Bearer <token>`; get a token from /api/auth/token.")
     settings = request.app.ctx.settings
     claims = _claims(settings, token.strip())
-    user = await users.get_user(await request.app.ctx.stores.postgres(), int(claims["sub"]))
-    if user is None or users.stamp(user["password_changed_at"]) != claims["pwd"]:
+    user = await users.get_user(await request.app.ctx.stores.postgres(), claims["sub"])
+    if user is None or not hmac.compare_digest(user["token_stamp"].encode(), claims["stp"].encode()):
         raise Unauthorized("The access token is no longer valid; ask for a new one.")
-    return AuthUser(user["id"], user["username"], user["email"], user["is_admin"])
+    caller = AuthUser(user["id"], user["username"], user["email"], user["is_admin"])
+    request.ctx.caller = caller  # answers for a signed-in caller are marked `Cache-Control: no-store`
+    return caller
 
 
 async def admin_user(request: Request) -> AuthUser:

@@ -9,10 +9,11 @@ from sanic.response import HTTPResponse
 
 from actors.rankings import rank_popular, rank_trending
 from cache import keys
-from errors import Invalid, NotFound
+from errors import NotFound
 from front.catalogue import movie_page
 from front.endpoint import endpoint
 from front.jobs import accepted
+from front.limits import charged, charger
 from front.pagination import paginate
 from front.params import Params
 from front.responses import respond, respond_raw
@@ -55,7 +56,8 @@ async def movie_detail(request: Request, movie_id: int) -> HTTPResponse:
         raise NotFound("No movie with that id.")
     ctx = request.app.ctx
     name = keys.movie_entry(movie_id)
-    body = ctx.aside.peek(name) or await ctx.aside.get(name, lambda: load_detail(ctx.stores, movie_id))
+    body = ctx.aside.peek(name) or await ctx.aside.get(
+        name, charged(request, lambda: load_detail(ctx.stores, movie_id)))
     if body is None:
         raise NotFound(f"No movie with id {movie_id}.")
     return respond_raw(request, body)
@@ -65,7 +67,7 @@ async def _ranking(request: Request, actor: Any, kind: str, params: dict[str, An
     query = Params(request, ("page", "page_size", *params))
     page, size = query.page()
     query.done()
-    outcome = await request.app.ctx.dispatcher.run(actor, kind, params)
+    outcome = await request.app.ctx.dispatcher.run(actor, kind, params, charge=charger(request))
     if not outcome.done:
         return accepted(outcome.job)
     ranked: list[Any] = outcome.result or []
@@ -84,8 +86,8 @@ async def popular(request: Request) -> HTTPResponse:
 @endpoint("Trending movies: most reviewed and best rated recently", query="trending", response="MoviePage", worker=True)
 async def trending(request: Request) -> HTTPResponse:
     """Movies trending over the last day or week."""
-    window = request.get_args(keep_blank_values=True).get("window", "day")
-    if window not in ("day", "week"):
-        raise Invalid("Invalid query parameters: window.", errors={"window": ["Must be one of: day, week."]})
+    query = Params(request, ("page", "page_size", "window"))
+    window = query.choice("window", ("day", "week"), "day")
+    query.done()
     return await _ranking(request, rank_trending, "trending", {"window": window})
 

@@ -9,6 +9,7 @@ from typing import Any
 from sanic import Request
 
 from errors import Invalid
+from front import numbers
 
 PAGING = ("page", "page_size")
 MAX_PATH_ID = 10**18 - 1
@@ -20,7 +21,16 @@ def path_id(segment: str) -> int:
     """An id in a path: a positive integer up to MAX_PATH_ID (ValueError makes the route not match)."""
     if not PATH_ID.fullmatch(segment):
         raise ValueError(segment)
-    return int(segment)
+    return numbers.integer(segment, 1, MAX_PATH_ID)
+
+def _utf8(value: str) -> bool:
+    """Whether the text is valid Unicode (a lone surrogate, from undecodable bytes, is not)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
 
 MAX_PAGE_SIZE = 100
 MAX_VALUE_LENGTH = 200
@@ -40,8 +50,8 @@ class Params:
                 self.fail(name, "Operators and nested parameters are not accepted.")
             elif name not in allowed:
                 self.fail(name, f"Unknown parameter; allowed: {', '.join(sorted(allowed))}.")
-            elif any(len(v) > MAX_VALUE_LENGTH or "\x00" in v for v in values):
-                self.fail(name, f"Values are limited to {MAX_VALUE_LENGTH} characters without NUL.")
+            elif any(len(v) > MAX_VALUE_LENGTH or "\x00" in v or not _utf8(v) for v in values):
+                self.fail(name, f"Values are limited to {MAX_VALUE_LENGTH} characters of UTF-8 text without NUL.")
 
     def fail(self, name: str, why: str) -> None:
         """Record a problem with one parameter."""
@@ -62,15 +72,11 @@ class Params:
         raw = self._one(name)
         if raw is None:
             return default
-        if not raw.lstrip("-").isascii() or not raw.lstrip("-").isdigit() or len(raw) > 19:
-            self.fail(name, "Must be an integer.")
+        try:
+            return numbers.integer(raw, low, high)
+        except ValueError as exc:
+            self.fail(name, str(exc))
             return default
-        value = int(raw)
-        if (low is not None and value < low) or (high is not None and value > high):
-            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-            self.fail(name, f"Must be {bounds}.")
-            return default
-        return value
 
     def number(self, name: str, *, low: float, high: float) -> float | None:
         """A finite number within [low, high], or None when absent."""
@@ -78,14 +84,10 @@ class Params:
         if raw is None:
             return None
         try:
-            value = float(raw)
-        except ValueError:
-            self.fail(name, "Must be a number.")
+            return numbers.number(raw, low, high)
+        except ValueError as exc:
+            self.fail(name, str(exc))
             return None
-        if not low <= value <= high:
-            self.fail(name, f"Must be between {low:g} and {high:g}.")
-            return None
-        return value
 
     def text(self, name: str, *, max_length: int = MAX_VALUE_LENGTH) -> str | None:
         """A non-empty string, or None when absent."""

@@ -9,6 +9,7 @@ from cache import keys
 from errors import NotFound
 from front.catalogue import people_page
 from front.endpoint import endpoint
+from front.limits import READ, charged
 from front.responses import respond_raw
 from stores.mongo import people
 
@@ -16,7 +17,7 @@ bp = Blueprint("people", url_prefix="/api/people")
 
 
 @bp.get("/")
-@endpoint("List people, optionally by name", query="people", response="PersonPage")
+@endpoint("List people, optionally by name", query="people", response="PersonPage", limit=READ)
 async def list_people(request: Request) -> HTTPResponse:
     """People by popularity; `q` matches name words (the last one as a prefix)."""
     return respond_raw(request, await people_page(request))
@@ -32,7 +33,7 @@ async def person_detail(request: Request, person_id: int) -> HTTPResponse:
         doc_ = await people.get_person(await ctx.stores.mongo(), person_id)
         return None if doc_ is None else people.detail(doc_)
 
-    body = await ctx.aside.get(keys.person_entry(person_id), load)
+    body = await ctx.aside.get(keys.person_entry(person_id), charged(request, load))
     if body is None:
         raise NotFound(f"No person with id {person_id}.")
     return respond_raw(request, body)

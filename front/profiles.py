@@ -12,6 +12,7 @@ from errors import NotFound
 from front.body import json_object
 from front.endpoint import endpoint
 from front.identity import current_user
+from front.limits import READ
 from front.responses import json, respond
 from front.validate import Body
 from stores import profiles
@@ -23,7 +24,7 @@ FIELDS = ("bio", "avatar_url", "location", "favorite_genres")
 
 
 @bp.get("/<user_id:id>/profile")
-@endpoint("A user's profile", response="Profile")
+@endpoint("A user's profile", response="Profile", limit=READ)
 async def profile(request: Request, user_id: int) -> HTTPResponse:
     """bio, avatar_url, location, favorite_genres, updated_at (empty fields when none was saved)."""
     if await users.get_user(await request.app.ctx.stores.postgres(), user_id) is None:

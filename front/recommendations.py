@@ -10,6 +10,7 @@ from errors import NotFound
 from front.endpoint import endpoint
 from front.identity import current_user
 from front.jobs import accepted
+from front.limits import charger
 from front.responses import respond
 from stores.mongo import movies
 
@@ -31,5 +32,6 @@ async def similar(request: Request, movie_id: int) -> HTTPResponse:
     """200 with similar movies when ready in time, else 202 with the job."""
     if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
-    outcome = await request.app.ctx.dispatcher.run(find_similar, "similar", {"movie_id": movie_id})
+    outcome = await request.app.ctx.dispatcher.run(find_similar, "similar", {"movie_id": movie_id},
+                                                   charge=charger(request))
     return respond(request, outcome.result) if outcome.done else accepted(outcome.job)

@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse
 from front.html import render, wants_html
 
 JSON = "application/json; charset=utf-8"
+VARY = "Vary"
 
 
 def json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:
@@ -31,14 +32,18 @@ def raw_json(body: bytes, status: int = 200, headers: dict[str, str] | None = No
 def respond(
     request: Request, data: Any, status: int = 200, headers: dict[str, str] | None = None
 ) -> HTTPResponse:
-    """JSON, or the browsable HTML page when a browser asks for it."""
+    """JSON, or the browsable HTML page when a browser asks for it (either way `Vary: Accept`)."""
     if wants_html(request):
-        return render(request, data, status)
-    return json(data, status, headers)
+        page = render(request, data, status)
+        page.headers[VARY] = "Accept"
+        return page
+    return json(data, status, {**headers, VARY: "Accept"} if headers else {VARY: "Accept"})
 
 
 def respond_raw(request: Request, body: bytes, status: int = 200) -> HTTPResponse:
-    """Already serialised JSON, or its browsable HTML page when a browser asks for it."""
+    """Already serialised JSON, or its browsable HTML page when a browser asks for it (either way `Vary: Accept`)."""
     if wants_html(request):
-        return render(request, orjson.loads(body), status)
-    return raw_json(body, status)
+        page = render(request, orjson.loads(body), status)
+        page.headers[VARY] = "Accept"
+        return page
+    return raw_json(body, status, {VARY: "Accept"})

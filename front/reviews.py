@@ -12,6 +12,7 @@ from front.body import json_object
 from front.endpoint import endpoint
 from front.followup import send_followups
 from front.identity import current_user
+from front.limits import READ
 from front.pagination import check_page, paginate
 from front.params import Params
 from front.responses import json, respond
@@ -43,14 +44,14 @@ async def _page(request: Request, **fixed: Any) -> dict[str, Any]:
 
 
 @bp.get("/")
-@endpoint("List reviews", query="reviews", response="ReviewPage")
+@endpoint("List reviews", query="reviews", response="ReviewPage", limit=READ)
 async def list_reviews(request: Request) -> HTTPResponse:
     """Reviews, filtered by movie, user and minimum rating, newest first by default."""
     return respond(request, await _page(request))
 
 
 @movie_reviews_bp.get("/<movie_id:id>/reviews")
-@endpoint("A movie's reviews, newest first", query="movie_reviews", response="ReviewPage")
+@endpoint("A movie's reviews, newest first", query="movie_reviews", response="ReviewPage", limit=READ)
 async def movie_reviews(request: Request, movie_id: int) -> HTTPResponse:
     """The reviews of one movie."""
     if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
@@ -59,7 +60,7 @@ async def movie_reviews(request: Request, movie_id: int) -> HTTPResponse:
 
 
 @bp.get("/<review_id:id>")
-@endpoint("One review", response="Review")
+@endpoint("One review", response="Review", limit=READ)
 async def review_detail(request: Request, review_id: int) -> HTTPResponse:
     """A review with its author."""
     return respond(request, await _get(request, review_id))

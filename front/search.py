@@ -8,6 +8,7 @@ from sanic.response import HTTPResponse
 from actors.search import KINDS, search_catalogue
 from front.endpoint import endpoint
 from front.jobs import accepted
+from front.limits import charger
 from front.pagination import paginate
 from front.params import Params
 from front.responses import respond
@@ -31,7 +32,8 @@ async def search(request: Request) -> HTTPResponse:
     query.done()
     assert q is not None
     outcome = await request.app.ctx.dispatcher.run(search_catalogue, "search",
-                                                   {"q": " ".join(words(q)[:8]), "type": kind})
+                                                   {"q": " ".join(words(q)[:8]), "type": kind},
+                                                   charge=charger(request))
     if not outcome.done:
         return accepted(outcome.job)
     hits = outcome.result or []

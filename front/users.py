@@ -8,10 +8,12 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from errors import NotFound, Unprocessable
+from front import throttle
 from front.body import json_object
 from front.endpoint import endpoint
 from front.followup import send_followups
 from front.identity import current_user, hash_password, verify_password
+from front.limits import READ, WRITE
 from front.pagination import check_page, paginate
 from front.params import Params
 from front.responses import json, respond
@@ -36,7 +38,7 @@ async def _public(request: Request, rows: list[dict[str, Any]]) -> list[dict[str
 
 
 @bp.post("/")
-@endpoint("Register an account", body="Registration", response="UserCreated", status=201)
+@endpoint("Register an account", body="Registration", response="UserCreated", status=201, limit=WRITE)
 async def register(request: Request) -> HTTPResponse:
     """Create an account (409 for a taken username or email) and queue a welcome email."""
     body = Body(json_object(request), ("username", "email", "password"))
@@ -46,8 +48,12 @@ async def register(request: Request) -> HTTPResponse:
     body.done()
     assert username is not None and email is not None and password is not None
     welcome = {"username": username, "email": email}
+    # A taken username or email (409) counts as a failed attempt of the address: registration
+    # must not become the way to test, without limit, which accounts exist.
+    counters = await throttle.attempt(request, None)
     user = await users.create_user(await request.app.ctx.stores.postgres(), username, email,
                                    await hash_password(password), [("send_welcome_email", welcome)])
+    await throttle.succeeded(request, counters)
     await send_followups(request, "postgres",
                          [(user["outbox"][0], "send_welcome_email", {**welcome, "user_id": user["id"]})])
     return json({"id": user["id"], "username": user["username"], "date_joined": _iso(user)}, status=201,
@@ -55,7 +61,7 @@ async def register(request: Request) -> HTTPResponse:
 
 
 @bp.get("/")
-@endpoint("List accounts (public fields only)", query="paging", response="UserPage")
+@endpoint("List accounts (public fields only)", query="paging", response="UserPage", limit=READ)
 async def list_users(request: Request) -> HTTPResponse:
     """Accounts by id: id, username, date_joined, review_count."""
     query = Params(request, ("page", "page_size"))
@@ -67,7 +73,7 @@ async def list_users(request: Request) -> HTTPResponse:
 
 
 @bp.get("/<user_id:id>")
-@endpoint("One account (public fields only)", response="User")
+@endpoint("One account (public fields only)", response="User", limit=READ)
 async def user_detail(request: Request, user_id: int) -> HTTPResponse:
     """id, username, date_joined, review_count."""
     user = await users.get_user(await request.app.ctx.stores.postgres(), user_id)
@@ -108,8 +114,10 @@ async def change_me(request: Request) -> HTTPResponse:
     pool = await request.app.ctx.stores.postgres()
     user = await users.get_user(pool, caller.id)
     assert user is not None and current is not None
+    counters = await throttle.attempt(request, throttle.account_counter(caller.id, caller.username))
     if not (await verify_password(user["password_hash"], current))[0]:
         raise Unprocessable("The current password is not right.", errors={"current_password": ["Incorrect."]})
+    await throttle.succeeded(request, counters)
     await users.update_user(pool, caller.id, email=email,
                             password_hash=await hash_password(password) if password else None)
     return respond(request, await _me(request) if password is None else {"detail": "Password changed; "

@@ -58,6 +58,13 @@ SCHEMA = [
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
     """,
     """
+    CREATE TABLE IF NOT EXISTS account_guards (
+        user_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+        deleted TINYINT(1) NOT NULL DEFAULT 0,
+        deleted_at DATETIME(6) NULL
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+    """,
+    """
     CREATE TABLE IF NOT EXISTS outbox (
         id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
         actor VARCHAR(100) NOT NULL,

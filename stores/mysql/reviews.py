@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 import pymysql
 
-from errors import Conflict
-from stores.mysql import Pool, transaction
+from errors import Conflict, NotFound
+from stores.mysql import Pool, accounts, transaction
 
 COLUMNS = "id, movie_id, user_id, username, rating, title, body, created_at, updated_at"
 SORTS = {"-created_at": "created_at DESC, id DESC", "created_at": "created_at ASC, id ASC",
@@ -48,6 +48,7 @@ async def create_review(pool: Pool, user: dict[str, Any], movie_id: int, rating:
     now = datetime.now(UTC).replace(tzinfo=None)
     try:
         async with transaction(pool) as cur:
+            await accounts.guard(cur, user["id"])
             await cur.execute(
                 "INSERT INTO reviews (movie_id, user_id, username, rating, title, body, created_at, updated_at)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
@@ -97,6 +98,11 @@ async def update_review(pool: Pool, review_id: int, changes: dict[str, Any]) -> 
     now = datetime.now(UTC).replace(tzinfo=None)
     sets = ", ".join(f"{name} = %s" for name in changes)
     async with transaction(pool) as cur:
+        await cur.execute("SELECT user_id FROM reviews WHERE id = %s", (review_id,))
+        author = await cur.fetchone()
+        if author is None:
+            raise NotFound(f"No review with id {review_id}.")
+        await accounts.guard(cur, int(author[0]))
         await cur.execute(f"UPDATE reviews SET {sets}, updated_at = %s WHERE id = %s",
                           (*changes.values(), now, review_id))
         await cur.execute(f"SELECT {COLUMNS} FROM reviews WHERE id = %s", (review_id,))

@@ -16,8 +16,13 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     is_admin BOOLEAN NOT NULL DEFAULT false,
     date_joined TIMESTAMPTZ NOT NULL DEFAULT now(),
-    password_changed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    password_changed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    token_stamp TEXT NOT NULL DEFAULT replace(gen_random_uuid()::text, '-', '')
 );
+-- Databases made before tokens carried a random stamp: the volatile default gives every
+-- existing row a stamp of its own as the column is added.
+ALTER TABLE users ADD COLUMN IF NOT EXISTS token_stamp TEXT NOT NULL
+    DEFAULT replace(gen_random_uuid()::text, '-', '');
 CREATE UNIQUE INDEX IF NOT EXISTS users_username_ci ON users (lower(username));
 CREATE UNIQUE INDEX IF NOT EXISTS users_email_ci ON users (lower(email));
 CREATE INDEX IF NOT EXISTS users_date_joined ON users (date_joined, id);

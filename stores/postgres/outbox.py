@@ -22,3 +22,9 @@ async def remove(pool: Pool, ids: list[int]) -> None:
     """Forget messages that were sent."""
     if ids:
         await pool.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)
+
+
+async def add(pool: Pool, actor: str, args: dict[str, Any]) -> int:
+    """Record one message on its own (a request whose only effect is its follow-up); returns its id."""
+    return int(await pool.fetchval("INSERT INTO outbox (actor, args) VALUES ($1, $2::jsonb) RETURNING id",
+                                   actor, orjson.dumps(args).decode()))

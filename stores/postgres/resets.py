@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from stores.postgres import Pool
+from stores.postgres.users import NEW_STAMP
 
 
 def digest(token: str) -> str:
@@ -41,8 +42,8 @@ async def consume(pool: Pool, token: str, password_hash: str) -> int | None:
         if user_id is None:
             return None
         await conn.execute(
-            "UPDATE users SET password_hash = $2,"
-            " password_changed_at = clock_timestamp() WHERE id = $1",
+            "UPDATE users SET password_hash = $2, password_changed_at = clock_timestamp(),"
+            f" token_stamp = {NEW_STAMP} WHERE id = $1",
             user_id, password_hash,
         )
         await conn.execute("DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL", user_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -12,7 +11,8 @@ from errors import Conflict
 from stores.postgres import Pool
 
 PUBLIC = "id, username, date_joined"
-FULL = "id, username, email, password_hash, is_admin, date_joined, password_changed_at"
+FULL = "id, username, email, password_hash, is_admin, date_joined, password_changed_at, token_stamp"
+NEW_STAMP = "replace(gen_random_uuid()::text, '-', '')"
 
 
 def _conflict(exc: asyncpg.UniqueViolationError) -> Conflict:
@@ -80,7 +80,11 @@ async def list_users(pool: Pool, skip: int, limit: int) -> tuple[int, list[dict[
 
 async def update_user(pool: Pool, user_id: int, *, email: str | None = None,
                       password_hash: str | None = None, rehash_only: bool = False) -> dict[str, Any]:
-    """Change the email and/or the password (a new password revokes earlier tokens unless rehash_only)."""
+    """Change the email and/or the password.
+
+    A new password (unless rehash_only) gives the account a new token stamp, revoking every
+    access token issued before, and deletes its unused reset tokens.
+    """
     sets, args = [], [user_id]
     if email is not None:
         args.append(email)
@@ -89,9 +93,12 @@ async def update_user(pool: Pool, user_id: int, *, email: str | None = None,
         args.append(password_hash)
         sets.append(f"password_hash = ${len(args)}")
         if not rehash_only:
-            sets.append("password_changed_at = clock_timestamp()")
+            sets.append(f"password_changed_at = clock_timestamp(), token_stamp = {NEW_STAMP}")
     try:
-        row = await pool.fetchrow(f"UPDATE users SET {', '.join(sets)} WHERE id = $1 RETURNING {FULL}", *args)
+        async with pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(f"UPDATE users SET {', '.join(sets)} WHERE id = $1 RETURNING {FULL}", *args)
+            if password_hash is not None and not rehash_only:
+                await conn.execute("DELETE FROM password_resets WHERE user_id = $1", user_id)
     except asyncpg.UniqueViolationError as exc:
         raise _conflict(exc) from exc
     return dict(row)
@@ -103,7 +110,3 @@ async def delete_user(pool: Pool, user_id: int, outbox: list[tuple[str, dict[str
         await conn.execute("DELETE FROM users WHERE id = $1", user_id)
         return await _queue(conn, outbox, {"user_id": user_id})
 
-
-def stamp(moment: datetime) -> float:
-    """Seconds since the epoch, to the microsecond (tokens carry it to detect a password change)."""
-    return round(moment.timestamp(), 6)

@@ -1,0 +1,53 @@
+"""Per-address limits on requests that cost real work: reads that reach a store or a worker, and
+the anonymous writes (registration, login, password reset).
+
+A read served from the caches never gets here, so the hot path pays no limiter call. A request
+that does is counted in a fixed window per client address (one Redis script); its answer carries
+`RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (set by `endpoint.finish`), and
+beyond the limit it is 429 with `Retry-After`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sanic import Request
+
+from cache import ratelimit
+from errors import TooManyRequests
+from front.identity import client_address
+
+READ, WRITE = "read", "write"
+T = TypeVar("T")
+
+
+async def spend(request: Request, kind: str = READ) -> None:
+    """Count this request's work against its address (once per request); 429 beyond the limit."""
+    if getattr(request.ctx, "quota", None) is not None:
+        return
+    settings = request.app.ctx.settings
+    limit = settings.rate_limit_reads if kind == READ else settings.rate_limit_writes
+    quota = await ratelimit.spend(request.app.ctx.redis, f"work:{kind}:{client_address(request)}", limit,
+                                  settings.rate_limit_window_seconds)
+    if quota is None:
+        return
+    request.ctx.quota = quota
+    if quota.exceeded:
+        raise TooManyRequests(f"Too many requests from your address; try again in {quota.reset} seconds.",
+                              retry_after=quota.reset)
+
+
+def charged(request: Request, loader: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
+    """The loader of a cache miss, counting the request's work before it reaches the store."""
+
+    async def load() -> T:
+        await spend(request)
+        return await loader()
+
+    return load
+
+
+def charger(request: Request) -> Callable[[], Awaitable[Any]]:
+    """What the dispatcher calls before it sends (or joins) work that no cached result answers."""
+    return lambda: spend(request)
