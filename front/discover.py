@@ -18,6 +18,7 @@ from actors.discover import discover_movies, discover_people
 from config import Settings
 from errors import Unavailable
 from front.dispatch import Dispatcher
+from front.metrics import LIST_ANSWERS
 from stores import Stores
 from stores.mongo import movies, people
 from stores.mongo.movies import MovieFilter
@@ -42,6 +43,7 @@ class Discover:
             "f": movie_filter.params(), "sort": sort, "skip": skip, "limit": limit, "v": version})
         if found is not None:
             return int(found["count"]), found["results"]
+        LIST_ANSWERS.labels("mongo").inc()
         return await movies.list_movies(await self.stores.mongo(), movie_filter, sort, skip, limit)
 
     async def people(self, version: int, query_words: tuple[str, ...], skip: int,
@@ -51,6 +53,7 @@ class Discover:
             "q": list(query_words), "skip": skip, "limit": limit, "v": version})
         if found is not None:
             return int(found["count"]), found["results"]
+        LIST_ANSWERS.labels("mongo").inc()
         return await people.list_people(await self.stores.mongo(), query_words, skip, limit)
 
     async def _index(self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any]) -> Any:
@@ -63,6 +66,7 @@ class Discover:
             reason = str(exc)
         else:
             if outcome.done and isinstance(outcome.result, dict):
+                LIST_ANSWERS.labels("index").inc()
                 return outcome.result
             reason = f"job {outcome.status}" + (f": {outcome.job['error']}" if outcome.job.get("error") else "")
         self.until = time.monotonic() + FALLBACK_SECONDS

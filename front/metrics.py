@@ -23,6 +23,9 @@ LATENCY = Histogram(
     ["route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+LIST_ANSWERS = Counter(
+    "movieverse_list_answers_total", "Uncached list pages, by who answered them.", ["source"]
+)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
