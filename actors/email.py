@@ -41,6 +41,9 @@ async def send_welcome_email(user_id: int, username: str, email: str) -> None:
     await asyncio.to_thread(deliver, settings, email, "Welcome to MovieVerse", text)
 
 
+RESET_DELAY_MS = 1000  # the front door sends a reset's lookup this late: its timing cannot show in the answer
+
+
 @dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=60_000)
 async def request_password_reset(email: str) -> None:
     """Look the email up and, if it names an account, store a reset token and mail it (the route never knows)."""

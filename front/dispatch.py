@@ -49,10 +49,11 @@ class Dispatcher:
         """Close the publishing connection."""
         await self.publisher.close()
 
-    async def send(self, actor: dramatiq.Actor[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Send one message to an actor, confirmed by RabbitMQ, without blocking the event loop."""
+    async def send(self, actor: dramatiq.Actor[..., Any], *args: Any, delay: int | None = None,
+                   **kwargs: Any) -> None:
+        """Send one message to an actor (no sooner than `delay` ms), confirmed by RabbitMQ, without blocking."""
         try:
-            await self.publisher.send(actor, *args, **kwargs)
+            await self.publisher.send(actor, *args, delay=delay, **kwargs)
         except Exception as exc:
             log.warning("sending %s failed: %s", actor.actor_name, exc)
             raise Unavailable("The work queue is unavailable; try again shortly.", retry_after=5) from exc

@@ -18,13 +18,15 @@ from stores.postgres import outbox as postgres_outbox
 log = logging.getLogger(__name__)
 
 
-async def send_followups(request: Request, store: str, messages: list[tuple[int, str, dict[str, Any]]]) -> None:
-    """Send (outbox id, actor, args) messages; rows of those sent are deleted, the rest wait for the relay."""
+async def send_followups(request: Request, store: str, messages: list[tuple[int, str, dict[str, Any]]],
+                         delay: int | None = None) -> None:
+    """Send (outbox id, actor, args) messages (run no sooner than `delay` ms); rows of those sent are deleted,
+    the rest wait for the relay."""
     dispatcher = request.app.ctx.dispatcher
     sent = []
     for outbox_id, actor, args in messages:
         try:
-            await dispatcher.send(broker.get_actor(actor), **args)
+            await dispatcher.send(broker.get_actor(actor), delay=delay, **args)
         except Exception as exc:
             log.warning("follow-up %s left in the %s outbox: %s", actor, store, exc)
             break

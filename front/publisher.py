@@ -19,6 +19,7 @@ from typing import Any
 import dramatiq
 import pika
 from dramatiq.broker import Broker
+from dramatiq.common import current_millis, dq_name
 from pika.adapters.asyncio_connection import AsyncioConnection
 from pika.channel import Channel
 from pika.exceptions import AMQPError
@@ -46,21 +47,24 @@ class Publisher:
         self._returned: set[str] = set()
         self._declared: set[str] = set()
 
-    async def send(self, actor: dramatiq.Actor[..., Any], *args: Any, **kwargs: Any) -> dramatiq.Message[Any]:
-        """Send one message to an actor and wait for RabbitMQ to confirm it."""
+    async def send(self, actor: dramatiq.Actor[..., Any], *args: Any, delay: int | None = None,
+                   **kwargs: Any) -> dramatiq.Message[Any]:
+        """Send one message to an actor (run no sooner than `delay` ms from now) and wait for RabbitMQ to confirm it."""
         message = actor.message(*args, **kwargs)
         queue = message.queue_name
+        if delay is not None:  # as Dramatiq's own enqueue: through the queue's delay queue, with an eta
+            message = message.copy(queue_name=dq_name(queue), options={"eta": current_millis() + delay})
         if queue not in self._declared:
             await asyncio.to_thread(self.broker.declare_queue, queue, ensure=True)
             self._declared.add(queue)
         channel = await self._open()
-        self.broker.emit_before("enqueue", message, None)
+        self.broker.emit_before("enqueue", message, delay)
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         tag, self._next_tag = self._next_tag, self._next_tag + 1
         self._pending[tag] = (future, message.message_id)
         try:
             channel.basic_publish(
-                exchange="", routing_key=queue, body=message.encode(),
+                exchange="", routing_key=message.queue_name, body=message.encode(),
                 properties=pika.BasicProperties(delivery_mode=2, priority=message.options.get("broker_priority")),
                 mandatory=True,
             )
@@ -76,7 +80,7 @@ class Publisher:
             self._pending.pop(tag, None)
             self._drop(exc)
             raise PublishError(str(exc) or type(exc).__name__) from exc
-        self.broker.emit_after("enqueue", message, None)
+        self.broker.emit_after("enqueue", message, delay)
         return message
 
     async def close(self) -> None:
