@@ -3,7 +3,8 @@
 The front door names the catalogue version its page is cached under; the index answers
 once it reflects that version (waiting up to VERSION_WAIT seconds for a change it has
 heard of to be applied). An index that is not loaded fails the job at once, and the front
-door answers from MongoDB instead: a list never waits for a load.
+door answers from MongoDB instead: a list never waits for a load. The front door says how
+long a page's result is kept (`ttl`): the page cache's TTL, shorter for sorts by reviewers' figures.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from errors import Unavailable
 from stores.mongo.movies import MovieFilter
 
 VERSION_WAIT = 1.0
-RESULT_TTL = 12  # seconds: lists sorted by reviewers' ratings may lag reviews, never by more than a minute
 
 
 class NotLoaded(Unavailable):
@@ -34,8 +34,7 @@ async def _index(res: Resources, params: dict[str, Any]) -> Catalogue:
     return index
 
 
-@work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, result_ttl=RESULT_TTL,
-            throws=(NotLoaded,))
+@work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, throws=(NotLoaded,))
 async def discover_movies(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
     """`{count, results}`: one page of films passing the filter `f`, sorted by `sort`."""
     index = await _index(res, params)
@@ -43,8 +42,7 @@ async def discover_movies(res: Resources, params: dict[str, Any]) -> dict[str, A
     return {"count": count, "results": results}
 
 
-@work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, result_ttl=RESULT_TTL,
-            throws=(NotLoaded,))
+@work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, throws=(NotLoaded,))
 async def discover_people(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
     """`{count, results}`: one page of people whose names hold the words `q`, by popularity."""
     index = await _index(res, params)

@@ -53,7 +53,8 @@ def work_actor(
 ) -> Callable[[Work], dramatiq.Actor[..., Any]]:
     """Turn `async def f(res, params) -> result` into an actor taking (job_id, key, params).
 
-    `throws` names more exceptions that end the job as failed at once, without a retry.
+    `throws` names more exceptions that end the job as failed at once, without a retry. A job's params
+    may carry `ttl`: the seconds its result is kept (else `result_ttl`, else RESULT_TTL_SECONDS).
     """
     final = (*PERMANENT, *throws)
 
@@ -61,7 +62,7 @@ def work_actor(
         @functools.wraps(work)
         async def run(job_id: str, key: str, params: dict[str, Any]) -> None:
             res = await resources()
-            ttl = result_ttl or res.settings.result_ttl_seconds
+            ttl = int(params.get("ttl") or result_ttl or res.settings.result_ttl_seconds)
             try:
                 result = await _marked_running(res, job_id, ttl, work, params)
             except final as exc:

@@ -29,6 +29,7 @@ from front import (
     stats,
     users,
 )
+from front.catalogue import GenreTable
 from front.discover import Discover
 from front.dispatch import Dispatcher
 from front.endpoint import RECORDER
@@ -78,6 +79,7 @@ async def _open(app: Sanic) -> None:
     await app.ctx.local.listen(app.ctx.redis)
     app.ctx.aside = Aside(app.ctx.redis, app.ctx.local, settings.cache_ttl_seconds)
     app.ctx.discover = Discover(settings, app.ctx.dispatcher, app.ctx.stores)
+    app.ctx.genre_table = GenreTable()
     await app.ctx.stores.open()
     await asyncio.to_thread(decoy_hash)
     await RECORDER.start()

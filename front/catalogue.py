@@ -8,9 +8,11 @@ version in their keys, so a change to any film or person reaches every cached pa
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from sanic import Request
 
 from cache.keys import cached, work_key
@@ -19,9 +21,9 @@ from front.limits import charged
 from front.pagination import paginate
 from front.params import Params
 from stores import Stores
-from stores.mongo import genres, movies
+from stores.mongo import genres, movies, people
 from stores.mongo.movies import MovieFilter
-from stores.mongo.text import words
+from stores.mongo.text import fold, words
 
 FILTERS = ("genre", "without_genre", "year", "year_from", "year_to", "min_rating", "max_rating", "min_votes",
            "max_votes", "min_runtime", "max_runtime", "mpaa", "person", "q", "sort")
@@ -33,21 +35,44 @@ MPAA = ("G", "PG", "PG-13", "R", "NC-17")
 MAX_ID = 2**53
 
 
-async def _genre_id(stores: Stores, value: str, query: Params, name: str) -> int | None:
+class GenreTable:
+    """Every genre's id by folded name, held by a web process and read again every GENRES_SECONDS.
+
+    Genres are a small fixed set, so a list never asks MongoDB to resolve a genre's name.
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[str, int] = {}
+        self.ids: set[int] = set()
+        self.read_at = -GENRES_SECONDS
+
+    async def current(self, stores: Stores) -> GenreTable:
+        """The table, read again when it is older than GENRES_SECONDS."""
+        if time.monotonic() - self.read_at >= GENRES_SECONDS:
+            found = await genres.list_genres(await stores.mongo())
+            self.names = {fold(str(g.get("name") or "")): int(g["_id"]) for g in found}
+            self.ids = {int(g["_id"]) for g in found}
+            self.read_at = time.monotonic()
+        return self
+
+
+GENRES_SECONDS = 30.0
+
+
+def _genre_id(table: GenreTable, value: str, query: Params, name: str) -> int | None:
     if value.isascii() and value.isdigit() and len(value) <= 18:
         return int(value)
-    genre = await genres.by_name(await stores.mongo(), value)
-    if genre is None:
+    found = table.names.get(fold(value))
+    if found is None:
         query.fail(name, f"No genre named {value!r}.")
-        return None
-    return int(genre["_id"])
+    return found
 
 
-async def _genre_sets(stores: Stores, query: Params) -> list[tuple[int, ...]]:
+async def _genre_sets(table: GenreTable, query: Params) -> list[tuple[int, ...]]:
     """Each `genre` value is an OR-set (`Comedy|Drama`); repeated values must all hold."""
     sets = []
     for value in query.many("genre"):
-        found = [await _genre_id(stores, part.strip(), query, "genre") for part in value.split("|") if part.strip()]
+        found = [_genre_id(table, part.strip(), query, "genre") for part in value.split("|") if part.strip()]
         if not found:
             query.fail("genre", "Give a genre id or name.")
         sets.append(tuple(sorted({g for g in found if g is not None})))
@@ -69,11 +94,11 @@ def _range(query: Params, low_name: str, high_name: str, *, low: float, high: fl
 
 async def read_filter(request: Request, query: Params, genre_id: int | None = None) -> MovieFilter:
     """The typed filter of a list request (raises 400 naming every bad parameter)."""
-    stores = request.app.ctx.stores
-    sets = await _genre_sets(stores, query)
+    table = await request.app.ctx.genre_table.current(request.app.ctx.stores)
+    sets = await _genre_sets(table, query)
     if genre_id is not None:
         sets = [s for s in sets if genre_id not in s] + [(genre_id,)]
-    without = [g for g in [await _genre_id(stores, v, query, "without_genre") for v in query.many("without_genre")]
+    without = [g for g in [_genre_id(table, v, query, "without_genre") for v in query.many("without_genre")]
                if g is not None]
     year_from: int | None
     year_to: int | None
@@ -102,20 +127,32 @@ async def read_filter(request: Request, query: Params, genre_id: int | None = No
 
 
 async def cached_page(request: Request, kind: str, work: dict[str, Any], page: int, size: int,
-                      load: Callable[[], Awaitable[tuple[int, list[Any]]]], ttl: int | None = None) -> bytes:
-    """A page through the two-tier cache, under the catalogue version, the work and the request's own URL."""
+                      index: Callable[[int], Awaitable[tuple[int, list[Any]] | None]],
+                      mongo: Callable[[], Awaitable[tuple[int, list[Any]]]], ttl: int | None = None) -> bytes:
+    """A page under the catalogue version: from the index (whose result in Redis is the page's Redis tier),
+    else from MongoDB through the two-tier cache, under the work and the request's own URL."""
     ctx = request.app.ctx
+    keep = ttl or ctx.settings.cache_ttl_seconds
+    found = await index(keep)
+    if found is not None:
+        return orjson.dumps(paginate(request, found[1], found[0], page, size))
     name = work_key(kind, {**work, "v": ctx.local.version, "path": request.path.rstrip("/"),
                            "args": request.query_string})
 
     async def body() -> dict[str, Any]:
-        count, results = await load()
+        count, results = await mongo()
         return paginate(request, results, count, page, size)
 
-    found = await ctx.aside.get(f"list:{name}", charged(request, body), ttl)
-    if found is None:
+    answer = await ctx.aside.get(f"list:{name}", charged(request, body), keep)
+    if answer is None:
         raise Invalid("The list could not be built.")
-    return found
+    return answer
+
+
+async def _from_mongo(lister: Callable[..., Awaitable[tuple[int, list[Any]]]], stores: Stores,
+                      *args: Any) -> tuple[int, list[Any]]:
+    """A page listed by MongoDB itself (while the index cannot answer)."""
+    return await lister(await stores.mongo(), *args)
 
 
 def _hot(request: Request) -> tuple[str, bytes | None]:
@@ -135,7 +172,7 @@ async def movie_page(request: Request, genre_id: int | None = None) -> bytes:
     if hot is not None:
         return hot
     ctx = request.app.ctx
-    if genre_id is not None and await genres.get_genre(await ctx.stores.mongo(), genre_id) is None:
+    if genre_id is not None and genre_id not in (await ctx.genre_table.current(ctx.stores)).ids:
         raise NotFound(f"No genre with id {genre_id}.")
     query = Params(request, (*FILTERS, *ALIASES, "page", "page_size"))
     for alias, name in ALIASES.items():
@@ -148,7 +185,8 @@ async def movie_page(request: Request, genre_id: int | None = None) -> bytes:
     ttl = USER_SORT_TTL if sort.lstrip("-") in USER_SORTS else None
     body = await cached_page(
         request, "movies", {"f": movie_filter.params(), "sort": sort, "page": page, "size": size}, page, size,
-        lambda: ctx.discover.movies(ctx.local.version, movie_filter, sort, skip, size), ttl)
+        lambda keep: ctx.discover.movies(request, movie_filter, sort, skip, size, keep),
+        lambda: _from_mongo(movies.list_movies, ctx.stores, movie_filter, sort, skip, size), ttl)
     ctx.local.put(raw, body, ttl)
     return body
 
@@ -167,7 +205,9 @@ async def people_page(request: Request) -> bytes:
         query.fail("q", "Give at least one letter or digit.")
     query.done()
     ctx = request.app.ctx
+    skip = (page - 1) * size
     body = await cached_page(request, "people", {"q": list(q_words), "page": page, "size": size}, page, size,
-                             lambda: ctx.discover.people(ctx.local.version, q_words, (page - 1) * size, size))
+                             lambda keep: ctx.discover.people(request, q_words, skip, size, keep),
+                             lambda: _from_mongo(people.list_people, ctx.stores, q_words, skip, size))
     ctx.local.put(raw, body)
     return body

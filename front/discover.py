@@ -2,8 +2,8 @@
 
 A list is a plain read: it always answers 200 (or its 4xx), never 202. The front door sends
 the page's work to a worker and waits up to LIST_WAIT_SECONDS; when no answer comes (the
-broker is down, no interactive worker runs, the index is still loading) it reads the page
-from MongoDB, and keeps doing so for FALLBACK_SECONDS before it tries the index again.
+broker is down, no interactive worker runs, the index is still loading) the caller reads the
+page from MongoDB (front/catalogue.py), and the index is not asked again for FALLBACK_SECONDS.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ import time
 from typing import Any
 
 import dramatiq
+from sanic import Request
 
 from actors.discover import discover_movies, discover_people
 from config import Settings
 from errors import Unavailable
 from front.dispatch import Dispatcher
+from front.limits import charger
 from front.metrics import LIST_ANSWERS
 from stores import Stores
-from stores.mongo import movies, people
 from stores.mongo.movies import MovieFilter
 
 log = logging.getLogger(__name__)
@@ -36,39 +37,36 @@ class Discover:
         self.dispatcher, self.stores = dispatcher, stores
         self.until = 0.0  # MongoDB answers until then
 
-    async def movies(self, version: int, movie_filter: MovieFilter, sort: str, skip: int,
-                     limit: int) -> tuple[int, list[dict[str, Any]]]:
-        """(count, one page of film summaries)."""
-        found = await self._index(discover_movies, "movies", {
-            "f": movie_filter.params(), "sort": sort, "skip": skip, "limit": limit, "v": version})
-        if found is not None:
-            return int(found["count"]), found["results"]
-        LIST_ANSWERS.labels("mongo").inc()
-        return await movies.list_movies(await self.stores.mongo(), movie_filter, sort, skip, limit)
+    async def movies(self, request: Request, movie_filter: MovieFilter, sort: str, skip: int, limit: int,
+                     ttl: int) -> tuple[int, list[dict[str, Any]]] | None:
+        """(count, one page of film summaries) from the index, or None when MongoDB must answer."""
+        return await self._index(request, discover_movies, "movies", {
+            "f": movie_filter.params(), "sort": sort, "skip": skip, "limit": limit, "ttl": ttl})
 
-    async def people(self, version: int, query_words: tuple[str, ...], skip: int,
-                     limit: int) -> tuple[int, list[dict[str, Any]]]:
-        """(count, one page of people)."""
-        found = await self._index(discover_people, "people", {
-            "q": list(query_words), "skip": skip, "limit": limit, "v": version})
-        if found is not None:
-            return int(found["count"]), found["results"]
-        LIST_ANSWERS.labels("mongo").inc()
-        return await people.list_people(await self.stores.mongo(), query_words, skip, limit)
+    async def people(self, request: Request, query_words: tuple[str, ...], skip: int, limit: int,
+                     ttl: int) -> tuple[int, list[dict[str, Any]]] | None:
+        """(count, one page of people) from the index, or None when MongoDB must answer."""
+        return await self._index(request, discover_people, "people", {
+            "q": list(query_words), "skip": skip, "limit": limit, "ttl": ttl})
 
-    async def _index(self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any]) -> Any:
-        """The index's answer, or None (then MongoDB answers, for FALLBACK_SECONDS from now on)."""
+    async def _index(self, request: Request, actor: dramatiq.Actor[..., Any], kind: str,
+                     params: dict[str, Any]) -> tuple[int, list[dict[str, Any]]] | None:
+        """The index's answer (its result is the page's Redis tier), or None: then MongoDB answers, for
+        FALLBACK_SECONDS from now on."""
         if time.monotonic() < self.until:
+            LIST_ANSWERS.labels("mongo").inc()
             return None
+        params["v"] = request.app.ctx.local.version
         try:
-            outcome = await self.dispatcher.run(actor, kind, params, wait=self.wait)
+            outcome = await self.dispatcher.run(actor, kind, params, wait=self.wait, charge=charger(request))
         except Unavailable as exc:
             reason = str(exc)
         else:
             if outcome.done and isinstance(outcome.result, dict):
                 LIST_ANSWERS.labels("index").inc()
-                return outcome.result
+                return int(outcome.result["count"]), outcome.result["results"]
             reason = f"job {outcome.status}" + (f": {outcome.job['error']}" if outcome.job.get("error") else "")
         self.until = time.monotonic() + FALLBACK_SECONDS
+        LIST_ANSWERS.labels("mongo").inc()
         log.info("catalogue index did not answer (%s); MongoDB answers lists for %.0f s", reason, FALLBACK_SECONDS)
         return None

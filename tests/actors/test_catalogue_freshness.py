@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from cache import invalidate, keys
+from config import load
 from stores import Stores
 from stores.mongo import movies
 from stores.mongo import people as mongo_people
@@ -49,7 +50,7 @@ def index_answers(http: httpx.Client, redis_url: str) -> bool:
     size = 1 + time.monotonic_ns() % 97
     http.get(f"/api/movies/?page_size={size}&sort=-year")
     version = int(cache.get(keys.CATALOGUE_VERSION) or 0)
-    work = {"f": {}, "sort": "-year", "skip": 0, "limit": size, "v": version}
+    work = {"f": {}, "sort": "-year", "skip": 0, "limit": size, "ttl": load().cache_ttl_seconds, "v": version}
     return bool(cache.exists(keys.result(keys.work_key("movies", work))))
 
 

@@ -10,6 +10,7 @@ import httpx
 import redis as sync_redis
 
 from cache import keys
+from config import load
 from front.discover import FALLBACK_SECONDS
 from tests.conftest import start_server
 from tests.faults.conftest import start_entry, wait_until
@@ -26,7 +27,7 @@ def from_index(client: httpx.Client, cache: sync_redis.Redis) -> bool:
     assert response.status_code == 200, response.text
     version = int(cache.get(keys.CATALOGUE_VERSION) or 0)
     params = {"f": {"votes": [int(sort.split("=")[1]), None]}, "sort": "-votes", "skip": 0, "limit": size,
-              "v": version}
+              "ttl": load().cache_ttl_seconds, "v": version}
     return bool(cache.exists(keys.result(keys.work_key("movies", params))))
 
 
