@@ -88,7 +88,6 @@ async def seed_chunk(run_id: str, spec: dict[str, Any], stage: str, kind: str, s
             began = time.time()
             counts = await LOADERS[kind](res, spec, start, end)
             span = (began, time.time())
-            await progress.wrote(res.redis, run_id, span)
     complete = await progress.chunk_done(res.redis, run_id, stage, chunk, counts, span)
     if not complete or not await seedruns.is_live(res.redis, run_id):
         return

@@ -60,15 +60,6 @@ async def counted(redis: Redis, run_id: str, stage: str, chunk: str) -> bool:
     return bool(await redis.sismember(_chunks(run_id, stage), chunk))
 
 
-async def wrote(redis: Redis, run_id: str, span: tuple[float, float]) -> None:
-    """Widen the run's write window (first write start, last write end) to cover one chunk's writes."""
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.zadd(_spans(run_id), {"start:writes": span[0]}, lt=True)
-        pipe.zadd(_spans(run_id), {"end:writes": span[1]}, gt=True)
-        pipe.expire(_spans(run_id), RUN_TTL)
-        await pipe.execute()
-
-
 async def plan_stage(redis: Redis, run_id: str, stage: str, chunk_count: int) -> None:
     """Say how many chunks a stage has."""
     await redis.hset(_run(run_id), f"chunks:{stage}", chunk_count)
