@@ -3,8 +3,10 @@ its own SQL databases, a Redis and a RabbitMQ node the suite's services never se
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -61,13 +63,25 @@ class Stack:
         return self.run(sys.executable, *args, timeout=timeout, check=check)
 
     def up(self) -> None:
-        """What `make up` does before honcho: the services, the schemas (no seed)."""
-        self.python("-m", "dev.services", "ensure", "--env", "test")
-        self.python("-m", "stores.migrate")
+        """What `make up` does before honcho: the services, the schemas (no seed); stopped again if a step fails."""
+        try:
+            self.python("-m", "dev.services", "ensure", "--env", "test")
+            self.python("-m", "stores.migrate")
+        except BaseException:
+            self.python("-m", "dev.services", "stop", check=False)
+            raise
 
     def down(self) -> None:
         """Stop the services this stack started."""
         self.python("-m", "dev.services", "stop")
+
+    def kill_left(self) -> list[int]:
+        """SIGKILL every process of this stack still running (a test's last resort); the pids it found."""
+        left = self.processes()
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        return left
 
     def processes(self) -> list[int]:
         """Every process running with this stack's data folder in its environment."""

@@ -32,12 +32,15 @@ from tests.conftest import BIN, ROOT
 from tests.faults.servers import ThrowawayRabbitMQ, ThrowawayRedis
 from tests.faults.stack import Stack
 
-SIZES = {"movies": 2000, "users": 200, "reviews": 2000}
+SIZES = {"movies": 600, "users": 300, "reviews": 600}
 STAGES = ("accounts", "profiles", "catalogue", "relations", "finish")
 SIGNALS = (signal.SIGINT, signal.SIGKILL)
-# How far into a stage the signal may come: the short stages last tenths of a second here.
-LATEST = {"accounts": 0.05, "profiles": 0.05, "catalogue": 3.0, "relations": 2.0, "finish": 0.3}
+# How long after a chunk of the stage began writing the signal may come, at most: about a third
+# of that stage's shortest chunk here, so the signal lands while the stage is still under way.
+LATEST = {"accounts": 0.01, "profiles": 0.02, "catalogue": 0.5, "relations": 0.3, "finish": 0.05}
+RUNS_PER_WAY = 3
 PREFIX = "mv:seed:"
+LEASES = "mv:seed-leases"
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +48,28 @@ def stack(tmp_path_factory: pytest.TempPathFactory, rabbit: ThrowawayRabbitMQ) -
     """The test's own stack, with the fault tests' RabbitMQ node and a Redis of its own."""
     if rabbit.proc is None:
         rabbit.start()
-    cache = ThrowawayRedis().start()
+    cache = ThrowawayRedis()
+    cache.start()
     own = Stack(tmp_path_factory.mktemp("seed-restarts"), "restarts", cache.url(), rabbit.url())
-    own.up()
-    yield own
-    purge_bulk(own)
-    own.down()
-    cache.remove()
+    try:
+        own.up()
+        yield own
+        purge_bulk(own)
+        own.down()
+    finally:
+        left = own.kill_left()
+        cache.remove()
+    assert not left, f"processes of the stack left behind: {left}"
+
+
+@pytest.fixture
+def honchos(stack: Stack) -> Iterator[list[Honcho]]:
+    """The honchos a test starts; any still running when it ends are killed, tree and all."""
+    started: list[Honcho] = []
+    yield started
+    for honcho in started:
+        if honcho.proc.poll() is None:
+            honcho.interrupt(signal.SIGKILL)
 
 
 def purge_bulk(stack: Stack) -> None:
@@ -88,7 +106,7 @@ class Honcho:
         self.stack = stack
 
     def wait_ready(self, timeout: float = 60) -> None:
-        """Wait until the worker process takes messages (a signal in the midst of Dramatiq's boot is another matter)."""
+        """Wait until the worker process takes messages (Ctrl-C in the midst of Dramatiq's boot crashes Dramatiq)."""
         deadline = time.monotonic() + timeout
         while b"Worker process is ready for action" not in self.log.read_bytes():
             assert self.proc.poll() is None and time.monotonic() < deadline, self.log.read_text()[-2000:]
@@ -96,6 +114,8 @@ class Honcho:
 
     def interrupt(self, sig: int) -> None:
         """Ctrl-C (SIGINT to honcho's group, as a terminal sends it) or SIGKILL to every process of the tree."""
+        if sig == signal.SIGINT:
+            self.wait_ready()
         tree = self.stack.processes_of(self.proc.pid)
         if sig == signal.SIGINT:
             os.killpg(self.proc.pid, signal.SIGINT)
@@ -138,28 +158,37 @@ def run_state(cache: Any, run_id: str) -> dict[str, Any]:
     return {"status": raw.get("status"), "stages": stages}
 
 
-def current_stage(cache: Any, run_id: str) -> str | None:
-    """The stage whose chunks are being written (planned, not all done)."""
-    for stage, (total, done) in run_state(cache, run_id)["stages"].items():
-        if done < total:
-            return stage
-    return None
+def complete(cache: Any, run_id: str, stage: str) -> bool:
+    """Whether every chunk of the stage is done (a run that is done has every stage complete)."""
+    state = run_state(cache, run_id)
+    if state["status"] == "done":
+        return True
+    total, done = state["stages"].get(stage, (0, 0))
+    return total > 0 and done >= total
 
 
-def strike(cache: Any, run_id: str, stage: str, rng: random.Random) -> str:
-    """Wait until the stage is under way, then for a random part of it; returns where the run was."""
+def writing(cache: Any, run_id: str, stage: str) -> bool:
+    """Whether a chunk of the stage holds its lease (it is writing right now)."""
+    return any(name.startswith(f"{run_id}/{stage}:".encode()) for name in cache.hkeys(LEASES))
+
+
+def strike(cache: Any, run_id: str, stage: str, rng: random.Random) -> bool:
+    """Wait for a random chunk of the stage to be writing, then a random part of it; whether the stage is
+    still under way then (the signal follows at once)."""
     deadline = time.monotonic() + 120
-    while True:
-        state = run_state(cache, run_id)
-        if state["status"] == "done":
-            return "done"
-        reached = [s for s in STAGES if s in state["stages"]]
-        if reached and STAGES.index(reached[-1]) >= STAGES.index(stage):
-            break
-        assert time.monotonic() < deadline, f"the run never reached {stage}: {state}"
-        time.sleep(0.01)
+    while stage not in run_state(cache, run_id)["stages"] and not complete(cache, run_id, stage):
+        assert time.monotonic() < deadline, f"the run never reached {stage}: {run_state(cache, run_id)}"
+    total, _ = run_state(cache, run_id)["stages"].get(stage, (1, 0))
+    before, polls = rng.randrange(total), 0
+    # Polled without a pause: the short stages last a few tens of milliseconds here.
+    while before and run_state(cache, run_id)["stages"][stage][1] < before:
+        assert time.monotonic() < deadline, f"{stage} never got to chunk {before}: {run_state(cache, run_id)}"
+    while not writing(cache, run_id, stage):
+        if (polls := polls + 1) % 20 == 0 and complete(cache, run_id, stage):
+            return False
+        assert time.monotonic() < deadline, f"no chunk of {stage} was seen writing: {run_state(cache, run_id)}"
     time.sleep(rng.uniform(0, LATEST[stage]))
-    return current_stage(cache, run_id) or "between stages"
+    return not complete(cache, run_id, stage)
 
 
 def wait_done(cache: Any, run_id: str, timeout: float = 240) -> float:
@@ -181,7 +210,7 @@ def write_window(cache: Any, run_id: str) -> tuple[float, float] | None:
 
 async def check_final(stack: Stack, cache: Any, live: str, others: list[str]) -> None:
     """Exact counts, credits both ways, statistics, and no write of a superseded run after the live run's first."""
-    db = pymongo.MongoClient(stack.env["MONGO_URL"]).get_default_database()
+    db: Any = pymongo.MongoClient(stack.env["MONGO_URL"]).get_default_database()
     assert db.movies.count_documents({}) == SIZES["movies"]
     assert db.genres.count_documents({}) == 7
     movie_side = {(c["person_id"], m["_id"]) for m in db.movies.find({}, {"cast": 1, "crew": 1})
@@ -222,23 +251,25 @@ def _mysql(url: str) -> dict[str, Any]:
     return params
 
 
-def restart(stack: Stack, how: str, label: str) -> tuple[Honcho, str | None]:
-    """Start again: as it is, after `make clean-data`, or with a new seed run sent at once."""
+def restart(stack: Stack, how: str, honchos: list[Honcho], label: str) -> str | None:
+    """Start again: as it is, after `make clean-data`, or with a new seed run sent at once; the new run, if any."""
     if how == "after wiping MongoDB":
         stack.down()
         stack.python("-m", "seeds", "--forget")
         shutil.rmtree(Path(stack.env["MOVIEVERSE_DATA"]) / "mongo")
         stack.up()
     new = seed(stack, "--if-empty") if how == "after wiping MongoDB" else None
-    honcho = Honcho(stack, label)
-    honcho.wait_ready()
+    # The next strike watches the stage from the moment honcho starts: a short stage may be over
+    # by the time the worker says it is ready.
+    honchos.append(Honcho(stack, label))
     if how == "with a new run at once":
+        honchos[-1].wait_ready()
         new = seed(stack)
-    return honcho, new
+    return new
 
 
 async def wipe(stack: Stack, cache: Any) -> None:
-    """Empty every store and the queue: each way starts from nothing."""
+    """Empty every store and the queue: each run of a way starts from nothing."""
     purge_bulk(stack)
     cache.flushdb()
     pymongo.MongoClient(stack.env["MONGO_URL"]).drop_database(f"movieverse_{stack.name}")
@@ -257,30 +288,39 @@ async def wipe(stack: Stack, cache: Any) -> None:
 
 @pytest.mark.parametrize("how", ["as it is", "after wiping MongoDB", "with a new run at once"])
 async def test_a_seed_interrupted_in_every_stage_ends_with_exact_counts_and_no_late_superseded_write(
-    stack: Stack, how: str,
+    stack: Stack, honchos: list[Honcho], how: str,
 ) -> None:
     cache = redis_sync.Redis.from_url(stack.env["REDIS_URL"])
-    await wipe(stack, cache)
     rng = random.Random()
-    runs = [seed(stack)]
-    honcho = Honcho(stack, f"{how}-0")
-    honcho.wait_ready()
-    began = time.monotonic()
-    hits = []
-    for n, stage in enumerate(STAGES):
-        sig = SIGNALS[n % 2]
-        live = runs[-1]
-        assert live is not None
-        hits.append((stage, signal.Signals(sig).name, strike(cache, live, stage, rng)))
-        honcho.interrupt(sig)
-        honcho, new = restart(stack, how, f"{how}-{n + 1}")
-        if new is not None:
-            runs.append(new)
-    try:
-        live = runs[-1]
-        assert live is not None
-        last = wait_done(cache, live)
-    finally:
+    pending, hits, interrupts = list(STAGES), list[tuple[str, str]](), 0
+    for attempt in range(RUNS_PER_WAY):
+        await wipe(stack, cache)
+        first = seed(stack)
+        assert first is not None
+        runs = [first]
+        honchos.append(honcho := Honcho(stack, f"{how}-{attempt}-0"))
+        began = time.monotonic()
+        # One signal per stage not yet struck, at a random point of it; a stage this run has already
+        # passed (the signal came too late) is struck in the next run of this way.
+        while ahead := [stage for stage in pending if not complete(cache, _live(runs), stage)]:
+            stage, sig = ahead[0], SIGNALS[interrupts % 2]
+            if strike(cache, _live(runs), stage, rng):
+                pending.remove(stage)
+                hits.append((stage, signal.Signals(sig).name))
+            interrupts += 1
+            honcho.interrupt(sig)
+            if new := restart(stack, how, honchos, f"{how}-{attempt}-{interrupts}"):
+                runs.append(new)
+            honcho = honchos[-1]
+        last = wait_done(cache, _live(runs))
         honcho.stop()
-    print(f"{how}: interrupted at {hits}; the last run took {last:.1f} s, all {time.monotonic() - began:.1f} s")
-    await check_final(stack, cache, live, [r for r in runs[:-1] if r is not None])
+        print(f"{how}, run {attempt}: {interrupts} interrupts so far, struck {hits}; "
+              f"the last run took {last:.1f} s, all {time.monotonic() - began:.1f} s")
+        await check_final(stack, cache, _live(runs), runs[:-1])
+        if not pending:
+            break
+    assert not pending, f"in {RUNS_PER_WAY} runs no signal came while these stages were under way: {pending}"
+
+
+def _live(runs: list[str]) -> str:
+    return runs[-1]
