@@ -22,9 +22,12 @@ services: install
 migrate: services
 	$(PY) -m stores.migrate
 
-up: migrate
-	@trap '$(PY) -m dev.services stop' EXIT INT TERM; \
-	$(PY) -m seeds --if-empty --no-wait && \
+# Whatever step fails or is interrupted, the services this run started are stopped again.
+up: install
+	@trap '$(PY) -m dev.services stop' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	$(PY) -m dev.services ensure && \
+	$(PY) -m stores.migrate && \
+	$(PY) -m seeds --if-empty --no-wait $(SEED_ARGS) && \
 	$(VENV)/bin/honcho start -p $(PORT)
 
 test: install
@@ -48,5 +51,8 @@ bench: services
 		echo "== $$script"; $(PY) $$script || { status=1; break; }; done; \
 	$(PY) -m dev.services stop; exit $$status
 
-clean-data:
-	rm -rf .data
+# The local data (the MongoDB stand-in's files, mails, logs) and the seed runs' progress in Redis;
+# the queues and the SQL stores are left alone.
+clean-data: install
+	-$(PY) -m seeds --forget
+	rm -rf $${MOVIEVERSE_DATA:-.data}

@@ -3,9 +3,13 @@
 A run has five stages. `accounts`: users. `profiles`: profiles (they need the users), genres
 and settings. `catalogue`: films. `relations`: reviews (they need the users) and people
 (their credits need every film). `finish`: rating statistics, genre counts and rankings.
-Each stage is split into chunks that any number of bulk workers take in parallel; the chunk
-that completes a stage sends the next one. Every write is an upsert, so a redelivered chunk
-or a second run changes no counts.
+Each stage is split into chunks that any number of bulk workers take in parallel; the chunks
+of a stage touch disjoint documents, and the chunk that completes a stage sends the next one.
+Every write is an upsert, so a redelivered chunk or a second run changes no counts.
+
+Starting a run supersedes any unfinished one (`cache.seedruns`): its chunks still queued are
+acknowledged without writing, and the new run writes nothing until the superseded chunks
+already writing are done, so two runs never write at the same time.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import dramatiq
 
 from actors.broker import BULK
 from actors.lifecycle import Resources, resources
-from cache import jobs, progress
+from cache import jobs, progress, seedruns
 from seeds import plan
 from seeds.loaders import LOADERS, demo_password_hash
 
@@ -34,17 +38,31 @@ async def start_seed(redis: Any, spec: dict[str, Any]) -> str:
     run_id = uuid.uuid4().hex
     spec = dict(spec, job_key=f"seed:{run_id}")
     await jobs.record(redis, run_id, "seed", spec["job_key"], progress.RUN_TTL)
-    await asyncio.to_thread(seed_everything.send, run_id, spec)
+    previous = await seedruns.make_live(redis, run_id)
+    if previous is not None and await progress.supersede(redis, previous, by=run_id):
+        await jobs.fail(redis, previous, f"seed:{previous}", f"superseded by seed run {run_id}", progress.RUN_TTL)
+        log.info("seed run %s supersedes the unfinished run %s", run_id, previous)
+    try:
+        await asyncio.to_thread(seed_everything.send, run_id, spec)
+    except Exception as exc:
+        await jobs.fail(redis, run_id, spec["job_key"], f"could not be sent: {type(exc).__name__}", progress.RUN_TTL)
+        raise
     return run_id
 
 
 @dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=30 * 60 * 1000)
 async def seed_everything(run_id: str, spec: dict[str, Any]) -> None:
-    """Plan a seed run and send its first stage.
+    """Plan a seed run and send its first stage, once no superseded run is writing any more.
 
     The shared demo password is hashed here, once per run, and travels with the chunks.
     """
     res = await resources()
+    if not await seedruns.is_live(res.redis, run_id):
+        log.info("seed run %s was superseded before it began; nothing written", run_id)
+        return
+    waited = await seedruns.wait_for_others(res.redis, run_id)
+    if waited > 0.5:
+        log.info("seed run %s waited %.1f s for the chunks of a superseded run to finish", run_id, waited)
     spec = dict(spec, password_hash=await asyncio.to_thread(demo_password_hash))
     totals = plan.expected_totals(spec)
     await progress.start_run(res.redis, run_id, spec, totals)
@@ -54,13 +72,26 @@ async def seed_everything(run_id: str, spec: dict[str, Any]) -> None:
 
 @dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=30 * 60 * 1000)
 async def seed_chunk(run_id: str, spec: dict[str, Any], stage: str, kind: str, start: int, end: int) -> None:
-    """Write one chunk (rows `start` to `end` of one kind) and advance the run when its stage is done."""
+    """Write one chunk (rows `start` to `end` of one kind) and advance the run when its stage is done.
+
+    A chunk of a superseded run is acknowledged without writing; one already counted is not written again.
+    """
     res = await resources()
-    began = time.time()
-    counts = await LOADERS[kind](res, spec, start, end)
     chunk = f"{kind}:{start}:{end}"
-    complete = await progress.chunk_done(res.redis, run_id, stage, chunk, counts, (began, time.time()))
-    if complete and await progress.claim_next_stage(res.redis, run_id, stage, chunk):
+    async with seedruns.lease(res.redis, run_id, f"{stage}:{chunk}") as held:
+        if not held:
+            log.info("seed run %s is superseded: chunk %s acknowledged unwritten", run_id, chunk)
+            return
+        if await progress.counted(res.redis, run_id, stage, chunk):
+            counts, span = {}, None
+        else:
+            began = time.time()
+            counts = await LOADERS[kind](res, spec, start, end)
+            span = (began, time.time())
+    complete = await progress.chunk_done(res.redis, run_id, stage, chunk, counts, span)
+    if not complete or not await seedruns.is_live(res.redis, run_id):
+        return
+    if await progress.claim_next_stage(res.redis, run_id, stage, chunk):
         following = STAGES.index(stage) + 1
         if following < len(STAGES):
             await _send_stage(res, run_id, spec, STAGES[following])

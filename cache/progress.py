@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import orjson
@@ -29,13 +30,34 @@ def _sent(run_id: str, stage: str) -> str:
 
 
 async def start_run(redis: Redis, run_id: str, spec: dict[str, Any], totals: dict[str, int]) -> None:
-    """Record a new seed run: its parameters and the expected row count per store."""
-    fields: dict[str, Any] = {"spec": orjson.dumps(spec), "status": "running"}
+    """Record a new seed run: its parameters and the expected row count per store.
+
+    A redelivered plan message keeps the counts its chunks already made.
+    """
+    fields: dict[str, Any] = {"spec": orjson.dumps(spec), "status": "running", "started": time.time()}
     for store, total in totals.items():
         fields[f"total:{store}"] = total
         fields[f"done:{store}"] = 0
-    await redis.hset(_run(run_id), mapping=fields)
+    async with redis.pipeline(transaction=True) as pipe:
+        for name, value in fields.items():
+            pipe.hsetnx(_run(run_id), name, value)
+        pipe.expire(_run(run_id), RUN_TTL)
+        await pipe.execute()
+
+
+async def supersede(redis: Redis, run_id: str, by: str) -> bool:
+    """Mark an unfinished run superseded by a newer one; False when it had already finished."""
+    status = await redis.hget(_run(run_id), "status")
+    if status == b"done":
+        return False
+    await redis.hset(_run(run_id), mapping={"status": "superseded", "superseded_by": by})
     await redis.expire(_run(run_id), RUN_TTL)
+    return True
+
+
+async def counted(redis: Redis, run_id: str, stage: str, chunk: str) -> bool:
+    """Whether this chunk of the run was already counted (a redelivery of a finished chunk)."""
+    return bool(await redis.sismember(_chunks(run_id, stage), chunk))
 
 
 async def plan_stage(redis: Redis, run_id: str, stage: str, chunk_count: int) -> None:
@@ -94,7 +116,20 @@ async def progress(redis: Redis, run_id: str) -> dict[str, Any] | None:
         if kind in ("done", "total"):
             stores.setdefault(store, {})[kind] = int(value)
     summary = orjson.loads(data["summary"]) if "summary" in data else None
-    return {"status": data.get("status"), "stores": stores, "summary": summary, "timing": await timing(redis, run_id)}
+    return {"status": data.get("status"), "stores": stores, "summary": summary, "timing": await timing(redis, run_id),
+            "stages": await stages(redis, run_id, data), "started": float(data.get("started", 0)),
+            "superseded_by": data.get("superseded_by")}
+
+
+async def stages(redis: Redis, run_id: str, data: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Per planned stage: its chunk count and how many of them are done."""
+    planned = {name.partition(":")[2]: int(value) for name, value in data.items() if name.startswith("chunks:")}
+    async with redis.pipeline(transaction=False) as pipe:
+        for stage in planned:
+            pipe.scard(_chunks(run_id, stage))
+        done = await pipe.execute()
+    pairs = zip(planned.items(), done, strict=True)
+    return {stage: {"chunks": total, "done": count} for (stage, total), count in pairs}
 
 
 async def timing(redis: Redis, run_id: str) -> dict[str, dict[str, float]]:

@@ -3,46 +3,31 @@
 For each configured URL on this machine that does not answer, the local service is started
 (installed from Debian's packages first if it is missing); then the databases, users and
 vhost the URLs name are created. With no MONGO_URL the MongoDB stand-in is started, with
-no FIREBASE_CREDENTIALS the Firebase emulator, and in development an SMTP sink. What this
-command starts is recorded in .data/run/started.json; `stop` stops exactly that.
+no FIREBASE_CREDENTIALS the Firebase emulator, and in development an SMTP sink; each counts as
+up only once it answers a real request. What this command starts is recorded in the data
+folder (`.data`, or `MOVIEVERSE_DATA`) under run/started.json; `stop` stops exactly that
+(`dev.processes`).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / ".data"
-RECORD = DATA / "run" / "started.json"
-LOGS = DATA / "log"
-BIN = Path(sys.executable).parent
+from dev import probes
+from dev.processes import BIN, DATA, LOGS, ROOT, alive, locked, recorded, remember, say, settle, spawn, stop_all
+from dev.processes import stop_entry as stop_recorded
+
 LOCAL = {"127.0.0.1", "localhost", "::1", ""}
-
-
-def say(name: str, message: str) -> None:
-    """Print one aligned progress line."""
-    print(f"{name:<10} {message}", flush=True)
-
-
-def answers(host: str, port: int, timeout: float = 0.5) -> bool:
-    """Whether something accepts TCP connections there."""
-    try:
-        with socket.create_connection((host or "127.0.0.1", port), timeout=timeout):
-            return True
-    except OSError:
-        return False
+answers = probes.accepts
 
 
 def wait_until(check: Callable[[], bool], seconds: float, what: str) -> None:
@@ -69,27 +54,34 @@ def apt_install(binary: str, package: str) -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
 
 
-def load_record() -> list[dict[str, object]]:
-    """The services this tool started and has not stopped yet."""
-    if not RECORD.exists():
-        return []
-    return list(json.loads(RECORD.read_text()))
+def ensure_spawned(name: str, host: str, port: int, probe: probes.Probe, what: str,
+                   start: Callable[[], int], seconds: float = 60) -> None:
+    """A service this tool runs itself: reuse it only once it answers a real request, else start it.
 
-
-def remember(entry: dict[str, object]) -> None:
-    """Add a started service to the record."""
-    RECORD.parent.mkdir(parents=True, exist_ok=True)
-    entries = [e for e in load_record() if e["name"] != entry["name"]] + [entry]
-    RECORD.write_text(json.dumps(entries, indent=2))
-
-
-def spawn(name: str, args: list[str], cwd: Path = ROOT) -> int:
-    """Start a background process in its own session, logging to .data/log/NAME.log."""
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log = (LOGS / f"{name}.log").open("ab")
-    proc = subprocess.Popen(args, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    remember({"name": name, "pid": proc.pid})
-    return proc.pid
+    Something that accepts connections but does not answer (ours starting up, or a server shutting
+    down) is waited for: until it answers, or until it is gone and its port closed.
+    """
+    if probe(host, port):
+        say(name, "ok (already running)")
+        return
+    entry = recorded(name)
+    ours = entry is not None and alive(entry)
+    deadline = time.monotonic() + 30
+    while (ours or answers(host, port)) and time.monotonic() < deadline:
+        if probe(host, port):
+            say(name, "ok (already running; answered after a wait)")
+            return
+        if entry is not None and ours and not alive(entry):
+            ours = False
+        time.sleep(0.2)
+    if ours and entry is not None:
+        say(name, f"pid {entry['pid']} never answered; stopping it")
+        stop_recorded(entry)
+    if answers(host, port):
+        raise SystemExit(f"{what} on {host}:{port} accepts connections but does not answer")
+    pid = start()
+    wait_until(lambda: probe(host, port), seconds, what)
+    say(name, f"started {what} (pid {pid})")
 
 
 def ensure_postgres(url: str) -> None:
@@ -158,13 +150,14 @@ def ensure_redis(url: str) -> None:
         say("redis", f"remote at {host}:{port}; not managed here")
         return
     if answers(host, port):
+        wait_until(lambda: probes.redis(host, port), 30, "Redis")
         say("redis", "ok (already running)")
         return
     apt_install("redis-server", "redis-server")
     run("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", str(port),
         "--save", "", "--appendonly", "no")
     remember({"name": "redis", "stop": ["redis-cli", "-p", str(port), "shutdown", "nosave"]})
-    wait_until(lambda: answers(host, port), 30, "Redis")
+    wait_until(lambda: probes.redis(host, port), 30, "Redis")
     say("redis", "started")
 
 
@@ -197,17 +190,19 @@ def ensure_mongo(url: str, given: bool) -> None:
     """MongoDB reachable: the stand-in daemon when no MONGO_URL names a server of its own."""
     parts = urlsplit(url)
     host, port = parts.hostname or "", parts.port or 27017
-    if answers(host, port):
-        say("mongo", "ok (already running)")
-        return
     if given and host not in LOCAL:
-        raise SystemExit(f"MONGO_URL names {host}:{port}, which does not answer")
+        if not probes.mongo(host, port):
+            raise SystemExit(f"MONGO_URL names {host}:{port}, which does not answer")
+        say("mongo", f"remote at {host}:{port}; not managed here")
+        return
     storage = DATA / "mongo"
-    storage.mkdir(parents=True, exist_ok=True)
-    pid = spawn("mongo", [str(BIN / "secantusd-py"), "--host", host or "127.0.0.1", "--port", str(port),
-                          "--storage-path", str(storage)])
-    wait_until(lambda: answers(host, port), 60, "the MongoDB stand-in")
-    say("mongo", f"started the stand-in (pid {pid})")
+
+    def start() -> int:
+        storage.mkdir(parents=True, exist_ok=True)
+        return spawn("mongo", [str(BIN / "secantusd-py"), "--host", host or "127.0.0.1", "--port", str(port),
+                               "--storage-path", str(storage)])
+
+    ensure_spawned("mongo", host, port, probes.mongo, "the MongoDB stand-in", start)
 
 
 def ensure_firebase(url: str, credentials: str) -> None:
@@ -217,34 +212,32 @@ def ensure_firebase(url: str, credentials: str) -> None:
         return
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 9000
-    if answers(host, port):
-        say("firebase", "ok (already running)")
-        return
     folder = ROOT / "dev" / "firebase"
     server = folder / "node_modules" / ".bin" / "firebase-server"
-    if not server.exists():
-        say("firebase", "installing the emulator with npm")
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
-                       check=True)
-    pid = spawn(f"firebase-{port}", [str(server), "-e", "-p", str(port), "-a", host], cwd=folder)
-    wait_until(lambda: answers(host, port), 30, "the Firebase emulator")
-    say("firebase", f"started the emulator (pid {pid})")
+
+    def start() -> int:
+        if not server.exists():
+            say("firebase", "installing the emulator with npm")
+            subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
+                           check=True)
+        return spawn(f"firebase-{port}", [str(server), "-e", "-p", str(port), "-a", host], cwd=folder)
+
+    ensure_spawned(f"firebase-{port}", host, port, probes.firebase, "the Firebase emulator", start, 30)
 
 
 def ensure_smtp(url: str) -> None:
-    """A local SMTP sink that keeps every mail in .data/mail."""
+    """A local SMTP sink that keeps every mail in the data folder's mail/."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 1025
     if host not in LOCAL:
         say("smtp", f"remote at {host}:{port}; not managed here")
         return
-    if answers(host, port):
-        say("smtp", "ok (already running)")
-        return
-    pid = spawn("smtp", [sys.executable, "-m", "dev.mailsink", "--host", host, "--port", str(port),
-                         "--dir", str(DATA / "mail")])
-    wait_until(lambda: answers(host, port), 30, "the SMTP sink")
-    say("smtp", f"started the sink (pid {pid}), mails in .data/mail")
+
+    def start() -> int:
+        return spawn("smtp", [sys.executable, "-m", "dev.mailsink", "--host", host, "--port", str(port),
+                              "--dir", str(DATA / "mail")])
+
+    ensure_spawned("smtp", host, port, probes.smtp, "the SMTP sink", start, 30)
 
 
 def ensure(env: str) -> None:
@@ -256,6 +249,12 @@ def ensure(env: str) -> None:
     from config import load
 
     settings = load()
+    with locked():
+        settle()
+        _ensure_all(settings, env)
+
+
+def _ensure_all(settings: Any, env: str) -> None:
     ensure_postgres(str(settings.postgres_url))
     ensure_mariadb(str(settings.mysql_url))
     ensure_redis(str(settings.redis_url))
@@ -269,21 +268,8 @@ def ensure(env: str) -> None:
 
 
 def stop() -> None:
-    """Stop what `ensure` started, newest first."""
-    for entry in reversed(load_record()):
-        name = str(entry["name"])
-        if "pid" in entry:
-            pid = int(entry["pid"])  # type: ignore[call-overload]
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGTERM)
-                for _ in range(50):
-                    os.kill(pid, 0)
-                    time.sleep(0.2)
-                os.killpg(pid, signal.SIGKILL)
-        else:
-            run(*[str(arg) for arg in entry["stop"]], check=False)  # type: ignore[union-attr]
-        say(name, "stopped")
-    RECORD.unlink(missing_ok=True)
+    """Stop what `ensure` started, newest first, each for sure."""
+    stop_all()
 
 
 def status(env: str) -> None:

@@ -27,6 +27,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--if-empty", action="store_true", help="seed only when the stores are empty")
     parser.add_argument("--no-wait", action="store_true", help="enqueue and return at once")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait for the run")
+    parser.add_argument("--status", action="store_true", help="show the live run and any superseded one, then exit")
+    parser.add_argument("--forget", action="store_true",
+                        help="delete every seed run's progress in Redis (what `make clean-data` does), then exit")
     args = parser.parse_args(argv)
     if args.movies > REAL_FILMS and not args.scale:
         parser.error(f"the data set has {REAL_FILMS} films; pass --scale for synthetic ones beyond")
@@ -91,6 +94,9 @@ async def follow(run_id: str, timeout: float) -> int:
                     sys.stdout.write(f"\x1b[{shown}F")
                 print(block, flush=True)
                 shown = block.count("\n") + 1
+                if state["status"] == "superseded":
+                    print(f"seed run {run_id} was superseded by run {state['superseded_by']}", file=sys.stderr)
+                    return 1
                 if state["status"] == "done":
                     summary = state["summary"] or {}
                     print(f"seeded in {time.monotonic() - started:.1f} s: "
@@ -118,9 +124,48 @@ async def enqueue(spec: dict[str, Any]) -> str:
         await cache_client.close(redis)
 
 
+async def show_status() -> int:
+    """Print the live run, its stages and chunks, any superseded run, and the bulk queue."""
+    from actors import queues
+    from seeds.status import report
+
+    settings = get_settings()
+    redis = cache_client.connect(settings)
+    try:
+        depths = await asyncio.to_thread(queues.depths, settings)
+        queued: dict[str, int] | None = {name: n for name, n in depths.items() if name.startswith("bulk")}
+    except Exception:
+        queued = None
+    try:
+        print(await report(redis, queued))
+    finally:
+        await cache_client.close(redis)
+    return 0
+
+
+async def forget() -> int:
+    """Delete every seed run's progress, the live-run marker and the leases; a Redis that is down is skipped."""
+    from redis.exceptions import RedisError
+
+    from cache import seedruns
+
+    redis = cache_client.connect(get_settings())
+    try:
+        print(f"seed progress cleared ({await seedruns.forget(redis)} keys)")
+    except (RedisError, OSError) as exc:
+        print(f"Redis does not answer ({type(exc).__name__}); no seed progress to clear")
+    finally:
+        await cache_client.close(redis)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Enqueue a seed run (unless the stores are full and --if-empty) and follow it."""
     args = parse(sys.argv[1:] if argv is None else argv)
+    if args.status:
+        return asyncio.run(show_status())
+    if args.forget:
+        return asyncio.run(forget())
     if args.if_empty and not asyncio.run(is_empty()):
         print("the stores already hold data; not seeding (run `make seed` to seed again)")
         return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import httpx
@@ -75,3 +76,75 @@ def test_the_recorder_hands_counts_and_latencies_to_prometheus() -> None:
     assert [bucket.get() for bucket in histogram._buckets][:8] == [1, 0, 2, 0, 0, 0, 0, 1]
     assert abs(histogram._sum.get() - 0.2065) < 1e-9
     assert recorder.pending == []
+
+
+class Proxy:
+    """A TCP proxy in front of a real server that holds each answer back."""
+
+    def __init__(self, port: int, delay: float = 0.0) -> None:
+        import socket
+        import threading
+
+        self.target, self.delay, self.open = port, delay, []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target))
+            self.open += [client, server]
+            threading.Thread(target=self._pump, args=(client, server, 0.0), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, self.delay), daemon=True).start()
+
+    def _pump(self, source: object, sink: object, delay: float) -> None:
+        import time
+
+        try:
+            while data := source.recv(65536):  # type: ignore[attr-defined]
+                time.sleep(delay)
+                sink.sendall(data)  # type: ignore[attr-defined]
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                sock.close()  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self.listener.close()
+        for sock in self.open:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+
+def _url_via(url: str, port: int) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.port}", f":{port}")))
+
+
+def test_readyz_flags_a_store_that_answers_late_as_slow_and_still_ready(logs: Path, worker: object) -> None:
+    import os
+    from urllib.parse import urlsplit
+
+    proxy = Proxy(urlsplit(os.environ["MYSQL_URL"]).port or 3306, delay=0.6)
+    proc, base = start_server(logs, MYSQL_URL=_url_via(os.environ["MYSQL_URL"], proxy.port))
+    try:
+        httpx.get(base + "/readyz", timeout=30)
+        response = httpx.get(base + "/readyz", timeout=30)
+    finally:
+        proc.stop()
+        proxy.close()
+    assert response.status_code == 200, response.text
+    checks = response.json()["checks"]
+    assert checks["mysql"]["ok"] is True and checks["mysql"]["slow"] is True
+    assert checks["mysql"]["latency_ms"] > 500
+    assert "slow" not in checks["redis"]

@@ -1,0 +1,105 @@
+"""The live seed run and chunk leases: a superseded run writes nothing new, and runs never write together."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from cache import progress, seedruns
+
+
+def run() -> str:
+    return uuid.uuid4().hex
+
+
+async def test_a_chunk_of_a_superseded_run_is_refused_its_lease(redis: Any) -> None:
+    old, new = run(), run()
+    await seedruns.make_live(redis, old)
+    assert await seedruns.make_live(redis, new) == old
+    async with seedruns.lease(redis, old, "catalogue:movies:1:2001") as held:
+        assert held is False
+    async with seedruns.lease(redis, new, "catalogue:movies:1:2001") as held:
+        assert held is True
+
+
+async def test_a_run_with_no_live_marker_is_superseded(redis: Any) -> None:
+    await seedruns.forget(redis)
+    async with seedruns.lease(redis, run(), "accounts:users:1:1001") as held:
+        assert held is False
+
+
+async def test_a_new_run_waits_until_a_superseded_chunk_already_writing_is_done(redis: Any) -> None:
+    old, new = run(), run()
+    await seedruns.make_live(redis, old)
+    finished: list[float] = []
+
+    async def superseded_chunk() -> None:
+        async with seedruns.lease(redis, old, "relations:people:1:4001") as held:
+            assert held
+            await seedruns.make_live(redis, new)
+            await asyncio.sleep(1.0)
+            finished.append(time.monotonic())
+
+    writer = asyncio.create_task(superseded_chunk())
+    await asyncio.sleep(0.2)
+    waited = await seedruns.wait_for_others(redis, new, poll=0.05)
+    allowed = time.monotonic()
+    await writer
+    assert waited >= 0.6
+    assert finished and finished[0] <= allowed
+
+
+async def test_two_deliveries_of_one_chunk_never_write_at_the_same_time(redis: Any) -> None:
+    live = run()
+    await seedruns.make_live(redis, live)
+    inside: list[int] = []
+    overlap: list[int] = []
+
+    async def delivery() -> None:
+        async with seedruns.lease(redis, live, "catalogue:movies:1:2001", poll=0.05) as held:
+            assert held
+            inside.append(1)
+            overlap.append(len(inside))
+            await asyncio.sleep(0.3)
+            inside.pop()
+
+    await asyncio.gather(delivery(), delivery())
+    assert overlap == [1, 1]
+
+
+async def test_the_lease_of_a_holder_that_died_lapses(redis: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    old, new = run(), run()
+    await seedruns.make_live(redis, old)
+    taken = await seedruns._ACQUIRE(keys=[seedruns.LIVE, seedruns.LEASES],
+                                    args=[old, f"{old}/catalogue:movies:1:2001", "dead-holder", 600], client=redis)
+    assert taken == seedruns.TAKEN
+    await seedruns.make_live(redis, new)
+    assert await seedruns.leases(redis) == {old: [("catalogue:movies:1:2001", pytest.approx(0.6, abs=0.3))]}
+    waited = await seedruns.wait_for_others(redis, new, poll=0.05)
+    assert 0.3 < waited < 2.0
+    assert old not in await seedruns.leases(redis)
+
+
+async def test_a_writer_whose_lease_lapsed_is_stopped(redis: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(seedruns, "RENEW_SECONDS", 0.1)
+    live = run()
+    await seedruns.make_live(redis, live)
+    with pytest.raises(seedruns.LeaseLost):
+        async with seedruns.lease(redis, live, "catalogue:movies:1:2001"):
+            await redis.hdel(seedruns.LEASES, f"{live}/catalogue:movies:1:2001")
+            await asyncio.sleep(5)
+
+
+async def test_a_superseded_run_is_marked_so_unless_it_had_finished(redis: Any) -> None:
+    old, done, new = run(), run(), run()
+    for run_id in (old, done):
+        await progress.start_run(redis, run_id, {"movies": 1}, {"movies": 1})
+    await progress.finish_run(redis, done, "done", {})
+    assert await progress.supersede(redis, old, by=new)
+    assert not await progress.supersede(redis, done, by=new)
+    state = await progress.progress(redis, old)
+    assert state is not None and state["status"] == "superseded" and state["superseded_by"] == new
