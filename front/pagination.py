@@ -14,7 +14,8 @@ def page_url(request: Request, page: int, page_size: int) -> str:
     """The absolute URL of another page of the same list (based on PUBLIC_URL, not the Host header)."""
     args = [(k, v) for k, values in request.args.items() for v in values if k not in ("page", "page_size")]
     args += [("page", str(page)), ("page_size", str(page_size))]
-    return f"{request.app.ctx.settings.public_url}{request.path}?{urlencode(args)}"
+    path = request.path.rstrip("/") + "/"  # one resource, one link, whichever slash form was asked for
+    return f"{request.app.ctx.settings.public_url}{path}?{urlencode(args)}"
 
 
 def check_page(page: int, page_size: int, count: int) -> None:

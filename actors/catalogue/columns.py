@@ -9,7 +9,8 @@ an offset per position, and "which documents hold key k" is one run of a positio
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +24,7 @@ class Texts:
 
     def __init__(self) -> None:
         self.blob = bytearray()
-        self.offsets = array("q", [0])
+        self.offsets = array("I", [0])  # 4 bytes a position: blobs up to 4 GiB
         self.changed: dict[int, str] = {}
 
     def add(self, value: str) -> None:
@@ -56,13 +57,27 @@ def grouped(keys: npt.NDArray[np.int32], positions: npt.NDArray[np.int32],
     return positions[order].astype(np.int32), offsets
 
 
-def flatten(rows: Sequence[Sequence[int]]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
-    """(values, the position of each value) of a list of rows."""
-    values, owners = array("i"), array("i")
-    for position, row in enumerate(rows):
-        values.extend(row)
-        owners.extend([position] * len(row))
-    return np.frombuffer(values, dtype=np.int32), np.frombuffer(owners, dtype=np.int32)
+class Overlay:
+    """Positions whose keys changed after the build: `stale` marks built positions to skip in the
+    built postings; `changed` holds the current keys of those and of positions added since."""
+
+    stale: Mask
+    changed: dict[int, Any]
+
+    def keep(self, position: int, held: Any, as_built: bool) -> None:
+        """Take a position's current keys (`as_built`: the ones it was built with, so nothing is kept)."""
+        if as_built:
+            self.forget(position)
+            return
+        if position < len(self.stale):
+            self.stale[position] = True
+        self.changed[position] = held
+
+    def forget(self, position: int) -> None:
+        """Keep nothing apart for a position (it is gone, or back to what it was built with)."""
+        self.changed.pop(position, None)
+        if position < len(self.stale):
+            self.stale[position] = False
 
 
 def digest(keys: Iterable[int]) -> int:
@@ -70,20 +85,31 @@ def digest(keys: Iterable[int]) -> int:
     return hash(tuple(sorted(keys)))
 
 
-class Postings:
-    """For each key (an int), the positions holding it; positions changed later are kept apart.
+class Postings(Overlay):
+    """For each key (an int), the positions holding it, filled by `add`; positions changed later are kept apart."""
 
-    `stale` marks built positions whose keys changed; their current keys are in `changed`
-    (as are those of positions added after the build).
-    """
+    def __init__(self) -> None:
+        self._values, self._counts, self._digests = array("i"), array("i"), array("q")
 
-    def __init__(self, rows: Sequence[Sequence[int]]) -> None:
-        values, owners = flatten(rows)
+    def add(self, keys: Iterable[int]) -> None:
+        """Take the next position's keys (before `finish`)."""
+        row = sorted(set(keys))
+        self._values.extend(row)
+        self._counts.append(len(row))
+        self._digests.append(digest(row))
+
+    def finish(self) -> Postings:
+        """Group the positions by key; returns the postings."""
+        values = np.frombuffer(self._values, dtype=np.int32)
+        counts = np.frombuffer(self._counts, dtype=np.int32)
+        owners = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
         self.keys, dense = np.unique(values, return_inverse=True)
         self.positions, self.offsets = grouped(dense.astype(np.int32), owners, len(self.keys))
-        self.stale = np.zeros(len(rows), dtype=np.bool_)
+        self.stale = np.zeros(len(counts), dtype=np.bool_)
         self.changed: dict[int, frozenset[int]] = {}
-        self.digests = np.fromiter((digest(row) for row in rows), dtype=np.int64, count=len(rows))
+        self.digests = np.frombuffer(self._digests, dtype=np.int64).copy()
+        del self._values, self._counts, self._digests
+        return self
 
     def mark(self, mask: Mask, key: int) -> None:
         """Set `mask` at every position holding the key."""
@@ -98,20 +124,10 @@ class Postings:
                 mask[position] = True
 
     def set(self, position: int, keys: Iterable[int]) -> None:
-        """Take a position's current keys (nothing is kept when they are the ones it was built with)."""
+        """Take a position's current keys."""
         held = frozenset(keys)
-        if (self.digests[position] == digest(held)) if position < len(self.stale) else not held:
-            self.forget(position)
-            return
-        if position < len(self.stale):
-            self.stale[position] = True
-        self.changed[position] = held
-
-    def forget(self, position: int) -> None:
-        """Keep nothing apart for a position (it is gone, or back to what it was built with)."""
-        self.changed.pop(position, None)
-        if position < len(self.stale):
-            self.stale[position] = False
+        built = position < len(self.stale)
+        self.keep(position, held, bool(self.digests[position] == digest(held)) if built else not held)
 
     @property
     def nbytes(self) -> int:

@@ -44,7 +44,7 @@ class Films(Shelf):
         self._numbers = {name: array("d") for name in NUMBERS}
         self._combos: dict[tuple[Any, ...], int] = {}
         self._codes, self._mpaa_codes = array("i"), array("i")
-        self._people: list[list[int]] = []
+        self.people = Postings()
         self.mpaa_values: dict[str | None, int] = {}
         self.combos: list[tuple[frozenset[int], list[dict[str, Any]]]] = []
         self.posters: dict[int, str] = {}
@@ -58,7 +58,7 @@ class Films(Shelf):
             self._numbers[name].append(number(_path(doc, path)))
         self._codes.append(self._combo(doc))
         self._mpaa_codes.append(self._mpaa(doc.get("mpaa")))
-        self._people.append(sorted({int(p) for p in doc.get("person_ids") or ()}))
+        self.people.add(int(p) for p in doc.get("person_ids") or ())
         self.title_sorts.add(doc.get("title_sort") or "")
         if doc.get("poster_url"):
             self.posters[self._count] = doc["poster_url"]
@@ -86,8 +86,8 @@ class Films(Shelf):
             for name, values in self._numbers.items()}
         self.codes = np.frombuffer(self._codes, dtype=np.int32).copy()
         self.mpaa = np.frombuffer(self._mpaa_codes, dtype=np.int32).copy()
-        self.people = Postings(self._people)
-        del self._numbers, self._codes, self._mpaa_codes, self._people
+        self.people.finish()
+        del self._numbers, self._codes, self._mpaa_codes
         self.orders: dict[str, Any] = {}
         self.resort({"*"})
 

@@ -91,8 +91,14 @@ class Shelf:
         """Turn what `collect` read into columns and sort orders (after building)."""
 
     def _index_ids(self) -> None:
-        self._by_id = np.argsort(self.ids, kind="stable").astype(np.int32)
-        self._sorted_ids = self.ids[self._by_id]
+        if len(self.ids) < 2 or bool(np.all(self.ids[1:] > self.ids[:-1])):
+            self._by_id, self._sorted_ids = None, self.ids  # loaded in id order: positions are the ranks
+        else:
+            self._by_id = np.argsort(self.ids, kind="stable").astype(np.int32)
+            self._sorted_ids = self.ids[self._by_id]
+
+    def _at(self, rank: int) -> int:
+        return rank if self._by_id is None else int(self._by_id[rank])
 
     def __len__(self) -> int:
         return int(self.alive.sum())
@@ -106,7 +112,7 @@ class Shelf:
         """The position of a live document, or None."""
         at = int(np.searchsorted(self._sorted_ids, doc_id))
         if at < len(self._sorted_ids) and self._sorted_ids[at] == doc_id:
-            found = int(self._by_id[at])
+            found = self._at(at)
             return found if self.alive[found] else None
         return None
 
@@ -114,7 +120,7 @@ class Shelf:
         """The position to write a document into (its own, even if dead), and whether it is new."""
         at = int(np.searchsorted(self._sorted_ids, doc_id))
         if at < len(self._sorted_ids) and self._sorted_ids[at] == doc_id:
-            return int(self._by_id[at]), False
+            return self._at(at), False
         return self.size, True
 
     def grow(self, extra: int) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from actors.catalogue.columns import Mask, grouped
+from actors.catalogue.columns import Mask, Overlay, grouped
 from stores.mongo.search_index import MIN_PREFIX, fuzzy_terms
 
 HASH_MASK = 0xFFFFFFFF
@@ -31,7 +31,7 @@ class Vocabulary:
 
     def __init__(self, words: Sequence[str]) -> None:
         self.blob = "".join(words).encode()
-        self._starts = array("q", [0])
+        self._starts = array("I", [0])
         total = 0
         for word in words:
             total += len(word)
@@ -65,7 +65,7 @@ class Vocabulary:
         return self.lower_bound(prefix), self.lower_bound(prefix + "\x7f")
 
 
-class WordIndex:
+class WordIndex(Overlay):
     """Which positions hold which words, built from each document's folded words."""
 
     def __init__(self) -> None:
@@ -121,20 +121,9 @@ class WordIndex:
         return tuple(self.vocabulary[int(w)] for w in run)
 
     def set(self, position: int, words: Sequence[str]) -> None:
-        """Take a document's current words (back to the built ones: nothing is kept apart)."""
+        """Take a document's current words."""
         held = tuple(words)
-        if position < len(self.stale) and self._built(position) == held:
-            self.forget(position)
-            return
-        if position < len(self.stale):
-            self.stale[position] = True
-        self.changed[position] = held
-
-    def forget(self, position: int) -> None:
-        """Keep nothing apart for a position (it is gone, or back to what it was built with)."""
-        self.changed.pop(position, None)
-        if position < len(self.stale):
-            self.stale[position] = False
+        self.keep(position, held, position < len(self.stale) and self._built(position) == held)
 
     def _mark_runs(self, mask: Mask, first: int, end: int) -> None:
         if first < end:

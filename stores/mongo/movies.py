@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
 
+from stores.mongo import listing
 from stores.mongo.search_index import movie_terms
 from stores.mongo.text import sort_key, words
 
@@ -163,10 +164,7 @@ class MovieFilter:
             people = sorted(set(self.person_ids))
             query["person_ids"] = people[0] if len(people) == 1 else {"$all": people}
         if self.words:
-            *whole, last = self.words
-            if whole:
-                query["words"] = {"$all": whole}
-            query["tokens"] = last
+            query.update(listing.words_query(self.words))
         return query
 
 
@@ -176,19 +174,9 @@ async def list_movies(
     """(total matching, one page of movie summaries), sorted by `sort` (`-` for descending), ties by id.
 
     Ties go in whichever id direction lets the field's index be walked forwards or backwards.
-    A first page shorter than the limit is its own count; past the first page the count comes
-    first, so a page past the end costs no skip.
     """
-    query = movie_filter.query()
-    cursor = db.movies.find(query, SUMMARY_FIELDS).sort(sort_spec(sort))
-    if skip == 0:
-        docs = [summary(doc) async for doc in cursor.limit(limit)]
-        if len(docs) < limit:
-            return len(docs), docs
-    total = await (db.movies.estimated_document_count() if not query else db.movies.count_documents(query))
-    if skip == 0 or skip >= total:
-        return total, docs if skip == 0 else []
-    return total, [summary(doc) async for doc in cursor.skip(skip).limit(limit)]
+    return await listing.page(db.movies, movie_filter.query(), sort_spec(sort), SUMMARY_FIELDS, summary, skip,
+                              limit)
 
 
 async def set_user_ratings(db: Database, stats: dict[int, tuple[float | None, int]]) -> None:

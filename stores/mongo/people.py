@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from stores.mongo import listing
 from stores.mongo.search_index import person_terms
 from stores.mongo.text import fold, words
 
@@ -49,23 +50,10 @@ async def list_people(
 ) -> tuple[int, list[dict[str, Any]]]:
     """(total, one page of people) by popularity (ties by id); every word but the last whole, the last a prefix.
 
-    A first page shorter than the limit is its own count; past it the count comes first.
     """
-    query: dict[str, Any] = {}
-    if query_words:
-        *whole, last = query_words
-        if whole:
-            query["words"] = {"$all": whole}
-        query["tokens"] = last
-    cursor = db.people.find(query, PERSON_SUMMARY).sort([("popularity", -1), ("_id", 1)])
-    if skip == 0:
-        docs = [_summary(d) async for d in cursor.limit(limit)]
-        if len(docs) < limit:
-            return len(docs), docs
-    total = await (db.people.estimated_document_count() if not query else db.people.count_documents(query))
-    if skip == 0 or skip >= total:
-        return total, docs if skip == 0 else []
-    return total, [_summary(d) async for d in cursor.skip(skip).limit(limit)]
+    query = listing.words_query(query_words) if query_words else {}
+    return await listing.page(db.people, query, [("popularity", -1), ("_id", 1)], PERSON_SUMMARY, _summary, skip,
+                              limit)
 
 
 def _summary(doc: dict[str, Any]) -> dict[str, Any]:

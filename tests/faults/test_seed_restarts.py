@@ -286,6 +286,9 @@ async def wipe(stack: Stack, cache: Any) -> None:
     stack.python("-m", "stores.migrate")
 
 
+# Not yet reliable (issue 16 stays open): the short stages of a 600-film seed are sometimes over before a
+# signal lands, and a stack's processes were once left behind. Run with `make test PYTEST_ARGS='-m unstable'`.
+@pytest.mark.unstable
 @pytest.mark.parametrize("how", ["as it is", "after wiping MongoDB", "with a new run at once"])
 async def test_a_seed_interrupted_in_every_stage_ends_with_exact_counts_and_no_late_superseded_write(
     stack: Stack, honchos: list[Honcho], how: str,
