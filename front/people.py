@@ -9,7 +9,7 @@ from cache import keys
 from errors import NotFound
 from front.catalogue import people_page
 from front.endpoint import endpoint
-from front.limits import READ, charged
+from front.limits import charged
 from front.responses import respond_raw
 from stores.mongo import people
 
@@ -17,7 +17,7 @@ bp = Blueprint("people", url_prefix="/api/people")
 
 
 @bp.get("/")
-@endpoint("List people, optionally by name", query="people", response="PersonPage", limit=READ)
+@endpoint("List people, optionally by name", query="people", response="PersonPage")
 async def list_people(request: Request) -> HTTPResponse:
     """People by popularity; `q` matches name words (the last one as a prefix)."""
     return respond_raw(request, await people_page(request))

@@ -156,12 +156,16 @@ def test_reads_that_reach_a_store_carry_ratelimit_headers_and_are_429_beyond_the
     assert 0 < int(answers[-1].headers["retry-after"]) <= 60
 
 
-def test_a_read_served_from_the_caches_costs_no_limiter_call(limited: str) -> None:
+@pytest.mark.parametrize("kind", ["movie", "genre page", "people page"])
+def test_a_read_served_from_the_caches_costs_no_limiter_call(limited: str, kind: str) -> None:
     headers = _address()
-    movie = f"/api/movies/{uuid.uuid4().int % 300 + 50}/"
+    size = uuid.uuid4().int % 90 + 5
+    url = {"movie": f"/api/movies/{uuid.uuid4().int % 300 + 50}/",
+           "genre page": f"/api/genres/3/movies/?page_size={size}",
+           "people page": f"/api/people/?page_size={size}"}[kind]
     with httpx.Client(base_url=limited, timeout=30) as client:
-        first = client.get(movie, headers=headers)
-        cached = [client.get(movie, headers=headers) for _ in range(5)]
+        first = client.get(url, headers=headers)
+        cached = [client.get(url, headers=headers) for _ in range(5)]
         spent = [client.get("/api/genres/", headers=headers).status_code for _ in range(3)]
     assert first.status_code == 200 and first.headers["ratelimit-remaining"] == "2"
     assert all(c.status_code == 200 and "ratelimit-limit" not in c.headers for c in cached)
