@@ -183,9 +183,10 @@ async def movie_page(request: Request, genre_id: int | None = None) -> bytes:
     query.done()
     skip = (page - 1) * size
     ttl = USER_SORT_TTL if sort.lstrip("-") in USER_SORTS else None
+    filter_params = movie_filter.params()
     body = await cached_page(
-        request, "movies", {"f": movie_filter.params(), "sort": sort, "page": page, "size": size}, page, size,
-        lambda keep: ctx.discover.movies(request, movie_filter, sort, skip, size, keep),
+        request, "movies", {"f": filter_params, "sort": sort, "page": page, "size": size}, page, size,
+        lambda keep: ctx.discover.movies(request, filter_params, sort, skip, size, keep),
         lambda: _from_mongo(movies.list_movies, ctx.stores, movie_filter, sort, skip, size), ttl)
     ctx.local.put(raw, body, ttl)
     return body

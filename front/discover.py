@@ -22,7 +22,6 @@ from front.dispatch import Dispatcher
 from front.limits import charger
 from front.metrics import LIST_ANSWERS
 from stores import Stores
-from stores.mongo.movies import MovieFilter
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +36,13 @@ class Discover:
         self.dispatcher, self.stores = dispatcher, stores
         self.until = 0.0  # MongoDB answers until then
 
-    async def movies(self, request: Request, movie_filter: MovieFilter, sort: str, skip: int, limit: int,
+    async def movies(self, request: Request, filter_params: dict[str, Any], sort: str, skip: int, limit: int,
                      ttl: int) -> tuple[int, list[dict[str, Any]]] | None:
-        """(count, one page of film summaries) from the index, or None when MongoDB must answer."""
+        """(count, one page of film summaries) from the index, or None when MongoDB must answer.
+
+        `filter_params` is the filter as `MovieFilter.params()` describes it."""
         return await self._index(request, discover_movies, "movies", {
-            "f": movie_filter.params(), "sort": sort, "skip": skip, "limit": limit, "ttl": ttl})
+            "f": filter_params, "sort": sort, "skip": skip, "limit": limit, "ttl": ttl})
 
     async def people(self, request: Request, query_words: tuple[str, ...], skip: int, limit: int,
                      ttl: int) -> tuple[int, list[dict[str, Any]]] | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from sanic import Request
 
@@ -146,7 +145,3 @@ class Params:
         if self.errors:
             names = ", ".join(sorted(self.errors))
             raise Invalid(f"Invalid query parameters: {names}.", errors=self.errors)
-
-    def normalised(self) -> dict[str, Any]:
-        """The accepted parameters in a canonical form, for cache keys."""
-        return {name: sorted(values) for name, values in sorted(self.args.items())}

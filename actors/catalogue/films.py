@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from actors.catalogue.columns import Mask, Postings, Texts
-from actors.catalogue.shelf import Floats, Shelf, _same, descending_order, number, page_of, plain
+from actors.catalogue.shelf import Floats, Shelf, descending_order, number, page_of, plain, same
 from stores.mongo.movies import RANGES, MovieFilter
 from stores.mongo.search import Doc
 
@@ -104,7 +104,7 @@ class Films(Shelf):
         changed = super().write(position, doc)
         for name, (path, _) in NUMBERS.items():
             value = number(_path(doc, path))
-            if not _same(float(self.numbers[name][position]), float(np.float32(value) if name in ("year", "runtime")
+            if not same(float(self.numbers[name][position]), float(np.float32(value) if name in ("year", "runtime")
                                                                      else value)):
                 self.numbers[name][position] = value
                 changed.add(name)

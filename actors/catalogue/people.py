@@ -18,6 +18,7 @@ class People(Shelf):
 
     def __init__(self) -> None:
         self.departments: dict[str | None, int] = {}
+        self.department_names: list[str | None] = []
         self._codes = array("i")
         super().__init__()
 
@@ -26,13 +27,17 @@ class People(Shelf):
         self._codes.append(self._department(doc.get("known_for_department")))
 
     def _department(self, value: Any) -> int:
-        return self.departments.setdefault(value if isinstance(value, str) else None, len(self.departments))
+        name = value if isinstance(value, str) else None
+        code = self.departments.get(name)
+        if code is None:
+            code = self.departments[name] = len(self.department_names)
+            self.department_names.append(name)
+        return code
 
     def columns(self) -> None:
         """The department column and the popularity order."""
         self.codes = np.frombuffer(self._codes, dtype=np.int32).copy()
         del self._codes
-        self.names_of = {code: name for name, code in self.departments.items()}
         self.resort({"*"})
 
     def grow(self, extra: int) -> None:
@@ -44,7 +49,6 @@ class People(Shelf):
         """Take a person's current fields."""
         changed = super().write(position, doc)
         self.codes[position] = self._department(doc.get("known_for_department"))
-        self.names_of = {code: name for name, code in self.departments.items()}
         return changed
 
     def resort(self, columns: set[str]) -> None:
@@ -61,7 +65,7 @@ class People(Shelf):
     def summary(self, position: int) -> dict[str, Any]:
         """A person's list entry."""
         return {"id": int(self.ids[position]), "name": self.names[position] or None,
-                "known_for_department": self.names_of.get(int(self.codes[position])),
+                "known_for_department": self.department_names[int(self.codes[position])],
                 "popularity": plain(float(self.popularity[position]))}
 
     @property

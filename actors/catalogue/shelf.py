@@ -141,7 +141,7 @@ class Shelf:
         if self.words.words_of(position) != held:
             self.words.set(position, held)
         popularity = number(doc.get("popularity"))
-        if not _same(self.popularity[position], popularity):
+        if not same(self.popularity[position], popularity):
             self.popularity[position] = popularity
             changed.add("popularity")
         return changed
@@ -199,5 +199,6 @@ class Shelf:
         return self.docs(mask)
 
 
-def _same(a: float, b: float) -> bool:
+def same(a: float, b: float) -> bool:
+    """Whether two column values are equal, NaN (null) equal to NaN."""
     return (a != a and b != b) or a == b
