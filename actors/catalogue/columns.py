@@ -48,13 +48,119 @@ class Texts:
         return len(self.blob) + self.offsets.itemsize * len(self.offsets)
 
 
+def offsets_of(counts: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[Any]]:
+    """Where each run starts, for runs of these lengths (CSR offsets): 4 bytes each while they fit."""
+    total = int(counts.sum(dtype=np.int64))
+    offsets: npt.NDArray[np.integer[Any]] = np.zeros(len(counts) + 1, dtype=np.int32 if total < 2**31 else np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets
+
+
 def grouped(keys: npt.NDArray[np.int32], positions: npt.NDArray[np.int32],
-            n_keys: int) -> tuple[Positions, npt.NDArray[np.int64]]:
+            n_keys: int) -> tuple[Positions, npt.NDArray[np.integer[Any]]]:
     """Positions grouped by key, ascending within a key, and where each key's run starts (CSR)."""
     order = np.argsort(keys, kind="stable")
-    offsets = np.zeros(n_keys + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys, minlength=n_keys), out=offsets[1:])
-    return positions[order].astype(np.int32), offsets
+    return positions[order].astype(np.int32), offsets_of(np.bincount(keys, minlength=n_keys))
+
+
+def narrowest(values: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[Any]]:
+    """Small non-negative codes in the narrowest integer type that holds them."""
+    top = int(values.max()) if len(values) else 0
+    return values.astype(np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else np.int32)
+
+
+def compact_ids(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.integer[Any]]:
+    """Document ids in 4 bytes each when they all fit (TMDB's do), else in 8."""
+    if len(ids) == 0 or (int(ids.min()) >= -(2**31) and int(ids.max()) < 2**31):
+        return ids.astype(np.int32)
+    return ids.copy()
+
+
+def room_for(column: npt.NDArray[Any], value: int) -> npt.NDArray[Any]:
+    """The integer column, widened when `value` does not fit its type (to 32, then 64 bits)."""
+    if np.can_cast(np.min_scalar_type(value), column.dtype, "safe"):
+        return column
+    return column.astype(np.int32 if abs(value) < 2**31 else np.int64)
+
+
+WHOLE = (np.int16, np.int32)  # the integer types a column of whole numbers may take, narrowest first
+
+
+class Column:
+    """One number per position, null as NaN: whole numbers in the narrowest integer type that holds
+    them (its lowest value standing for null), anything else as 64-bit floats. Exact either way:
+    a value the type cannot hold widens the column."""
+
+    def __init__(self, values: npt.NDArray[np.float64]) -> None:
+        self.values: npt.NDArray[Any] = values
+        self.null: int | None = None
+        self._choose(values)
+
+    def _choose(self, values: npt.NDArray[np.float64]) -> None:
+        """Hold these values in the narrowest type that holds them exactly."""
+        self.values, self.null = values, None
+        finite = values[~np.isnan(values)]
+        if len(finite) and np.all(finite == np.round(finite)):
+            low, high = float(finite.min()), float(finite.max())
+            for kind in WHOLE:
+                info = np.iinfo(kind)
+                if info.min < low and high <= info.max:
+                    self.values, self.null = np.where(np.isnan(values), info.min, values).astype(kind), int(info.min)
+                    return
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, position: int) -> float:
+        value = self.values[position]
+        return float("nan") if self.null is not None and value == self.null else float(value)
+
+    def floats(self) -> npt.NDArray[np.float64]:
+        """Every value as a float, NaN for null."""
+        if self.null is None:
+            return self.values.astype(np.float64)
+        return np.where(self.values == self.null, np.nan, self.values.astype(np.float64))
+
+    def _fits(self, value: float) -> bool:
+        if self.null is None or value != value:
+            return True
+        info = np.iinfo(self.values.dtype)
+        return value == round(value) and info.min < value <= info.max
+
+    def set(self, position: int, value: float) -> None:
+        """Take one position's value (NaN: null), widening the column if its type cannot hold it."""
+        if self._fits(value):
+            self.values[position] = self.null if value != value and self.null is not None else value
+            return
+        floats = self.floats()
+        floats[position] = value
+        self._choose(floats)
+
+    def grow(self, extra: int) -> None:
+        """Room for `extra` null positions at the end."""
+        tail = np.full(extra, np.nan if self.null is None else self.null, dtype=self.values.dtype)
+        self.values = np.concatenate([self.values, tail])
+
+    def within(self, low: float | None, high: float | None) -> Mask | None:
+        """The positions whose value is within [low, high] (null never is); None when neither is given."""
+        if low is None and high is None:
+            return None
+        values, mask = self.values, None
+        if self.null is not None:
+            info = np.iinfo(values.dtype)
+            mask = values != self.null
+            low = None if low is None else max(low, info.min)
+            high = None if high is None else min(high, info.max)
+        for bound, keep in ((low, values.__ge__), (high, values.__le__)):
+            if bound is not None:
+                passing = keep(bound)
+                mask = passing if mask is None else mask & passing
+        return mask
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held."""
+        return int(self.values.nbytes)
 
 
 class Overlay:
@@ -80,23 +186,17 @@ class Overlay:
             self.stale[position] = False
 
 
-def digest(keys: Iterable[int]) -> int:
-    """A fingerprint of a set of keys."""
-    return hash(tuple(sorted(keys)))
-
-
 class Postings(Overlay):
     """For each key (an int), the positions holding it, filled by `add`; positions changed later are kept apart."""
 
     def __init__(self) -> None:
-        self._values, self._counts, self._digests = array("i"), array("i"), array("q")
+        self._values, self._counts = array("i"), array("i")
 
     def add(self, keys: Iterable[int]) -> None:
         """Take the next position's keys (before `finish`)."""
         row = sorted(set(keys))
         self._values.extend(row)
         self._counts.append(len(row))
-        self._digests.append(digest(row))
 
     def finish(self) -> Postings:
         """Group the positions by key; returns the postings."""
@@ -104,32 +204,47 @@ class Postings(Overlay):
         counts = np.frombuffer(self._counts, dtype=np.int32)
         owners = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
         self.keys, dense = np.unique(values, return_inverse=True)
+        self.keys = self.keys.astype(np.int32)
         self.positions, self.offsets = grouped(dense.astype(np.int32), owners, len(self.keys))
+        self.counts = counts.astype(np.uint16) if len(counts) and counts.max() < 2**16 else counts.copy()
         self.stale = np.zeros(len(counts), dtype=np.bool_)
         self.changed: dict[int, frozenset[int]] = {}
-        self.digests = np.frombuffer(self._digests, dtype=np.int64).copy()
-        del self._values, self._counts, self._digests
+        del self._values, self._counts
         return self
+
+    def _run(self, key: int) -> Positions:
+        at = int(np.searchsorted(self.keys, key))
+        if at < len(self.keys) and self.keys[at] == key:
+            return self.positions[self.offsets[at] : self.offsets[at + 1]]
+        return self.positions[:0]
 
     def mark(self, mask: Mask, key: int) -> None:
         """Set `mask` at every position holding the key."""
-        at = int(np.searchsorted(self.keys, key))
-        if at < len(self.keys) and self.keys[at] == key:
-            run = self.positions[self.offsets[at] : self.offsets[at + 1]]
-            mask[run] = True
-            if self.changed:
-                mask[run[self.stale[run]]] = False
+        run = self._run(key)
+        mask[run] = True
+        if self.changed:
+            mask[run[self.stale[run]]] = False
         for position, held in self.changed.items():
             if key in held:
                 mask[position] = True
 
+    def built_with(self, position: int, keys: frozenset[int]) -> bool:
+        """Whether a built position was built with exactly these keys (its count, and each key's run holds it)."""
+        if len(keys) != int(self.counts[position]):
+            return False
+        for key in keys:
+            run = self._run(key)
+            at = int(np.searchsorted(run, position))
+            if at >= len(run) or run[at] != position:
+                return False
+        return True
+
     def set(self, position: int, keys: Iterable[int]) -> None:
         """Take a position's current keys."""
         held = frozenset(keys)
-        built = position < len(self.stale)
-        self.keep(position, held, bool(self.digests[position] == digest(held)) if built else not held)
+        self.keep(position, held, self.built_with(position, held) if position < len(self.stale) else not held)
 
     @property
     def nbytes(self) -> int:
         """Memory held, roughly."""
-        return sum(a.nbytes for a in (self.keys, self.positions, self.offsets, self.stale, self.digests))
+        return sum(a.nbytes for a in (self.keys, self.positions, self.offsets, self.stale, self.counts))

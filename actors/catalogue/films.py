@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from actors.catalogue.columns import Mask, Postings, Texts
-from actors.catalogue.shelf import Floats, Shelf, descending_order, number, page_of, plain, same
+from actors.catalogue.columns import Column, Mask, Postings, narrowest, room_for
+from actors.catalogue.shelf import Shelf, descending_order, number, page_of, plain, same
 from stores.mongo.movies import RANGES, MovieFilter
 from stores.mongo.search import Doc
+from stores.mongo.text import sort_key
 
 # column: (path in the document, whole numbers)
 NUMBERS = {"year": (("year",), True), "runtime": (("runtime",), True), "rating": (("rating", "average"), False),
@@ -48,7 +49,11 @@ class Films(Shelf):
         self.mpaa_values: dict[str | None, int] = {}
         self.combos: list[tuple[frozenset[int], list[dict[str, Any]]]] = []
         self.posters: dict[int, str] = {}
-        self.title_sorts = Texts()
+        # A title's sort key is sort_key(title) (stores/mongo/movies.py `prepare`); only the films whose
+        # stored key is another are kept here. The title order is kept by placing moved films in it.
+        self.title_keys: dict[int, str] = {}
+        self._title_sorts: list[str] = []
+        self._retitled: set[int] = set()
         self._count = 0
         super().__init__()
 
@@ -59,7 +64,10 @@ class Films(Shelf):
         self._codes.append(self._combo(doc))
         self._mpaa_codes.append(self._mpaa(doc.get("mpaa")))
         self.people.add(int(p) for p in doc.get("person_ids") or ())
-        self.title_sorts.add(doc.get("title_sort") or "")
+        title_sort = doc.get("title_sort") or ""
+        self._title_sorts.append(title_sort)
+        if title_sort != sort_key(doc.get("title") or ""):
+            self.title_keys[self._count] = title_sort
         if doc.get("poster_url"):
             self.posters[self._count] = doc["poster_url"]
         self._count += 1
@@ -80,40 +88,45 @@ class Films(Shelf):
 
     def columns(self) -> None:
         """Turn the collected fields into columns, postings and sort orders."""
-        self.numbers: dict[str, Floats] = {
-            name: np.frombuffer(values, dtype=np.float64).astype(np.float32 if name in ("year", "runtime") else
-                                                                  np.float64)
-            for name, values in self._numbers.items()}
-        self.codes = np.frombuffer(self._codes, dtype=np.int32).copy()
-        self.mpaa = np.frombuffer(self._mpaa_codes, dtype=np.int32).copy()
+        self.numbers = {name: Column(np.frombuffer(values, dtype=np.float64)) for name, values in self._numbers.items()}
+        self.codes = narrowest(np.frombuffer(self._codes, dtype=np.int32))
+        self.mpaa = narrowest(np.frombuffer(self._mpaa_codes, dtype=np.int32))
         self.people.finish()
         del self._numbers, self._codes, self._mpaa_codes
-        self.orders: dict[str, Any] = {}
-        self.resort({"*"})
+        keys = self._title_sorts  # a stable sort of the positions in id order: ties stay by id
+        in_id_order = range(len(keys)) if self._by_id is None else self._by_id.tolist()
+        self.orders: dict[str, Any] = {"title": np.array(sorted(in_id_order, key=keys.__getitem__), dtype=np.int32)}
+        del self._title_sorts
+        self.resort({name for name in SORTS if name != "title"})
 
     def grow(self, extra: int) -> None:
         """Room for new films at the end."""
         super().grow(extra)
-        for name, values in self.numbers.items():
-            self.numbers[name] = np.concatenate([values, np.full(extra, np.nan, dtype=values.dtype)])
-        self.codes = np.concatenate([self.codes, np.zeros(extra, dtype=np.int32)])
-        self.mpaa = np.concatenate([self.mpaa, np.zeros(extra, dtype=np.int32)])
+        for column in self.numbers.values():
+            column.grow(extra)
+        self.codes = np.concatenate([self.codes, np.zeros(extra, dtype=self.codes.dtype)])
+        self.mpaa = np.concatenate([self.mpaa, np.zeros(extra, dtype=self.mpaa.dtype)])
 
     def write(self, position: int, doc: dict[str, Any]) -> set[str]:
         """Take a film's current fields; returns the sortable columns that changed."""
+        was = self.title_key(position) if position < len(self.orders["title"]) else None
         changed = super().write(position, doc)
         for name, (path, _) in NUMBERS.items():
-            value = number(_path(doc, path))
-            if not same(float(self.numbers[name][position]), float(np.float32(value) if name in ("year", "runtime")
-                                                                     else value)):
-                self.numbers[name][position] = value
+            value, column = number(_path(doc, path)), self.numbers[name]
+            if not same(column[position], value):
+                column.set(position, value)
                 changed.add(name)
-        self.codes[position] = self._combo(doc)
-        self.mpaa[position] = self._mpaa(doc.get("mpaa"))
+        code, mpaa = self._combo(doc), self._mpaa(doc.get("mpaa"))
+        self.codes, self.mpaa = room_for(self.codes, code), room_for(self.mpaa, mpaa)
+        self.codes[position], self.mpaa[position] = code, mpaa
         self.people.set(position, {int(p) for p in doc.get("person_ids") or ()})
         title_sort = doc.get("title_sort") or ""
-        if self.title_sorts[position] != title_sort:
-            self.title_sorts.set(position, title_sort)
+        if title_sort == sort_key(self.names[position]):
+            self.title_keys.pop(position, None)
+        else:
+            self.title_keys[position] = title_sort
+        if was != title_sort:
+            self._retitled.add(position)
             changed.add("title")
         if doc.get("poster_url"):
             self.posters[position] = doc["poster_url"]
@@ -121,29 +134,48 @@ class Films(Shelf):
             self.posters.pop(position, None)
         return changed
 
+    def title_key(self, position: int) -> str:
+        """A film's title sort key."""
+        found = self.title_keys.get(position)
+        return found if found is not None else sort_key(self.names[position])
+
     def forget(self, position: int) -> None:
         """Drop what is kept apart for a film that is gone."""
         super().forget(position)
         self.people.forget(position)
 
     def resort(self, columns: set[str]) -> None:
-        """Recompute the orders of the sorts whose column changed (`*`: every one)."""
+        """Recompute the orders of the sorts whose column changed (`*`: every one); films whose title
+        moved are placed again in the title order."""
         for sort in SORTS:
-            if "*" not in columns and sort not in columns:
-                continue
             if sort == "title":
-                keys = sorted(range(self.size), key=self.title_sorts.__getitem__)
-                rank = np.empty(self.size, dtype=np.float64)
-                previous, value = None, -1
-                for position in keys:
-                    title = self.title_sorts[position]
-                    if title != previous:
-                        previous, value = title, value + 1
-                    rank[position] = value
-                self.orders[sort] = np.lexsort((self.ids, rank)).astype(np.int32)
-            else:
-                values = self.popularity if sort == "popularity" else self.numbers[sort]
-                self.orders[sort] = descending_order(values.astype(np.float64), self.ids)
+                self._place_titles()
+            elif "*" in columns or sort in columns:
+                values = self.popularity if sort == "popularity" else self.numbers[sort].floats()
+                self.orders[sort] = descending_order(values, self.ids)
+
+    def _place_titles(self) -> None:
+        """Take the retitled (and new) films out of the title order and put each where (key, id) sorts it."""
+        if not self._retitled:
+            return
+        moved = np.fromiter(self._retitled, dtype=np.int32)
+        self._retitled = set()
+        order = self.orders["title"]
+        order = order[~np.isin(order, moved)]
+        ids = self.ids
+        keys = {int(p): (self.title_key(int(p)), int(ids[p])) for p in moved}
+        places = []
+        for position in sorted(keys, key=keys.__getitem__):
+            low, high, wanted = 0, len(order), keys[position]
+            while low < high:
+                mid = (low + high) // 2
+                other = int(order[mid])
+                if (self.title_key(other), int(ids[other])) < wanted:
+                    low = mid + 1
+                else:
+                    high = mid
+            places.append((low, position))
+        self.orders["title"] = np.insert(order, [at for at, _ in places], [p for _, p in places]).astype(np.int32)
 
     def select(self, movie_filter: MovieFilter) -> Mask:
         """The live films that pass every filter."""
@@ -153,12 +185,9 @@ class Films(Shelf):
         if movie_filter.without_genres:
             mask &= ~self._with_genres(set(movie_filter.without_genres))
         for name in RANGES:
-            low, high = getattr(movie_filter, name)
-            column = self.numbers[name]
-            if low is not None:
-                mask &= column >= low
-            if high is not None:
-                mask &= column <= high
+            within = self.numbers[name].within(*getattr(movie_filter, name))
+            if within is not None:
+                mask &= within
         if movie_filter.mpaa is not None:
             code = self.mpaa_values.get(movie_filter.mpaa)
             mask &= self.mpaa == code if code is not None else False
@@ -188,17 +217,17 @@ class Films(Shelf):
         return {
             "id": int(self.ids[position]),
             "title": self.names[position] or None,
-            "year": plain(float(numbers["year"][position]), True),
+            "year": plain(numbers["year"][position], True),
             "genres": self.combos[int(self.codes[position])][1],
-            "rating": {"average": plain(float(numbers["rating"][position])),
-                       "votes": plain(float(numbers["votes"][position]), True)},
+            "rating": {"average": plain(numbers["rating"][position]),
+                       "votes": plain(numbers["votes"][position], True)},
             "popularity": plain(float(self.popularity[position])),
             "poster_url": self.posters.get(position),
         }
 
     def doc(self, position: int) -> Doc:
         """What ranking reads of one film."""
-        return Doc(int(self.ids[position]), self.names[position], plain(float(self.numbers["year"][position]), True),
+        return Doc(int(self.ids[position]), self.names[position], plain(self.numbers["year"][position], True),
                    self.words.words_of(position), float(np.nan_to_num(self.popularity[position])))
 
     @property
@@ -206,5 +235,4 @@ class Films(Shelf):
         """Memory held by the arrays, roughly."""
         arrays = [self.ids, self.alive, self.popularity, self.codes, self.mpaa, *self.numbers.values(),
                   *self.orders.values()]
-        return (sum(a.nbytes for a in arrays) + self.names.nbytes + self.title_sorts.nbytes + self.words.nbytes
-                + self.people.nbytes)
+        return sum(a.nbytes for a in arrays) + self.names.nbytes + self.words.nbytes + self.people.nbytes

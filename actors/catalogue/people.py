@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from actors.catalogue.columns import narrowest, room_for
 from actors.catalogue.shelf import Shelf, descending_order, page_of, plain
 
 
@@ -36,19 +37,21 @@ class People(Shelf):
 
     def columns(self) -> None:
         """The department column and the popularity order."""
-        self.codes = np.frombuffer(self._codes, dtype=np.int32).copy()
+        self.codes = narrowest(np.frombuffer(self._codes, dtype=np.int32))
         del self._codes
         self.resort({"*"})
 
     def grow(self, extra: int) -> None:
         """Room for new people at the end."""
         super().grow(extra)
-        self.codes = np.concatenate([self.codes, np.zeros(extra, dtype=np.int32)])
+        self.codes = np.concatenate([self.codes, np.zeros(extra, dtype=self.codes.dtype)])
 
     def write(self, position: int, doc: dict[str, Any]) -> set[str]:
         """Take a person's current fields."""
         changed = super().write(position, doc)
-        self.codes[position] = self._department(doc.get("known_for_department"))
+        code = self._department(doc.get("known_for_department"))
+        self.codes = room_for(self.codes, code)
+        self.codes[position] = code
         return changed
 
     def resort(self, columns: set[str]) -> None:

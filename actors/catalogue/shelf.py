@@ -9,7 +9,7 @@ from typing import Any, Self
 import numpy as np
 import numpy.typing as npt
 
-from actors.catalogue.columns import Mask, Texts
+from actors.catalogue.columns import Mask, Texts, compact_ids, room_for
 from actors.catalogue.words import WordIndex
 from stores.mongo.search import Doc
 
@@ -30,7 +30,7 @@ def plain(value: float, integer: bool = False) -> Any:
     return int(value) if integer else float(value)
 
 
-def descending_order(values: Floats, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
+def descending_order(values: Floats, ids: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.int32]:
     """Positions by value descending (null last), ties by id ascending: a descending index's walk."""
     key = np.where(np.isnan(values), -np.inf, values)
     return np.lexsort((ids, -key)).astype(np.int32)
@@ -68,7 +68,7 @@ class Shelf:
     def finish(self) -> Self:
         """Build the postings, columns and sort orders of what was added; returns the shelf."""
         self.words.finish()
-        self.ids = np.frombuffer(self._ids, dtype=np.int64).copy()
+        self.ids = compact_ids(np.frombuffer(self._ids, dtype=np.int64))
         self.popularity = np.frombuffer(self._popularity, dtype=np.float64).copy()
         del self._ids, self._popularity
         self.alive = np.ones(len(self.ids), dtype=np.bool_)
@@ -125,7 +125,7 @@ class Shelf:
 
     def grow(self, extra: int) -> None:
         """Make room for `extra` new positions at the end (subclasses grow their columns too)."""
-        self.ids = np.concatenate([self.ids, np.zeros(extra, dtype=np.int64)])
+        self.ids = np.concatenate([self.ids, np.zeros(extra, dtype=self.ids.dtype)])
         self.alive = np.concatenate([self.alive, np.zeros(extra, dtype=np.bool_)])
         self.popularity = np.concatenate([self.popularity, np.full(extra, np.nan)])
 
@@ -153,6 +153,7 @@ class Shelf:
         if new:
             start = self.size
             self.grow(len(new))
+            self.ids = room_for(self.ids, max(new))
             self.ids[start:] = new
             self._index_ids()
             touched.add("*")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from actors.catalogue.columns import Mask, Overlay, grouped
+from actors.catalogue.columns import Mask, Overlay, grouped, offsets_of
 from stores.mongo.search_index import MIN_PREFIX, fuzzy_terms
 
 HASH_MASK = 0xFFFFFFFF
@@ -92,8 +92,7 @@ class WordIndex(Overlay):
             len(ids), dtype=np.int32)
         self.vocabulary = Vocabulary(vocabulary)
         self.doc_words = rank[np.frombuffer(self._occurrences, dtype=np.int32)]
-        self.doc_offsets = np.zeros(len(self._counts) + 1, dtype=np.int64)
-        np.cumsum(np.frombuffer(self._counts, dtype=np.int32), out=self.doc_offsets[1:])
+        self.doc_offsets = offsets_of(np.frombuffer(self._counts, dtype=np.int32))
         self.positions, self.offsets = grouped(self.doc_words, np.frombuffer(self._owners, dtype=np.int32),
                                                len(vocabulary))
         hashes, near = array("I"), array("i")

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from stores.mongo.search_index import MIN_FUZZY, fuzzy_terms
+from stores.mongo.search_index import fuzzy, fuzzy_terms
 from stores.mongo.text import words
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def match(query_word: str, doc_words: tuple[str, ...], last: bool) -> int:
         return EXACT
     if last and any(w.startswith(query_word) for w in doc_words):
         return PREFIX
-    if len(query_word) >= MIN_FUZZY and any(len(w) >= MIN_FUZZY and one_edit(query_word, w) for w in doc_words):
+    if fuzzy(query_word) and any(fuzzy(w) and one_edit(query_word, w) for w in doc_words):
         return FUZZY
     return 0
 

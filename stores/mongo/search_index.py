@@ -1,7 +1,8 @@
 """Search index terms, kept in the indexed `tokens` array of each movie and person.
 
 For every folded word: the word, its prefixes from two letters, and for words of five letters
-or more, `~` + the word and `~` + each of its one-letter deletions. Two words within one
+or more that are not all digits (a number has no typos: 19999 is not 1999), `~` + the word and
+`~` + each of its one-letter deletions. Two words within one
 edit of each other (insert, delete, substitute, adjacent swap) always share a `~` term, so a
 typo is found with plain equality lookups on the index, which both MongoDB and the local
 stand-in serve from the index (no `$text`).
@@ -22,9 +23,14 @@ def deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def fuzzy(word: str) -> bool:
+    """Whether a word is matched with one typo: five letters or more, not a number."""
+    return len(word) >= MIN_FUZZY and not word.isdigit()
+
+
 def fuzzy_terms(word: str) -> set[str]:
-    """The `~` terms of a word (none for words shorter than five letters)."""
-    if len(word) < MIN_FUZZY:
+    """The `~` terms of a word (none for words shorter than five letters, nor for numbers)."""
+    if not fuzzy(word):
         return set()
     return {"~" + word} | {"~" + variant for variant in deletions(word)}
 
