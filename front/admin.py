@@ -90,12 +90,12 @@ def _key(key: str) -> str:
 
 
 def _storable(value: Any, depth: int = 0) -> bool:
-    """JSON that MongoDB can store as given: no `$` or `.` in keys, at most 8 levels deep."""
+    """JSON that MongoDB can store as given: no `$`, `.` or NUL in keys, at most 8 levels deep."""
     if depth > 8:
         return False
     if isinstance(value, dict):
-        return all(isinstance(k, str) and not k.startswith("$") and "." not in k and _storable(v, depth + 1)
-                   for k, v in value.items())
+        return all(isinstance(k, str) and not k.startswith("$") and "." not in k and "\x00" not in k
+                   and _storable(v, depth + 1) for k, v in value.items())
     if isinstance(value, list):
         return all(_storable(v, depth + 1) for v in value)
     return value is None or (isinstance(value, str | int | float | bool) and not (
@@ -128,6 +128,6 @@ async def put_setting(request: Request, key: str) -> HTTPResponse:
     if set(data) != {"value"}:
         raise Unprocessable("Send exactly {\"value\": ...}.", errors={"value": ["Required, and alone."]})
     if not _storable(data["value"]):
-        raise Unprocessable("That value cannot be stored.", errors={"value": ["No '$' or '.' in keys; 8 levels."]})
+        raise Unprocessable("That value cannot be stored.", errors={"value": ["No '$', '.' or NUL in keys; 8 levels."]})
     saved = await app_settings.put_setting(await request.app.ctx.stores.mongo(), _key(key), data["value"])
     return json(_public(saved))

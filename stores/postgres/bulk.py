@@ -47,9 +47,15 @@ async def upsert_users(pool: Pool, rows: Sequence[dict[str, Any]]) -> int:
 
 
 async def _follow_ids(conn: asyncpg.Connection) -> None:
-    """Move the id sequence past the highest id, so later sign-ups do not collide with seeded ids."""
+    """Move the id sequence past the highest id, so later sign-ups do not collide with seeded ids.
+
+    Never backwards: an id handed out once (a deleted account's) keeps its tombstone, and would
+    refuse every write of a new account that got it again.
+    """
     await conn.execute(
-        "SELECT setval(pg_get_serial_sequence('users', 'id'), GREATEST((SELECT COALESCE(max(id), 0) FROM users), 1))"
+        "SELECT setval(seq, GREATEST((SELECT COALESCE(max(id), 0) FROM users),"
+        " COALESCE(pg_sequence_last_value(seq), 0), 1))"
+        " FROM (SELECT pg_get_serial_sequence('users', 'id')::regclass AS seq) AS users_seq"
     )
 
 

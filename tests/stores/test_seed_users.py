@@ -1,4 +1,5 @@
-"""Seeded users: COPYed when new, skipped when their id, username or email is taken, never duplicated."""
+"""Seeded users: COPYed when new, skipped when their id, username or email is taken, never duplicated,
+and no id handed out before is handed out again."""
 
 from __future__ import annotations
 
@@ -59,3 +60,14 @@ async def test_a_clash_inside_the_batch_falls_back_to_skipping_rows(stores: Stor
     assert await bulk.upsert_users(pool, rows) == 2
     stored = await pool.fetch("SELECT id FROM users WHERE id = ANY($1::bigint[]) ORDER BY id", ids)
     assert [r["id"] for r in stored] == [ids[0], ids[2]]
+
+
+async def test_a_seed_after_a_deletion_never_hands_out_the_deleted_accounts_id_again(stores: Stores,
+                                                                                     ids: list[int]) -> None:
+    pool = await stores.postgres()
+    tag = uuid.uuid4().hex[:8]
+    assert await bulk.upsert_users(pool, [user(ids[5], f"gone_{tag}")]) == 1
+    await pool.execute("DELETE FROM users WHERE id = $1", ids[5])
+    assert await bulk.upsert_users(pool, [user(ids[0], f"kept_{tag}")]) == 1
+    next_id = await pool.fetchval("SELECT nextval(pg_get_serial_sequence('users', 'id'))")
+    assert next_id > ids[5]
