@@ -9,7 +9,8 @@ makes them (name, department, popularity from their films, stores/mongo/people.p
 index reads of each (stores/mongo/catalogue.py FILM_FIELDS, PERSON_FIELDS) is written once to
 .data/bench/scale-<films>.*.jsonl and reused. A fresh process then streams those documents into `Films` and
 `People` as a worker's load does (no list of a million dicts is held), and reports the resident memory the
-index adds (RSS after the build, garbage collected, minus RSS before it), the peak, `Catalogue.nbytes`, and
+index adds (RSS after the build, which hands freed memory back as a worker's load does, garbage
+collected, minus RSS before it), the peak, `Catalogue.nbytes`, and
 the time of one query in the worker (`films.page`, `people.page`) over random combinations of every filter,
 sort and page (drawn as bench/discover.py draws them). Goals: p50 <= 20 ms; the index adds <= 200 MB RSS.
 """
@@ -17,7 +18,6 @@ sort and page (drawn as bench/discover.py draws them). Goals: p50 <= 20 ms; the 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import os
 import random
@@ -135,38 +135,46 @@ def rss() -> tuple[int, int]:
     return int(fields["VmRSS"].split()[0]) * 1024, int(fields["VmHWM"].split()[0]) * 1024
 
 
-def load(shelf: Any, path: Path, every: int, kept: list[dict[str, Any]]) -> Any:
-    """Stream the documents of a file into the shelf and finish it; keeps every `every`-th document in `kept`."""
+def load(shelf: Any, path: Path) -> Any:
+    """Stream the documents of a file into the shelf."""
+    with open(path, "rb") as lines:
+        for line in lines:
+            shelf.add(orjson.loads(line))
+    return shelf
+
+
+def sample(path: Path, every: int) -> list[dict[str, Any]]:
+    """The words and credits of every `every`-th document of a file (what the random queries are drawn from).
+
+    Read before the build, so these long-lived objects do not sit among the build's short-lived ones
+    (which would keep the allocator from handing that memory back, as nothing in a worker does)."""
+    kept = []
     with open(path, "rb") as lines:
         for i, line in enumerate(lines):
-            doc = orjson.loads(line)
-            shelf.add(doc)
             if i % every == 0:
+                doc = orjson.loads(line)
                 kept.append({"words": doc.get("words"), "person_ids": doc.get("person_ids")})
-    return shelf.finish()
+    return kept
 
 
 def measure(films: int, films_path: Path, people_path: Path, queries: int, seed: int) -> dict[str, Any]:
     """Build the index in this (fresh) process and time random queries against it."""
     from actors.catalogue import Catalogue, Films, People
 
+    film_sample = sample(films_path, max(1, films // SAMPLE))
+    person_sample = sample(people_path, max(1, films // SAMPLE // 2))
     gc.collect()
     before, _ = rss()
     began = time.perf_counter()
-    film_sample: list[dict[str, Any]] = []
-    person_sample: list[dict[str, Any]] = []
-    index = Catalogue(load(Films(), films_path, max(1, films // SAMPLE), film_sample),
-                      load(People(), people_path, max(1, films // SAMPLE // 2), person_sample))
+    index = Catalogue.finished(load(Films(), films_path), load(People(), people_path))
     built = time.perf_counter() - began
     gc.collect()
     after, peak = rss()
-    ctypes.CDLL("libc.so.6").malloc_trim(0)
-    trimmed, _ = rss()
-    sample = Sample([tuple(d["words"] or ()) for d in film_sample], [list(d["person_ids"] or ()) for d in film_sample],
-                    [tuple(d["words"] or ()) for d in person_sample])
+    drawn = Sample([tuple(d["words"] or ()) for d in film_sample], [list(d["person_ids"] or ()) for d in film_sample],
+                   [tuple(d["words"] or ()) for d in person_sample])
     timings: dict[str, list[float]] = {"movies": [], "people": []}
     counts: list[int] = []
-    for query in draw(random.Random(seed), sample, queries, set()):
+    for query in draw(random.Random(seed), drawn, queries, set()):
         skip = (query.page - 1) * query.size
         start = time.perf_counter()
         if query.kind == "movies":
@@ -177,7 +185,7 @@ def measure(films: int, films_path: Path, people_path: Path, queries: int, seed:
         counts.append(count)
     return {"sizes": index.sizes(), "nbytes": index.nbytes, "films_nbytes": index.films.nbytes,
             "people_nbytes": index.people.nbytes, "before": before, "after": after, "peak": peak,
-            "trimmed": trimmed, "build_seconds": built, "timings": timings,
+            "build_seconds": built, "timings": timings,
             "empty": sum(c == 0 for c in counts), "median_count": int(np.median(counts))}
 
 
@@ -188,7 +196,7 @@ def report(result: dict[str, Any]) -> int:
     print(f"\nindex: {result['sizes']['movie']:,} films, {result['sizes']['person']:,} people, "
           f"built in {result['build_seconds']:.0f} s")
     print(f"  RSS before {result['before'] / mb:,.0f} MB, after {result['after'] / mb:,.0f} MB "
-          f"(peak {result['peak'] / mb:,.0f} MB, after malloc_trim {result['trimmed'] / mb:,.0f} MB)")
+          f"(peak {result['peak'] / mb:,.0f} MB)")
     print(f"  Catalogue.nbytes {result['nbytes'] / mb:,.1f} MB (films {result['films_nbytes'] / mb:,.1f}, "
           f"people {result['people_nbytes'] / mb:,.1f})")
     print(f"\n{'query in the worker':<24}{'n':>7}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}")

@@ -47,8 +47,13 @@ class Catalogue:
         for kind, shelf in (("movie", films), ("person", people)):
             async for doc in catalogue.documents(db, kind):
                 shelf.add(doc)
-        await asyncio.to_thread(films.finish)
-        await asyncio.to_thread(people.finish)
+        return await asyncio.to_thread(cls.finished, films, people)
+
+    @classmethod
+    def finished(cls, films: Films, people: People) -> Catalogue:
+        """The index of shelves whose documents have all been added (builds them; the heavy part)."""
+        films.finish()
+        people.finish()
         release_freed_memory()
         return cls(films, people)
 

@@ -56,11 +56,38 @@ def offsets_of(counts: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[A
     return offsets
 
 
+class Packed:
+    """A fixed array of non-negative integers below 2**24 in three bytes each (a million films' positions
+    need 20 bits), read back by slices as 32-bit integers; larger ones are kept in four bytes."""
+
+    def __init__(self, values: npt.NDArray[np.integer[Any]]) -> None:
+        self.wide: npt.NDArray[np.int32] | None = None
+        if len(values) and (int(values.min()) < 0 or int(values.max()) >= 2**24):
+            self.wide = values.astype(np.int32)
+        self.bytes = np.ascontiguousarray(values.astype("<u4").view(np.uint8).reshape(-1, 4)[:, :3])
+
+    def __len__(self) -> int:
+        return len(self.bytes)
+
+    def __getitem__(self, part: slice) -> npt.NDArray[np.integer[Any]]:
+        if self.wide is not None:
+            return self.wide[part]
+        chunk = self.bytes[part]
+        whole = np.zeros((len(chunk), 4), dtype=np.uint8)
+        whole[:, :3] = chunk
+        return whole.view("<u4").ravel()
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held."""
+        return int(self.bytes.nbytes if self.wide is None else self.wide.nbytes)
+
+
 def grouped(keys: npt.NDArray[np.int32], positions: npt.NDArray[np.int32],
-            n_keys: int) -> tuple[Positions, npt.NDArray[np.integer[Any]]]:
+            n_keys: int) -> tuple[Packed, npt.NDArray[np.integer[Any]]]:
     """Positions grouped by key, ascending within a key, and where each key's run starts (CSR)."""
     order = np.argsort(keys, kind="stable")
-    return positions[order].astype(np.int32), offsets_of(np.bincount(keys, minlength=n_keys))
+    return Packed(positions[order]), offsets_of(np.bincount(keys, minlength=n_keys))
 
 
 def narrowest(values: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[Any]]:
@@ -83,58 +110,84 @@ def room_for(column: npt.NDArray[Any], value: int) -> npt.NDArray[Any]:
     return column.astype(np.int32 if abs(value) < 2**31 else np.int64)
 
 
-WHOLE = (np.int16, np.int32)  # the integer types a column of whole numbers may take, narrowest first
+INTEGERS = (np.int16, np.int32)  # the types a column of decimals may take, narrowest first
+SCALES = (1, 10, 100, 1000)  # whole numbers, then tenths, hundredths, thousandths (a rating, a popularity)
 
 
 class Column:
-    """One number per position, null as NaN: whole numbers in the narrowest integer type that holds
-    them (its lowest value standing for null), anything else as 64-bit floats. Exact either way:
-    a value the type cannot hold widens the column."""
+    """One number per position, null as NaN. Numbers with at most three decimals are held as integers
+    of their smallest unit (a 7.3 rating as 73 tenths) in the narrowest type that holds them, its lowest
+    value standing for null; anything else as 64-bit floats. Exact either way (a held value reads back
+    as the very same float), and a value the type cannot hold widens the column.
+
+    A column held in 16 bits is `counted`: it sorts by counting its values (`counted_page`), with no
+    precomputed order."""
 
     def __init__(self, values: npt.NDArray[np.float64]) -> None:
         self.values: npt.NDArray[Any] = values
         self.null: int | None = None
+        self.scale = 1
         self._choose(values)
 
     def _choose(self, values: npt.NDArray[np.float64]) -> None:
-        """Hold these values in the narrowest type that holds them exactly."""
-        self.values, self.null = values, None
+        """Hold these values in the narrowest exact form."""
+        self.values, self.null, self.scale = values, None, 1
         finite = values[~np.isnan(values)]
-        if len(finite) and np.all(finite == np.round(finite)):
-            low, high = float(finite.min()), float(finite.max())
-            for kind in WHOLE:
-                info = np.iinfo(kind)
-                if info.min < low and high <= info.max:
-                    self.values, self.null = np.where(np.isnan(values), info.min, values).astype(kind), int(info.min)
+        for kind in INTEGERS:
+            info = np.iinfo(kind)
+            for scale in SCALES:
+                units = np.round(finite * scale)
+                if len(finite) and not (info.min < units.min() and units.max() <= info.max):
+                    continue
+                if np.array_equal(units / scale, finite):
+                    held = np.where(np.isnan(values), info.min, np.round(values * scale))
+                    self.values, self.null, self.scale = held.astype(kind), int(info.min), scale
                     return
+
+    @property
+    def counted(self) -> bool:
+        """Whether the column sorts by counting (16-bit values)."""
+        return self.values.dtype == np.int16
 
     def __len__(self) -> int:
         return len(self.values)
 
     def __getitem__(self, position: int) -> float:
         value = self.values[position]
-        return float("nan") if self.null is not None and value == self.null else float(value)
+        if self.null is None:
+            return float(value)
+        return float("nan") if value == self.null else int(value) / self.scale
 
     def floats(self) -> npt.NDArray[np.float64]:
         """Every value as a float, NaN for null."""
         if self.null is None:
             return self.values.astype(np.float64)
-        return np.where(self.values == self.null, np.nan, self.values.astype(np.float64))
+        return np.where(self.values == self.null, np.nan, self.values / self.scale)
 
-    def _fits(self, value: float) -> bool:
-        if self.null is None or value != value:
-            return True
-        info = np.iinfo(self.values.dtype)
-        return value == round(value) and info.min < value <= info.max
+    def nulls(self) -> Mask:
+        """Which positions are null."""
+        return np.isnan(self.values) if self.null is None else self.values == self.null
+
+    def _units(self, value: float) -> int | None:
+        """The value in the column's units, if the column holds it exactly (NaN: the null)."""
+        if self.null is None:
+            return None
+        if value != value:
+            return self.null
+        info, units = np.iinfo(self.values.dtype), round(value * self.scale)
+        return units if units / self.scale == value and info.min < units <= info.max else None
 
     def set(self, position: int, value: float) -> None:
         """Take one position's value (NaN: null), widening the column if its type cannot hold it."""
-        if self._fits(value):
-            self.values[position] = self.null if value != value and self.null is not None else value
-            return
-        floats = self.floats()
-        floats[position] = value
-        self._choose(floats)
+        units = self._units(value)
+        if units is not None:
+            self.values[position] = units
+        elif self.null is None:
+            self.values[position] = value
+        else:
+            floats = self.floats()
+            floats[position] = value
+            self._choose(floats)
 
     def grow(self, extra: int) -> None:
         """Room for `extra` null positions at the end."""
@@ -149,8 +202,11 @@ class Column:
         if self.null is not None:
             info = np.iinfo(values.dtype)
             mask = values != self.null
-            low = None if low is None else max(low, info.min)
-            high = None if high is None else min(high, info.max)
+            if self.scale != 1:
+                values = values / self.scale  # the very floats held, compared as MongoDB compares them
+            else:
+                low = None if low is None else max(low, info.min)
+                high = None if high is None else min(high, info.max)
         for bound, keep in ((low, values.__ge__), (high, values.__le__)):
             if bound is not None:
                 passing = keep(bound)
@@ -164,26 +220,23 @@ class Column:
 
 
 class Overlay:
-    """Positions whose keys changed after the build: `stale` marks built positions to skip in the
-    built postings; `changed` holds the current keys of those and of positions added since."""
+    """Positions whose keys changed after the build: `changed` holds their current keys (and those of
+    positions added since), which win over what the built postings say of them; the first `built`
+    positions are the ones the postings were built from."""
 
-    stale: Mask
+    built: int
     changed: dict[int, Any]
 
     def keep(self, position: int, held: Any, as_built: bool) -> None:
         """Take a position's current keys (`as_built`: the ones it was built with, so nothing is kept)."""
         if as_built:
             self.forget(position)
-            return
-        if position < len(self.stale):
-            self.stale[position] = True
-        self.changed[position] = held
+        else:
+            self.changed[position] = held
 
     def forget(self, position: int) -> None:
         """Keep nothing apart for a position (it is gone, or back to what it was built with)."""
         self.changed.pop(position, None)
-        if position < len(self.stale):
-            self.stale[position] = False
 
 
 class Postings(Overlay):
@@ -207,26 +260,22 @@ class Postings(Overlay):
         self.keys = self.keys.astype(np.int32)
         self.positions, self.offsets = grouped(dense.astype(np.int32), owners, len(self.keys))
         self.counts = counts.astype(np.uint16) if len(counts) and counts.max() < 2**16 else counts.copy()
-        self.stale = np.zeros(len(counts), dtype=np.bool_)
+        self.built = len(counts)
         self.changed: dict[int, frozenset[int]] = {}
         del self._values, self._counts
         return self
 
-    def _run(self, key: int) -> Positions:
+    def _run(self, key: int) -> npt.NDArray[np.integer[Any]]:
         at = int(np.searchsorted(self.keys, key))
         if at < len(self.keys) and self.keys[at] == key:
             return self.positions[self.offsets[at] : self.offsets[at + 1]]
-        return self.positions[:0]
+        return self.positions[0:0]
 
     def mark(self, mask: Mask, key: int) -> None:
         """Set `mask` at every position holding the key."""
-        run = self._run(key)
-        mask[run] = True
-        if self.changed:
-            mask[run[self.stale[run]]] = False
+        mask[self._run(key)] = True
         for position, held in self.changed.items():
-            if key in held:
-                mask[position] = True
+            mask[position] = key in held
 
     def built_with(self, position: int, keys: frozenset[int]) -> bool:
         """Whether a built position was built with exactly these keys (its count, and each key's run holds it)."""
@@ -242,9 +291,9 @@ class Postings(Overlay):
     def set(self, position: int, keys: Iterable[int]) -> None:
         """Take a position's current keys."""
         held = frozenset(keys)
-        self.keep(position, held, self.built_with(position, held) if position < len(self.stale) else not held)
+        self.keep(position, held, self.built_with(position, held) if position < self.built else not held)
 
     @property
     def nbytes(self) -> int:
         """Memory held, roughly."""
-        return sum(a.nbytes for a in (self.keys, self.positions, self.offsets, self.stale, self.counts))
+        return sum(a.nbytes for a in (self.keys, self.positions, self.offsets, self.counts))

@@ -1,11 +1,14 @@
-"""The films of the catalogue index: a column per filter and sort field, a precomputed order per sort.
+"""The films of the catalogue index: a column per filter and sort field, an order per sort.
 
 A discover query is a few vector operations: a boolean mask from the filters (range
 comparisons on columns, genre sets through a per-film genre combination code, people and
-words through postings), then one gather of the mask through the sort's order. Every order
-is the walk of the matching MongoDB index (stores/mongo/movies.py `sort_spec`): value
-descending with ties by ascending id (titles ascending), nulls last; the opposite direction
-is the same walk backwards. So the index and MongoDB list the same films in the same order.
+words through postings), then the page of the mask in the sort's order: one gather through
+a precomputed order (popularity, votes, title), or, for a column of 16-bit values (year,
+runtime, rating in tenths, the reviewers' figures), counting the selected values and sorting
+only the page's span of them. Every order is the walk of the matching MongoDB index
+(stores/mongo/movies.py `sort_spec`): value descending with ties by ascending id (titles
+ascending), nulls last; the opposite direction is the same walk backwards. So the index and
+MongoDB list the same films in the same order.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from actors.catalogue.columns import Column, Mask, Postings, narrowest, room_for
-from actors.catalogue.shelf import Shelf, descending_order, number, page_of, plain, same
+from actors.catalogue.columns import Column, Mask, Postings, Texts, narrowest, room_for
+from actors.catalogue.shelf import Shelf, number, page_of, plain, same
 from stores.mongo.movies import RANGES, MovieFilter
 from stores.mongo.search import Doc
 from stores.mongo.text import sort_key
@@ -48,13 +51,12 @@ class Films(Shelf):
         self.people = Postings()
         self.mpaa_values: dict[str | None, int] = {}
         self.combos: list[tuple[frozenset[int], list[dict[str, Any]]]] = []
-        self.posters: dict[int, str] = {}
+        self.posters = Texts()  # "" for none
         # A title's sort key is sort_key(title) (stores/mongo/movies.py `prepare`); only the films whose
         # stored key is another are kept here. The title order is kept by placing moved films in it.
         self.title_keys: dict[int, str] = {}
         self._title_sorts: list[str] = []
         self._retitled: set[int] = set()
-        self._count = 0
         super().__init__()
 
     def collect(self, doc: dict[str, Any]) -> None:
@@ -67,10 +69,8 @@ class Films(Shelf):
         title_sort = doc.get("title_sort") or ""
         self._title_sorts.append(title_sort)
         if title_sort != sort_key(doc.get("title") or ""):
-            self.title_keys[self._count] = title_sort
-        if doc.get("poster_url"):
-            self.posters[self._count] = doc["poster_url"]
-        self._count += 1
+            self.title_keys[len(self._title_sorts) - 1] = title_sort
+        self.posters.add(doc.get("poster_url") or "")
 
     def _combo(self, doc: dict[str, Any]) -> int:
         ids = frozenset(int(g) for g in doc.get("genre_ids") or ())
@@ -128,10 +128,9 @@ class Films(Shelf):
         if was != title_sort:
             self._retitled.add(position)
             changed.add("title")
-        if doc.get("poster_url"):
-            self.posters[position] = doc["poster_url"]
-        else:
-            self.posters.pop(position, None)
+        poster = doc.get("poster_url") or ""
+        if self.posters[position] != poster:
+            self.posters.set(position, poster)
         return changed
 
     def title_key(self, position: int) -> str:
@@ -151,8 +150,11 @@ class Films(Shelf):
             if sort == "title":
                 self._place_titles()
             elif "*" in columns or sort in columns:
-                values = self.popularity if sort == "popularity" else self.numbers[sort].floats()
-                self.orders[sort] = descending_order(values, self.ids)
+                self.orders[sort] = self.order_of(self.sort_column(sort))
+
+    def sort_column(self, sort: str) -> Column:
+        """The column a sort (other than title) orders by."""
+        return self.popularity if sort == "popularity" else self.numbers[sort]
 
     def _place_titles(self) -> None:
         """Take the retitled (and new) films out of the title order and put each where (key, id) sorts it."""
@@ -208,7 +210,11 @@ class Films(Shelf):
         """(how many films match, the summaries of one page), sorted as MongoDB's `sort_spec` sorts."""
         name = sort.lstrip("-")
         forward = sort.startswith("-") != (name == "title")
-        count, positions = page_of(self.select(movie_filter), self.orders[name], forward, skip, limit)
+        mask = self.select(movie_filter)
+        if name == "title":
+            count, positions = page_of(mask, self.orders[name], forward, skip, limit)
+        else:
+            count, positions = self.page_by(mask, self.sort_column(name), self.orders[name], forward, skip, limit)
         return count, [self.summary(p) for p in positions]
 
     def summary(self, position: int) -> dict[str, Any]:
@@ -222,7 +228,7 @@ class Films(Shelf):
             "rating": {"average": plain(numbers["rating"][position]),
                        "votes": plain(numbers["votes"][position], True)},
             "popularity": plain(float(self.popularity[position])),
-            "poster_url": self.posters.get(position),
+            "poster_url": self.posters[position] or None,
         }
 
     def doc(self, position: int) -> Doc:
@@ -234,5 +240,6 @@ class Films(Shelf):
     def nbytes(self) -> int:
         """Memory held by the arrays, roughly."""
         arrays = [self.ids, self.alive, self.popularity, self.codes, self.mpaa, *self.numbers.values(),
-                  *self.orders.values()]
-        return sum(a.nbytes for a in arrays) + self.names.nbytes + self.words.nbytes + self.people.nbytes
+                  *(order for order in self.orders.values() if order is not None)]
+        return sum(a.nbytes for a in arrays) + sum(texts.nbytes for texts in (self.names, self.posters, self.words,
+                                                                              self.people))

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from actors.catalogue.columns import narrowest, room_for
-from actors.catalogue.shelf import Shelf, descending_order, page_of, plain
+from actors.catalogue.shelf import Shelf, plain
 
 
 class People(Shelf):
@@ -57,12 +57,12 @@ class People(Shelf):
     def resort(self, columns: set[str]) -> None:
         """Recompute the popularity order."""
         if columns:
-            self.order = descending_order(self.popularity, self.ids)
+            self.order = self.order_of(self.popularity)
 
     def page(self, query_words: tuple[str, ...], skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """(how many people match, one page of them by popularity), as stores/mongo/people.py lists them."""
         mask = self.matching(query_words) if query_words else self.alive
-        count, positions = page_of(mask, self.order, True, skip, limit)
+        count, positions = self.page_by(mask, self.popularity, self.order, True, skip, limit)
         return count, [self.summary(p) for p in positions]
 
     def summary(self, position: int) -> dict[str, Any]:
@@ -74,5 +74,5 @@ class People(Shelf):
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays, roughly."""
-        arrays = (self.ids, self.alive, self.popularity, self.codes, self.order)
+        arrays = (self.ids, self.alive, self.popularity, self.codes, *(() if self.order is None else (self.order,)))
         return sum(a.nbytes for a in arrays) + self.names.nbytes + self.words.nbytes

@@ -9,7 +9,7 @@ from typing import Any, Self
 import numpy as np
 import numpy.typing as npt
 
-from actors.catalogue.columns import Mask, Texts, compact_ids, room_for
+from actors.catalogue.columns import Column, Mask, Texts, compact_ids, room_for
 from actors.catalogue.words import WordIndex
 from stores.mongo.search import Doc
 
@@ -47,6 +47,35 @@ def page_of(mask: Mask, order: npt.NDArray[np.int32], forward: bool, skip: int,
     return count, order[chosen].tolist()
 
 
+def counted_page(mask: Mask, column: Column, by_id: npt.NDArray[np.int32] | None, forward: bool, skip: int,
+                 limit: int) -> tuple[int, list[int]]:
+    """`page_of` for a counted (16-bit) column, in the same order as `descending_order`'s walk: the
+    selected values are counted, the page's span of values found from the counts, and only the
+    positions within that span are sorted (a stable radix sort). `by_id`: positions in id order, or
+    None when positions already are."""
+    codes = column.values
+    held = codes[mask]
+    count = len(held)
+    if skip >= count:
+        return count, []
+    low = int(np.iinfo(codes.dtype).min)
+    counts = np.bincount(held.astype(np.int32) - low)
+    values = np.flatnonzero(counts)  # ascending: null (the lowest) first
+    walk = values[::-1] if forward else values  # forward is descending, null last
+    ends = np.cumsum(counts[walk])
+    last = min(skip + limit, count) - 1
+    first_at, last_at = (int(i) for i in np.searchsorted(ends, [skip, last], side="right"))
+    span = walk[first_at : last_at + 1] + low
+    inside = mask & (codes >= span.min()) & (codes <= span.max())
+    positions = np.flatnonzero(inside) if by_id is None else by_id[inside[by_id]]
+    positions = positions[::-1]  # ids descending: a stable ascending sort then keeps ties by id descending
+    positions = positions[np.argsort(codes[positions], kind="stable")]
+    if forward:
+        positions = positions[::-1]
+    before = int(ends[first_at - 1]) if first_at else 0
+    return count, positions[skip - before : skip - before + limit].tolist()
+
+
 class Shelf:
     """One collection's documents: a position each, in load order, with ids, names and words."""
 
@@ -69,7 +98,7 @@ class Shelf:
         """Build the postings, columns and sort orders of what was added; returns the shelf."""
         self.words.finish()
         self.ids = compact_ids(np.frombuffer(self._ids, dtype=np.int64))
-        self.popularity = np.frombuffer(self._popularity, dtype=np.float64).copy()
+        self.popularity = Column(np.frombuffer(self._popularity, dtype=np.float64))
         del self._ids, self._popularity
         self.alive = np.ones(len(self.ids), dtype=np.bool_)
         self._index_ids()
@@ -127,7 +156,7 @@ class Shelf:
         """Make room for `extra` new positions at the end (subclasses grow their columns too)."""
         self.ids = np.concatenate([self.ids, np.zeros(extra, dtype=self.ids.dtype)])
         self.alive = np.concatenate([self.alive, np.zeros(extra, dtype=np.bool_)])
-        self.popularity = np.concatenate([self.popularity, np.full(extra, np.nan)])
+        self.popularity.grow(extra)
 
     def write(self, position: int, doc: dict[str, Any]) -> set[str]:
         """Take a document's current fields at its position; returns which sortable columns changed."""
@@ -142,7 +171,7 @@ class Shelf:
             self.words.set(position, held)
         popularity = number(doc.get("popularity"))
         if not same(self.popularity[position], popularity):
-            self.popularity[position] = popularity
+            self.popularity.set(position, popularity)
             changed.add("popularity")
         return changed
 
@@ -173,6 +202,17 @@ class Shelf:
 
     def resort(self, columns: set[str]) -> None:
         """Recompute the sort orders of the given columns (`*`: all)."""
+
+    def order_of(self, column: Column) -> npt.NDArray[np.int32] | None:
+        """The precomputed order of a sortable column (None for a counted one, which needs none)."""
+        return None if column.counted else descending_order(column.floats(), self.ids)
+
+    def page_by(self, mask: Mask, column: Column, order: npt.NDArray[np.int32] | None, forward: bool, skip: int,
+                limit: int) -> tuple[int, list[int]]:
+        """(how many positions the mask selects, one page of them by the column), walked either way."""
+        if order is None:
+            return counted_page(mask, column, self._by_id, forward, skip, limit)
+        return page_of(mask, order, forward, skip, limit)
 
     def docs(self, mask: Mask) -> list[Doc]:
         """What ranking reads of the selected documents."""

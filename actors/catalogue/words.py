@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from actors.catalogue.columns import Mask, Overlay, grouped, offsets_of
+from actors.catalogue.columns import Mask, Overlay, Packed, grouped, offsets_of
 from stores.mongo.search_index import MIN_PREFIX, fuzzy_terms
 
 HASH_MASK = 0xFFFFFFFF
@@ -91,10 +91,11 @@ class WordIndex(Overlay):
         rank[np.fromiter((ids[w] for w in vocabulary), dtype=np.int32, count=len(ids))] = np.arange(
             len(ids), dtype=np.int32)
         self.vocabulary = Vocabulary(vocabulary)
-        self.doc_words = rank[np.frombuffer(self._occurrences, dtype=np.int32)]
+        doc_words = rank[np.frombuffer(self._occurrences, dtype=np.int32)]
         self.doc_offsets = offsets_of(np.frombuffer(self._counts, dtype=np.int32))
-        self.positions, self.offsets = grouped(self.doc_words, np.frombuffer(self._owners, dtype=np.int32),
+        self.positions, self.offsets = grouped(doc_words, np.frombuffer(self._owners, dtype=np.int32),
                                                len(vocabulary))
+        self.doc_words = Packed(doc_words)
         hashes, near = array("I"), array("i")
         for word_id, word in enumerate(vocabulary):
             for term in fuzzy_terms(word):
@@ -103,7 +104,7 @@ class WordIndex(Overlay):
         by_hash = np.argsort(np.frombuffer(hashes, dtype=np.uint32), kind="stable")
         self.typo_hashes = np.frombuffer(hashes, dtype=np.uint32)[by_hash]
         self.typo_words = np.frombuffer(near, dtype=np.int32)[by_hash]
-        self.stale = np.zeros(len(self._counts), dtype=np.bool_)
+        self.built = len(self._counts)
         self.changed: dict[int, tuple[str, ...]] = {}
         del self._ids, self._occurrences, self._owners, self._counts
         return self
@@ -111,7 +112,7 @@ class WordIndex(Overlay):
     def words_of(self, position: int) -> tuple[str, ...]:
         """A document's words."""
         found = self.changed.get(position)
-        if found is not None or position >= len(self.stale):
+        if found is not None or position >= self.built:
             return found or ()
         return self._built(position)
 
@@ -122,7 +123,7 @@ class WordIndex(Overlay):
     def set(self, position: int, words: Sequence[str]) -> None:
         """Take a document's current words."""
         held = tuple(words)
-        self.keep(position, held, position < len(self.stale) and self._built(position) == held)
+        self.keep(position, held, position < self.built and self._built(position) == held)
 
     def _mark_runs(self, mask: Mask, first: int, end: int) -> None:
         if first < end:
@@ -133,11 +134,8 @@ class WordIndex(Overlay):
         mask = np.zeros(size, dtype=np.bool_)
         for first, end in runs:
             self._mark_runs(mask, first, end)
-        if self.changed:
-            mask[: len(self.stale)] &= ~self.stale
-            for position, words in self.changed.items():
-                if holds(words):
-                    mask[position] = True
+        for position, words in self.changed.items():
+            mask[position] = holds(words)
         return mask
 
     def _run(self, word: str) -> list[tuple[int, int]]:
@@ -179,6 +177,6 @@ class WordIndex(Overlay):
     def nbytes(self) -> int:
         """Memory held, roughly."""
         arrays = (self.doc_words, self.doc_offsets, self.positions, self.offsets,
-                  self.typo_hashes, self.typo_words, self.stale)
+                  self.typo_hashes, self.typo_words)
         vocabulary = len(self.vocabulary.blob) + self.vocabulary._starts.itemsize * len(self.vocabulary._starts)
         return vocabulary + sum(a.nbytes for a in arrays)
