@@ -241,7 +241,8 @@ def seed(stack: Stack, cache: Any, *extra: str) -> str | None:
 
 def stage_chunks(stage: str) -> list[str]:
     """The chunks of one stage, in the order they are sent, as leases and progress name them."""
-    return [f"{kind}:{start}:{end}" for kind, start, end in chunks(make_spec(**SIZES), stage)]
+    spec = make_spec(SIZES["movies"], SIZES["users"], SIZES["reviews"])
+    return [f"{kind}:{start}:{end}" for kind, start, end in chunks(spec, stage)]
 
 
 def aims(stage: str) -> list[str]:
