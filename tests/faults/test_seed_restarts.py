@@ -1,8 +1,11 @@
-"""A seed interrupted at a random point of each stage, by Ctrl-C or by SIGKILL, then started again three
-ways: as it is, after wiping MongoDB (`make clean-data`), and with a new seed run sent at once. Each ends with
-the exact counts, credits linked both ways, and no write of a superseded run after the new run's first write.
+"""A seed interrupted in each stage, by Ctrl-C or by SIGKILL, then started again three ways: as it is, after
+wiping MongoDB (`make clean-data`), and with a new seed run sent at once. Each ends with the exact counts,
+credits linked both ways, and no write of a superseded run after the new run's first write.
 
-The Procfile's `bulk` entry runs under honcho, on a stack of the test's own (`tests/faults/stack.py`).
+The signal comes from what the test sees, not from a delay: it waits for a chunk of the stage, picked at
+random, to take its lease (the chunk is writing), signals at once, and reads after the signal was sent
+that the stage was still under way. A signal that missed its stage fails the test. The Procfile's `bulk`
+entry runs under honcho, on a stack of the test's own (`tests/faults/stack.py`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,20 +32,24 @@ import pymysql
 import pytest
 import redis as redis_sync
 
+from seeds.plan import chunks, make_spec
 from stores.mysql import _params as mysql_params
 from tests.conftest import BIN, ROOT
 from tests.faults.servers import ThrowawayRabbitMQ, ThrowawayRedis
 from tests.faults.stack import Stack
 
-SIZES = {"movies": 600, "users": 300, "reviews": 600}
+# 3,000 users make the short stages several chunks long (three of accounts, two of profiles, fifteen of reviews).
+SIZES = {"movies": 600, "users": 3000, "reviews": 6000}
 STAGES = ("accounts", "profiles", "catalogue", "relations", "finish")
+WAYS = ("as it is", "after wiping MongoDB", "with a new run at once")
 SIGNALS = (signal.SIGINT, signal.SIGKILL)
-# How long after a chunk of the stage began writing the signal may come, at most: about a third
-# of that stage's shortest chunk here, so the signal lands while the stage is still under way.
-LATEST = {"accounts": 0.01, "profiles": 0.02, "catalogue": 0.5, "relations": 0.3, "finish": 0.05}
-RUNS_PER_WAY = 3
+# Chunks a signal may be aimed at: those whose rows grow with the seed. The fixed genres and settings
+# chunks write in a few milliseconds, too short to be seen writing for sure.
+AIMED = ("users", "profiles", "movies", "reviews", "people", "finish")
 PREFIX = "mv:seed:"
 LEASES = "mv:seed-leases"
+LIVE = "mv:seed-live"
+MARK = "MOVIEVERSE_TEST_TREE"
 
 
 @pytest.fixture(scope="module")
@@ -57,19 +66,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory, rabbit: ThrowawayRabbitMQ) -
         purge_bulk(own)
         own.down()
     finally:
-        left = own.kill_left()
+        # `dev.services stop` kills what is left of a service's group without waiting for it to go.
+        left = own.wait_no_processes()
+        own.kill_left()
         cache.remove()
     assert not left, f"processes of the stack left behind: {left}"
 
 
 @pytest.fixture
 def honchos(stack: Stack) -> Iterator[list[Honcho]]:
-    """The honchos a test starts; any still running when it ends are killed, tree and all."""
+    """The honchos a test starts; whatever of their trees still runs when it ends (it failed) is killed."""
     started: list[Honcho] = []
     yield started
-    for honcho in started:
-        if honcho.proc.poll() is None:
-            honcho.interrupt(signal.SIGKILL)
+    left = {honcho.label: honcho.kill_tree() for honcho in started}
+    assert not any(left.values()), f"processes of honcho that outlived SIGKILL: {left}"
 
 
 def purge_bulk(stack: Stack) -> None:
@@ -96,56 +106,150 @@ def bulk_depth(stack: Stack) -> int:
         return int(channel.queue_declare("bulk", passive=True).method.message_count)
 
 
+def marked(mark: str) -> list[int]:
+    """The processes (zombies aside) whose environment carries this tree's mark."""
+    entry = f"{MARK}={mark}".encode()
+    found = []
+    for path in Path("/proc").iterdir():
+        if path.name.isdigit() and int(path.name) != os.getpid():
+            with contextlib.suppress(OSError, IndexError):
+                if entry in (path / "environ").read_bytes().split(b"\0") and _state(path) not in ("Z", "X"):
+                    found.append(int(path.name))
+    return found
+
+
+def _carries(pid: int, mark: str) -> bool:
+    try:
+        return f"{MARK}={mark}".encode() in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
+def _state(path: Path) -> str:
+    return (path / "stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
 class Honcho:
-    """`honcho start bulk`: the Procfile's bulk entry, as `make up` runs it."""
+    """`honcho start bulk`: the Procfile's bulk entry, as `make up` runs it.
+
+    Every process of its tree carries a mark in its environment, so the tree is found whole
+    even where it leaves honcho's process group: honcho starts each Procfile entry in a session
+    of its own, and a process whose parent was killed is handed to init.
+    """
 
     def __init__(self, stack: Stack, label: str) -> None:
+        self.label, self.mark = label, uuid.uuid4().hex
         self.log = stack.folder / f"{label}.log"
-        self.proc = subprocess.Popen([str(BIN / "honcho"), "start", "bulk"], cwd=ROOT, env=stack.env,
+        env = dict(stack.env, **{MARK: self.mark})
+        self.proc = subprocess.Popen([str(BIN / "honcho"), "start", "bulk"], cwd=ROOT, env=env,
                                      stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
-        self.stack = stack
 
     def wait_ready(self, timeout: float = 60) -> None:
         """Wait until the worker process takes messages (Ctrl-C in the midst of Dramatiq's boot crashes Dramatiq)."""
         deadline = time.monotonic() + timeout
         while b"Worker process is ready for action" not in self.log.read_bytes():
             assert self.proc.poll() is None and time.monotonic() < deadline, self.log.read_text()[-2000:]
-            time.sleep(0.05)
+            time.sleep(0.002)
 
-    def interrupt(self, sig: int) -> None:
-        """Ctrl-C (SIGINT to honcho's group, as a terminal sends it) or SIGKILL to every process of the tree."""
-        if sig == signal.SIGINT:
-            self.wait_ready()
-        tree = self.stack.processes_of(self.proc.pid)
+    def signal(self, sig: int) -> None:
+        """Ctrl-C (SIGINT to honcho's group, as a terminal sends it), or SIGKILL to every process of the tree.
+
+        SIGKILL goes first to the groups of the Procfile entry and of honcho, two calls with no search,
+        then to anything else still carrying the mark.
+        """
         if sig == signal.SIGINT:
             os.killpg(self.proc.pid, signal.SIGINT)
-            self.proc.wait(timeout=20)
-        else:
-            for pid in [*tree, self.proc.pid]:
-                with _quiet():
-                    os.kill(pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        left = self.stack.wait_gone(tree)
+            return
+        for group in (*self.entry_groups(), self.proc.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+        left = self.kill_tree()
+        assert not left, f"the tree of {self.label} outlived SIGKILL: {left}"
+
+    def entry_groups(self) -> list[int]:
+        """The process groups honcho started the Procfile entry in (it says their pids), while they carry the mark."""
+        pids = [int(pid) for pid in re.findall(rb"started \(pid=(\d+)\)", self.log.read_bytes())]
+        return [pid for pid in pids if _carries(pid, self.mark)]
+
+    def wait_stopped(self, sig: int) -> None:
+        """Wait for honcho and every process of its tree to be gone."""
+        self.proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while (left := marked(self.mark)) and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert not left, f"processes left behind after {signal.Signals(sig).name}: {left}"
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.interrupt(signal.SIGINT)
+        """Ctrl-C, once the worker is ready, and wait until nothing of the tree is left."""
+        self.wait_ready()
+        self.signal(signal.SIGINT)
+        self.wait_stopped(signal.SIGINT)
+
+    def kill_tree(self, timeout: float = 10) -> list[int]:
+        """SIGKILL every process of the tree until none is left (one forked meanwhile is found by the next pass);
+        the processes still there at the deadline.
+
+        Each process is signalled through a pidfd opened while it still carried the mark, so a pid
+        reused in between is never hit.
+        """
+        deadline = time.monotonic() + timeout
+        while (pids := marked(self.mark)) and time.monotonic() < deadline:
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    handle = os.pidfd_open(pid)
+                    try:
+                        if _carries(pid, self.mark):
+                            signal.pidfd_send_signal(handle, signal.SIGKILL)
+                    finally:
+                        os.close(handle)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=1)
+        return pids
 
 
-class _quiet:
-    def __enter__(self) -> None:
-        return None
+class Seeding:
+    """`python -m seeds --no-wait` with the test's sizes, running; its run is known as soon as it is recorded."""
 
-    def __exit__(self, kind: object, *rest: object) -> bool:
-        return kind is ProcessLookupError
+    def __init__(self, stack: Stack, cache: Any, *extra: str) -> None:
+        self.before = set(cache.keys("mv:job:*"))
+        self.cache = cache
+        self.proc = subprocess.Popen([sys.executable, "-m", "seeds", *(f"--{k}={v}" for k, v in SIZES.items()),
+                                      "--no-wait", *extra], cwd=ROOT, env=stack.env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+
+    def run_id(self, timeout: float = 60) -> str:
+        """The run it starts, once its job is recorded (before its first message is sent)."""
+        deadline = time.monotonic() + timeout
+        while not (new := set(self.cache.keys("mv:job:*")) - self.before):
+            assert self.proc.poll() is None and time.monotonic() < deadline, self.output()
+            time.sleep(0.002)
+        (key,) = new
+        return key.decode().removeprefix("mv:job:")
+
+    def output(self) -> str:
+        """What it printed, once it ended (successfully)."""
+        out, _ = self.proc.communicate(timeout=60)
+        assert self.proc.returncode == 0, out
+        return out
 
 
-def seed(stack: Stack, *extra: str) -> str | None:
-    """`python -m seeds --no-wait` with the test's sizes; the run it sent (None when --if-empty found data)."""
-    out = stack.python("-m", "seeds", *(f"--{k}={v}" for k, v in SIZES.items()), "--no-wait", *extra).stdout
-    found = re.search(r"seed run ([0-9a-f]{32})", out)
+def seed(stack: Stack, cache: Any, *extra: str) -> str | None:
+    """Send a seed run and wait for the command to end; the run (None when --if-empty found data)."""
+    found = re.search(r"seed run ([0-9a-f]{32})", Seeding(stack, cache, *extra).output())
     return found[1] if found else None
+
+
+def stage_chunks(stage: str) -> list[str]:
+    """The chunks of one stage, in the order they are sent, as leases and progress name them."""
+    spec = make_spec(SIZES["movies"], SIZES["users"], SIZES["reviews"])
+    return [f"{kind}:{start}:{end}" for kind, start, end in chunks(spec, stage)]
+
+
+def aims(stage: str) -> list[str]:
+    """The chunks a signal may be aimed at: those whose rows grow with the seed, and in a stage of several
+    such chunks not the last, so the stage outlasts the aimed chunk by at least one more chunk."""
+    growing = [name for name in stage_chunks(stage) if name.split(":")[0] in AIMED]
+    return growing[:-1] or growing
 
 
 def run_state(cache: Any, run_id: str) -> dict[str, Any]:
@@ -158,37 +262,36 @@ def run_state(cache: Any, run_id: str) -> dict[str, Any]:
     return {"status": raw.get("status"), "stages": stages}
 
 
-def complete(cache: Any, run_id: str, stage: str) -> bool:
-    """Whether every chunk of the stage is done (a run that is done has every stage complete)."""
-    state = run_state(cache, run_id)
-    if state["status"] == "done":
-        return True
-    total, done = state["stages"].get(stage, (0, 0))
-    return total > 0 and done >= total
+def stage_under_way(cache: Any, run_id: str, stage: str) -> bool:
+    """Whether the stage is planned and some chunk of it not done yet."""
+    total, done = run_state(cache, run_id)["stages"].get(stage, (0, 0))
+    return done < total
 
 
-def writing(cache: Any, run_id: str, stage: str) -> bool:
-    """Whether a chunk of the stage holds its lease (it is writing right now)."""
-    return any(name.startswith(f"{run_id}/{stage}:".encode()) for name in cache.hkeys(LEASES))
+def await_chunk(cache: Any, run_id: str, stage: str, chunk: str, leases: bool, timeout: float = 120) -> bool:
+    """Wait until the chunk is writing (it holds its lease); fail if it is done before it was seen.
 
-
-def strike(cache: Any, run_id: str, stage: str, rng: random.Random) -> bool:
-    """Wait for a random chunk of the stage to be writing, then a random part of it; whether the stage is
-    still under way then (the signal follows at once)."""
-    deadline = time.monotonic() + 120
-    while stage not in run_state(cache, run_id)["stages"] and not complete(cache, run_id, stage):
-        assert time.monotonic() < deadline, f"the run never reached {stage}: {run_state(cache, run_id)}"
-    total, _ = run_state(cache, run_id)["stages"].get(stage, (1, 0))
-    before, polls = rng.randrange(total), 0
-    # Polled without a pause: the short stages last a few tens of milliseconds here.
-    while before and run_state(cache, run_id)["stages"][stage][1] < before:
-        assert time.monotonic() < deadline, f"{stage} never got to chunk {before}: {run_state(cache, run_id)}"
-    while not writing(cache, run_id, stage):
-        if (polls := polls + 1) % 20 == 0 and complete(cache, run_id, stage):
-            return False
-        assert time.monotonic() < deadline, f"no chunk of {stage} was seen writing: {run_state(cache, run_id)}"
-    time.sleep(rng.uniform(0, LATEST[stage]))
-    return not complete(cache, run_id, stage)
+    Without leases (the seeding before issue 16) there is no writing to see: wait instead until the
+    stage is planned and every chunk before this one is done; False when the stage was already over,
+    or did not come within the time, so that such a run still reaches the final checks.
+    """
+    done_key, lease = f"{PREFIX}{run_id}:chunks:{stage}", f"{run_id}/{stage}:{chunk}"
+    deadline = time.monotonic() + timeout
+    position = stage_chunks(stage).index(chunk)
+    while True:
+        if leases:
+            with cache.pipeline(transaction=False) as pipe:
+                holding, finished = pipe.hexists(LEASES, lease).sismember(done_key, chunk).execute()
+            if holding and not finished:
+                return True
+            assert not finished, f"{stage} chunk {chunk} finished before it was seen writing"
+            assert time.monotonic() < deadline, f"{stage} chunk {chunk} never began: {run_state(cache, run_id)}"
+        else:
+            total, done = run_state(cache, run_id)["stages"].get(stage, (0, 0))
+            if total and position <= done < total:
+                return True
+            if (total and done >= total) or time.monotonic() > deadline:
+                return False
 
 
 def wait_done(cache: Any, run_id: str, timeout: float = 240) -> float:
@@ -208,8 +311,18 @@ def write_window(cache: Any, run_id: str) -> tuple[float, float] | None:
     return (min(starts), max(ends)) if starts else None
 
 
-async def check_final(stack: Stack, cache: Any, live: str, others: list[str]) -> None:
-    """Exact counts, credits both ways, statistics, and no write of a superseded run after the live run's first."""
+async def check_final(stack: Stack, cache: Any, runs: list[str]) -> None:
+    """Exact counts, credits both ways, statistics, and no write of a run after the first write of a later one."""
+    windows = [write_window(cache, run_id) for run_id in runs]
+    assert windows[-1] is not None, "the last run wrote"
+    for number, later in enumerate(windows[1:], start=1):
+        if later is None:
+            continue
+        for run_id, earlier in zip(runs[:number], windows[:number], strict=True):
+            if earlier is not None:
+                assert earlier[1] <= later[0], f"superseded run {run_id} wrote {earlier[1] - later[0]:.2f} s " \
+                                               f"after the first write of run {runs[number]}"
+
     db: Any = pymongo.MongoClient(stack.env["MONGO_URL"]).get_default_database()
     assert db.movies.count_documents({}) == SIZES["movies"]
     assert db.genres.count_documents({}) == 7
@@ -230,19 +343,17 @@ async def check_final(stack: Stack, cache: Any, live: str, others: list[str]) ->
             assert cur.fetchone() == (0,), "rating statistics agree with the reviews"
     finally:
         mysql.close()
+    conn = await asyncpg.connect(stack.env["POSTGRES_URL"])
+    try:
+        assert await conn.fetchval("SELECT COUNT(*) FROM users") == SIZES["users"]
+    finally:
+        await conn.close()
     profiles = httpx.get(f"http://127.0.0.1:{stack.firebase_port}/profiles.json").json()
     assert len([p for p in (profiles.values() if isinstance(profiles, dict) else profiles) if p]) == SIZES["users"]
 
-    first = write_window(cache, live)
-    assert first is not None
-    for run_id in others:
-        window = write_window(cache, run_id)
-        if window is not None:
-            assert window[1] <= first[0], f"superseded run {run_id} wrote {window[1] - first[0]:.2f} s " \
-                                          "after the new run's first write"
     time.sleep(1.0)
     assert bulk_depth(stack) == 0, "nothing of any run is left in the bulk queue"
-    assert not cache.hgetall("mv:seed-leases"), "no chunk holds a lease"
+    assert not cache.hgetall(LEASES), "no chunk holds a lease"
 
 
 def _mysql(url: str) -> dict[str, Any]:
@@ -251,25 +362,33 @@ def _mysql(url: str) -> dict[str, Any]:
     return params
 
 
-def restart(stack: Stack, how: str, honchos: list[Honcho], label: str) -> str | None:
-    """Start again: as it is, after `make clean-data`, or with a new seed run sent at once; the new run, if any."""
-    if how == "after wiping MongoDB":
-        stack.down()
+def clean_data(stack: Stack) -> None:
+    """`make clean-data`: the seed progress in Redis forgotten (where the seeds command can), MongoDB's files gone."""
+    stack.down()
+    if "--forget" in stack.python("-m", "seeds", "--help").stdout:
         stack.python("-m", "seeds", "--forget")
-        shutil.rmtree(Path(stack.env["MOVIEVERSE_DATA"]) / "mongo")
-        stack.up()
-    new = seed(stack, "--if-empty") if how == "after wiping MongoDB" else None
-    # The next strike watches the stage from the moment honcho starts: a short stage may be over
-    # by the time the worker says it is ready.
+    shutil.rmtree(Path(stack.env["MOVIEVERSE_DATA"]) / "mongo")
+    stack.up()
+
+
+def restart(stack: Stack, cache: Any, how: str, honchos: list[Honcho], sent: list[Seeding], label: str) -> str | None:
+    """Start again: as it is, after `make clean-data`, or with a new seed run sent at once; the new run, if any."""
+    new = None
+    if how == "after wiping MongoDB":
+        clean_data(stack)
+        new = seed(stack, cache, "--if-empty")
+        assert new is not None, "the wiped stores were seeded again"
     honchos.append(Honcho(stack, label))
     if how == "with a new run at once":
+        # Sent once the worker takes messages, so chunks of the interrupted run may be writing when it comes.
         honchos[-1].wait_ready()
-        new = seed(stack)
+        sent.append(Seeding(stack, cache))
+        new = sent[-1].run_id()
     return new
 
 
 async def wipe(stack: Stack, cache: Any) -> None:
-    """Empty every store and the queue: each run of a way starts from nothing."""
+    """Empty every store and the queue: each way starts from nothing."""
     purge_bulk(stack)
     cache.flushdb()
     pymongo.MongoClient(stack.env["MONGO_URL"]).drop_database(f"movieverse_{stack.name}")
@@ -286,44 +405,38 @@ async def wipe(stack: Stack, cache: Any) -> None:
     stack.python("-m", "stores.migrate")
 
 
-# Not yet reliable (issue 16 stays open): the short stages of a 600-film seed are sometimes over before a
-# signal lands, and a stack's processes were once left behind. Run with `make test PYTEST_ARGS='-m unstable'`.
-@pytest.mark.unstable
-@pytest.mark.parametrize("how", ["as it is", "after wiping MongoDB", "with a new run at once"])
+@pytest.mark.parametrize("how", WAYS)
 async def test_a_seed_interrupted_in_every_stage_ends_with_exact_counts_and_no_late_superseded_write(
     stack: Stack, honchos: list[Honcho], how: str,
 ) -> None:
     cache = redis_sync.Redis.from_url(stack.env["REDIS_URL"])
     rng = random.Random()
-    pending, hits, interrupts = list(STAGES), list[tuple[str, str]](), 0
-    for attempt in range(RUNS_PER_WAY):
-        await wipe(stack, cache)
-        first = seed(stack)
-        assert first is not None
-        runs = [first]
-        honchos.append(honcho := Honcho(stack, f"{how}-{attempt}-0"))
-        began = time.monotonic()
-        # One signal per stage not yet struck, at a random point of it; a stage this run has already
-        # passed (the signal came too late) is struck in the next run of this way.
-        while ahead := [stage for stage in pending if not complete(cache, _live(runs), stage)]:
-            stage, sig = ahead[0], SIGNALS[interrupts % 2]
-            if strike(cache, _live(runs), stage, rng):
-                pending.remove(stage)
-                hits.append((stage, signal.Signals(sig).name))
-            interrupts += 1
-            honcho.interrupt(sig)
-            if new := restart(stack, how, honchos, f"{how}-{attempt}-{interrupts}"):
-                runs.append(new)
-            honcho = honchos[-1]
-        last = wait_done(cache, _live(runs))
-        honcho.stop()
-        print(f"{how}, run {attempt}: {interrupts} interrupts so far, struck {hits}; "
-              f"the last run took {last:.1f} s, all {time.monotonic() - began:.1f} s")
-        await check_final(stack, cache, _live(runs), runs[:-1])
-        if not pending:
-            break
-    assert not pending, f"in {RUNS_PER_WAY} runs no signal came while these stages were under way: {pending}"
-
-
-def _live(runs: list[str]) -> str:
-    return runs[-1]
+    await wipe(stack, cache)
+    first = seed(stack, cache)
+    assert first is not None
+    runs = [first]
+    leases = bool(cache.exists(LIVE))
+    honchos.append(Honcho(stack, f"{how}-0"))
+    began, struck, sent = time.monotonic(), [], list[Seeding]()
+    for number, stage in enumerate(STAGES, start=1):
+        sig = SIGNALS[(number + WAYS.index(how)) % 2]
+        chunk = rng.choice(aims(stage))
+        honcho = honchos[-1]
+        if not await_chunk(cache, runs[-1], stage, chunk, leases, timeout=120 if leases else 30):
+            struck.append(f"{stage} not struck (no leases to watch, and the stage was over or did not come)")
+            continue
+        if sig == signal.SIGINT:
+            honcho.wait_ready()
+        honcho.signal(sig)
+        assert stage_under_way(cache, runs[-1], stage), \
+            f"the {signal.Signals(sig).name} aimed at {stage} chunk {chunk} came after it was done"
+        honcho.wait_stopped(sig)
+        struck.append(f"{stage} {chunk} {signal.Signals(sig).name}")
+        if new := restart(stack, cache, how, honchos, sent, f"{how}-{number}"):
+            runs.append(new)
+    last = wait_done(cache, runs[-1])
+    for seeding in sent:
+        seeding.output()
+    honchos[-1].stop()
+    print(f"\n{how}: struck {struck}; the last run took {last:.1f} s, all {time.monotonic() - began:.1f} s")
+    await check_final(stack, cache, runs)
