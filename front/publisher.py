@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import dramatiq
@@ -30,6 +31,20 @@ log = logging.getLogger(__name__)
 
 class PublishError(Exception):
     """A message was not accepted by RabbitMQ."""
+
+
+class _Connection(AsyncioConnection):
+    """pika's asyncio connection, handing a message's frames (method, header, body) to the socket at once.
+
+    pika gives the transport each frame apart, and the transport sends each buffer with a send() of
+    its own: three system calls (and three wake-ups of RabbitMQ) per message where one will do.
+    """
+
+    def _output_marshaled_frames(self, marshaled_frames: Sequence[bytes]) -> None:
+        joined = b"".join(marshaled_frames)
+        self.bytes_sent += len(joined)
+        self.frames_sent += len(marshaled_frames)
+        self._adapter_emit_data(joined)
 
 
 class Publisher:
@@ -110,7 +125,7 @@ class Publisher:
             if not opened.done():
                 opened.set_exception(PublishError(f"cannot connect to RabbitMQ: {error!r}"))
 
-        connection = AsyncioConnection(
+        connection = _Connection(
             self.parameters, on_open_callback=lambda c: opened.done() or opened.set_result(c),
             on_open_error_callback=failed, on_close_callback=lambda _, error: self._drop(error), custom_ioloop=loop,
         )
