@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/read.py [--seconds 10] [--connections 32] [--workers 1]
 
-Needs seeded stores (`make up` or `make seed`) and wrk (`apt-get install wrk`). Starts a bare
+Needs seeded stores and running workers (`make up`; without a worker, a list page whose local copy expired is
+read from MongoDB after LIST_WAIT_SECONDS) and wrk (`apt-get install wrk`). Starts a bare
 Sanic app that returns a movie-sized JSON document and a MovieVerse web process with the same
 worker count, warms the caches, then loads each URL with wrk on loopback and prints req/s,
 p50/p99 and the ratio to the bare route.
