@@ -20,9 +20,12 @@ TRENDING_DEBOUNCE = 30
 
 
 async def _movie_changed(res: Resources, movie_id: int) -> None:
-    """Recount the film's reviews, copy the figures into its document (lists sort by them), drop its caches."""
-    stats = await ratings.refresh(await res.stores.mysql(), movie_id)
-    await movies.set_user_ratings(await res.stores.mongo(), {movie_id: (stats["average"], stats["count"])})
+    """Recount the film's reviews, copy the figures into its document (lists sort by them), drop its caches.
+
+    Both under the film's refresh lock, so the last recount is also the last copy."""
+    async with ratings.refreshing(await res.stores.mysql(), movie_id) as recount:
+        stats = await recount()
+        await movies.set_user_ratings(await res.stores.mongo(), {movie_id: (stats["average"], stats["count"])})
     await invalidate.movie_changed(res.redis, movie_id, catalogue=False)
 
 
