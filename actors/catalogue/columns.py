@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-Positions = npt.NDArray[np.int32]
 Mask = npt.NDArray[np.bool_]
 
 
@@ -123,10 +122,11 @@ class Column:
     A column held in 16 bits is `counted`: it sorts by counting its values (`counted_page`), with no
     precomputed order."""
 
+    values: npt.NDArray[Any]
+    null: int | None  # the value standing for null (None: floats, with NaN)
+    scale: int  # held value = number x scale
+
     def __init__(self, values: npt.NDArray[np.float64]) -> None:
-        self.values: npt.NDArray[Any] = values
-        self.null: int | None = None
-        self.scale = 1
         self._choose(values)
 
     def _choose(self, values: npt.NDArray[np.float64]) -> None:
@@ -163,10 +163,6 @@ class Column:
         if self.null is None:
             return self.values.astype(np.float64)
         return np.where(self.values == self.null, np.nan, self.values / self.scale)
-
-    def nulls(self) -> Mask:
-        """Which positions are null."""
-        return np.isnan(self.values) if self.null is None else self.values == self.null
 
     def _units(self, value: float) -> int | None:
         """The value in the column's units, if the column holds it exactly (NaN: the null)."""
@@ -259,7 +255,7 @@ class Postings(Overlay):
         self.keys, dense = np.unique(values, return_inverse=True)
         self.keys = self.keys.astype(np.int32)
         self.positions, self.offsets = grouped(dense.astype(np.int32), owners, len(self.keys))
-        self.counts = counts.astype(np.uint16) if len(counts) and counts.max() < 2**16 else counts.copy()
+        self.counts = narrowest(counts)
         self.built = len(counts)
         self.changed: dict[int, frozenset[int]] = {}
         del self._values, self._counts

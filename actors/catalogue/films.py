@@ -13,6 +13,7 @@ MongoDB list the same films in the same order.
 
 from __future__ import annotations
 
+import bisect
 from array import array
 from typing import Any
 
@@ -166,17 +167,8 @@ class Films(Shelf):
         order = order[~np.isin(order, moved)]
         ids = self.ids
         keys = {int(p): (self.title_key(int(p)), int(ids[p])) for p in moved}
-        places = []
-        for position in sorted(keys, key=keys.__getitem__):
-            low, high, wanted = 0, len(order), keys[position]
-            while low < high:
-                mid = (low + high) // 2
-                other = int(order[mid])
-                if (self.title_key(other), int(ids[other])) < wanted:
-                    low = mid + 1
-                else:
-                    high = mid
-            places.append((low, position))
+        places = [(bisect.bisect_left(order, keys[p], key=lambda q: (self.title_key(int(q)), int(ids[q]))), p)
+                  for p in sorted(keys, key=keys.__getitem__)]
         self.orders["title"] = np.insert(order, [at for at, _ in places], [p for _, p in places]).astype(np.int32)
 
     def select(self, movie_filter: MovieFilter) -> Mask:
