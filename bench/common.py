@@ -37,6 +37,7 @@ class Child:
     """A process group the benchmark started, with its output in .data/bench/<name>.log."""
 
     def __init__(self, name: str, args: list[str]) -> None:
+        self.name = name
         LOGS.mkdir(parents=True, exist_ok=True)
         self.log: IO[bytes] = open(LOGS / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
         env = {**RAISED_LIMITS, **os.environ, "PYTHONPATH": str(ROOT),
@@ -93,7 +94,7 @@ def seed_bench(films: int, started: list[Child]) -> None:
     started.append(seeder)
     print(f"seeding {films:,} films ...", flush=True)
     subprocess.run([sys.executable, "-m", "seeds", f"--movies={films}", "--users=200", "--reviews=4000",
-                    "--timeout=900"], check=True, capture_output=True)
+                    f"--timeout={900 + films // 20}"], check=True, capture_output=True)
     seeder.stop()
     started.remove(seeder)
 
@@ -122,3 +123,60 @@ def percentile(values: list[float], pct: float) -> float:
     if not ordered:
         return float("nan")
     return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+
+
+# Where a benchmark's CPU goes: every process on the machine, by role, from /proc (Linux only).
+ROLES = (("rabbitmq", "beam.smp"), ("redis", "redis-server"), ("mongo", "secantusd"), ("postgres", "postgres"),
+         ("mysql", "mariadbd"))
+
+
+def _cpu_by_process() -> dict[int, tuple[int, float]]:
+    """{pid: (process group, CPU seconds so far)} of every process that can be read."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[int(entry.name)] = (int(fields[2]), (int(fields[11]) + int(fields[12])) / ticks)
+    return found
+
+
+def _role(pid: int, group: int, groups: dict[int, str]) -> str:
+    if pid == os.getpid():
+        return "bench client"
+    if group in groups:
+        return groups[group]
+    try:
+        command = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "other"
+    return next((role for role, marker in ROLES if marker in command), "other")
+
+
+class CpuLedger:
+    """CPU seconds spent by each role (the bench client, each Child by name, each service) between two marks."""
+
+    def __init__(self, children: list[Child]) -> None:
+        self.groups = {child.proc.pid: child.name for child in children}
+        self.began = _cpu_by_process()
+
+    def spent(self) -> dict[str, float]:
+        """CPU seconds by role since the ledger was opened (processes that ended meanwhile are not counted)."""
+        spent: dict[str, float] = {}
+        for pid, (group, seconds) in _cpu_by_process().items():
+            before = self.began.get(pid, (group, 0.0))[1]
+            role = _role(pid, group, self.groups)
+            spent[role] = spent.get(role, 0.0) + max(0.0, seconds - before)
+        return spent
+
+
+def print_cpu(title: str, spent: dict[str, float], requests: int) -> None:
+    """One table of CPU milliseconds per request by role."""
+    print(f"\nCPU per request, {title} (ms, over {requests:,} requests; 'other' is everything else on the machine)")
+    for role, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        if seconds * 1000 / requests >= 0.005:
+            print(f"  {role:<24}{seconds * 1000 / requests:>8.3f}")
+    print(f"  {'all':<24}{sum(spent.values()) * 1000 / requests:>8.3f}")

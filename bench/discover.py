@@ -5,8 +5,8 @@
 
 Self-contained: it uses the bench namespaces and, unless MONGO_URL is set, a fresh MongoDB stand-in which it
 seeds with the demo catalogue (58,788 films, about 4 minutes) through the seed actors. A stand-in given by
-MONGO_URL that already holds `--movies` films is reused as it is. Then, with the same worker processes and
-threads:
+MONGO_URL that a finished seed of this bench filled with `--movies` films is reused as it is. Then, with the same
+worker processes and threads:
 
 - bare: each client sends a message to an async no-op actor (bench/bare_actors.py) and waits for the key it
   writes to Redis (BLPOP);
@@ -40,7 +40,18 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.actors import bare
-from bench.common import LOGS, Child, free_port, percentile, seed_bench, use_bench_namespaces, wait_for, worker
+from bench.common import (
+    LOGS,
+    Child,
+    CpuLedger,
+    free_port,
+    percentile,
+    print_cpu,
+    seed_bench,
+    use_bench_namespaces,
+    wait_for,
+    worker,
+)
 from seeds.films import GENRES, REAL_FILMS
 from stores.mongo.movies import SORTS, MovieFilter
 from stores.mongo.search_index import MIN_PREFIX
@@ -298,10 +309,11 @@ def wait_for_index(worker_name: str, seconds: float = 600) -> None:
 
 def prepare_catalogue(movies: int, started: list[Child]) -> None:
     """Seed the bench namespaces with `movies` films, unless the stand-in MONGO_URL names already holds them."""
+    seeded = LOGS / "seeded-catalogue"  # what the last finished seed wrote, and where
     if os.environ.get("MONGO_URL"):
         use_bench_namespaces()
         films, people, _ = asyncio.run(catalogue_sample(1))
-        if films == movies and people:
+        if seeded.exists() and seeded.read_text() == f"{os.environ['MONGO_URL']} {movies}" and films == movies:
             import redis
 
             bench_redis = os.environ["REDIS_URL"]
@@ -310,7 +322,9 @@ def prepare_catalogue(movies: int, started: list[Child]) -> None:
             print(f"reusing the catalogue at MONGO_URL ({films:,} films, {people:,} people)", flush=True)
             return
     began = time.perf_counter()
+    seeded.unlink(missing_ok=True)
     seed_bench(movies, started)
+    seeded.write_text(f"{os.environ['MONGO_URL']} {movies}")
     print(f"  seeded in {time.perf_counter() - began:.0f} s", flush=True)
 
 
@@ -353,7 +367,9 @@ def main() -> int:
         bare_workers = worker("bare-worker", "bench_bare", args.processes, args.threads, "bench.bare_actors")
         started.append(bare_workers)
         bare_single = asyncio.run(bare(args.single, 1))
+        ledger = CpuLedger(started)
         bare_many = asyncio.run(bare(args.requests, args.clients))
+        bare_cpu = ledger.spent()
         bare_workers.stop()
         started.remove(bare_workers)
 
@@ -367,11 +383,14 @@ def main() -> int:
         wait_for(f"{base}/healthz")
         phases: dict[str, Outcome] = {}
         counted: dict[str, dict[str, float]] = {}
+        cpu: dict[str, dict[str, float]] = {}
         for name, queries, concurrency in (("warm-up", warm, 4), ("single", single, 1),
                                            ("concurrent", concurrent, args.clients)):
             os.system("uptime")
             before = list_answers(base)
+            ledger = CpuLedger(started)
             phases[name] = asyncio.run(lists(base, queries, concurrency))
+            cpu[name] = ledger.spent()
             after = list_answers(base)
             counted[name] = {source: after[source] - before.get(source, 0) for source in after}
         os.system("uptime")
@@ -392,6 +411,8 @@ def main() -> int:
             chosen = [ms for ms, q in zip(outcome.latencies, outcome.queries, strict=True) if test(q)]
             print(f"  {name:<11}{label:<29}{len(chosen):>5}{percentile(chosen, 50):>9.2f}"
                   f"{percentile(chosen, 99):>9.2f}")
+    print_cpu(f"bare Dramatiq + Redis, {args.clients} clients", bare_cpu, args.requests)
+    print_cpu(f"discover, {args.clients} clients", cpu["concurrent"], args.requests)
     errors = [e for outcome in phases.values() for e in outcome.errors]
     past_end = sum(outcome.past_end for outcome in phases.values())
     mongo = {name: int(answers.get("mongo", 0)) for name, answers in counted.items()}

@@ -35,7 +35,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Child, free_port, percentile, seed_bench, wait_for, worker
+from bench.common import Child, CpuLedger, free_port, percentile, print_cpu, seed_bench, wait_for, worker
 
 CACHED, UNCACHED, WRITE = 0.80, 0.15, 0.05
 USERS = 200
@@ -219,7 +219,9 @@ def main() -> int:
         cat = asyncio.run(prepare(base, args.films))
         print(f"driving {args.clients} clients for {args.seconds:.0f} s (2 web workers, 2 worker processes) ...",
               flush=True)
+        ledger = CpuLedger(started)
         seconds, tally = asyncio.run(drive(base, cat, args.seconds, args.clients))
+        cpu = ledger.spent()
         print("checking every acknowledged review ...", flush=True)
         missing, disagree, settled = asyncio.run(verify(tally.acknowledged))
     finally:
@@ -237,6 +239,7 @@ def main() -> int:
     every = [v for values in tally.latencies.values() for v in values]
     print(f"{'all':<26}{total:>10,}{total / seconds:>9.0f}{percentile(every, 50):>9.1f}"
           f"{percentile(every, 95):>9.1f}{percentile(every, 99):>9.1f}")
+    print_cpu(f"{args.clients} clients", cpu, total)
     print(f"\nerrors: {len(tally.errors)} (goal 0)")
     for line in tally.errors[:10]:
         print("  " + line)
