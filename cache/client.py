@@ -27,3 +27,8 @@ async def close(redis: Redis) -> None:
 async def ping(redis: Redis) -> None:
     """Ask Redis for a round trip."""
     await redis.ping()
+
+
+def database(redis: Redis) -> int:
+    """The database number the client works in (0 unless its URL names another)."""
+    return int(redis.connection_pool.connection_kwargs.get("db") or 0)

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 from cache import keys
+from cache.client import database
 
 CATALOGUE = "catalogue"
 VERSION = "catalogue-version="
@@ -30,9 +31,9 @@ _ANNOUNCE = AsyncScript(None, _ANNOUNCE_LUA)  # type: ignore[arg-type]  # regist
 
 
 async def _announce(redis: Redis, entries: list[str], words: list[str], catalogue: bool) -> None:
+    channel = keys.channel(keys.INVALIDATE, database(redis))
     await _ANNOUNCE(keys=[keys.CATALOGUE_VERSION, *entries],
-                    args=[keys.INVALIDATE_CHANNEL, " ".join([*entries, *words]), 1 if catalogue else 0, VERSION],
-                    client=redis)
+                    args=[channel, " ".join([*entries, *words]), 1 if catalogue else 0, VERSION], client=redis)
 
 
 async def catalogue_version(redis: Redis) -> int:

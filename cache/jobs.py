@@ -16,6 +16,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from cache import keys
+from cache.client import database
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ async def _end(redis: Redis, job_id: str, key: str, ttl: int, payload: bytes, st
     if payload and len(payload) <= INLINE_RESULT:
         notice += b" " + payload
     await _END(keys=[keys.result(key), keys.inflight(key), keys.job(job_id)],
-               args=[ttl, payload, keys.DONE_CHANNEL, notice, *record], client=redis)
+               args=[ttl, payload, keys.channel(keys.DONE, database(redis)), notice, *record], client=redis)
 
 
 async def job_and_result(redis: Redis, job_id: str, key: str) -> tuple[dict[str, Any] | None, Any | None]:
@@ -236,7 +237,7 @@ class Notifier:
         while True:
             try:
                 async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(keys.DONE_CHANNEL)
+                    await pubsub.subscribe(keys.channel(keys.DONE, database(self.redis)))
                     self._ready.set()
                     async for message in pubsub.listen():
                         if message["type"] == "message":

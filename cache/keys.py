@@ -7,9 +7,14 @@ import hashlib
 import orjson
 
 PREFIX = "mv:"
-DONE_CHANNEL = PREFIX + "jobs:done"
-INVALIDATE_CHANNEL = PREFIX + "invalidate"
+DONE, INVALIDATE = "jobs:done", "invalidate"  # the channels: job ends, changed entries
 CATALOGUE_VERSION = PREFIX + "catalogue:version"
+
+
+def channel(name: str, database: int) -> str:
+    """A pub/sub channel of one Redis database. Pub/sub ignores database numbers, so the number is in the name:
+    deployments, tests and benchmarks that share a Redis server by database never hear each other."""
+    return f"{PREFIX}{database}:{name}"
 
 
 def work_key(kind: str, params: dict[str, object]) -> str:

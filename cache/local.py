@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from cache import invalidate, keys
+from cache.client import database
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class LocalCache:
         while not self._stopping:
             try:
                 async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(keys.INVALIDATE_CHANNEL)
+                    await pubsub.subscribe(keys.channel(keys.INVALIDATE, database(redis)))
                     if lost:
                         removed = await invalidate.everything(redis)
                         log.warning("cache invalidations are back; dropped %d cached entries", removed)

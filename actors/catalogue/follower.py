@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 from actors.catalogue import Catalogue
 from actors.lifecycle import Resources
 from cache import invalidate, keys
+from cache.client import database
 from stores.mongo import catalogue
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ class Follower:
         while True:
             try:
                 async with res.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(keys.INVALIDATE_CHANNEL)
+                    await pubsub.subscribe(keys.channel(keys.INVALIDATE, database(res.redis)))
                     self.heard = await invalidate.catalogue_version(res.redis)
                     self._ask_load()  # changes may have gone unheard before this subscription
                     self._wake.set()

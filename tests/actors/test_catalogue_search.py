@@ -14,6 +14,7 @@ from actors.catalogue import Catalogue, Films, People
 from actors.catalogue.follower import Follower
 from actors.lifecycle import Resources
 from cache import invalidate, keys
+from cache.client import database
 from config import Settings
 from stores import Stores
 from stores.mongo import movies, search
@@ -107,7 +108,7 @@ async def test_the_follower_loads_then_takes_published_changes(db: Any, redis: A
         assert [h.id for h in follower.current.search("quixotrel", ("movie",))] == [9_100_001, 9_100_002]
 
         loaded = follower.current
-        await redis.publish(keys.INVALIDATE_CHANNEL, "*")
+        await redis.publish(keys.channel(keys.INVALIDATE, database(redis)), "*")
         await until(lambda: follower.current is None)  # MongoDB answers until the new load is in
         await until(lambda: follower.current is not None and follower.current is not loaded)
         assert follower.current.changes == 0
