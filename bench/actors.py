@@ -53,8 +53,8 @@ async def clients(count: int, concurrency: int, one: Any) -> tuple[float, list[f
     return time.perf_counter() - started, latencies
 
 
-async def bare(count: int, concurrency: int) -> tuple[float, list[float]]:
-    """The no-op actor round trip through RabbitMQ and Redis."""
+async def bare(count: int, concurrency: int, warm: int = 50) -> tuple[float, list[float]]:
+    """The no-op actor round trip through RabbitMQ and Redis (after `warm` trips not measured)."""
     from redis.asyncio import Redis
 
     from bench.bare_actors import noop
@@ -70,7 +70,7 @@ async def bare(count: int, concurrency: int) -> tuple[float, list[float]]:
             raise SystemExit("the bare actor did not answer")
 
     try:
-        for i in range(50):
+        for i in range(warm):
             await one(-1 - i)
         return await clients(count, concurrency, one)
     finally:

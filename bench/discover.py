@@ -17,7 +17,9 @@ worker processes and threads:
 
 It waits for the worker's "catalogue index loaded" before measuring, and counts the answers that came from
 the MongoDB fallback instead (the web process's /metrics counts who answered each uncached page); there
-should be none.
+should be none. Both sides run side by side and take turns (`--rounds` pairs of slices per phase, in ABBA
+order), so that whatever else the machine does weighs on both alike; it prints the CPU each process spent
+per request.
 Goals: one client at a time, p50 <= 10 ms and p99 <= 50 ms; with 16 concurrent clients, throughput >= 0.8x
 the bare round trip and p50 <= 1.25x its p50. Exits non-zero if a query errors or the fallback answered.
 """
@@ -344,8 +346,50 @@ def verdict(name: str, value: float, goal: float, unit: str, at_most: bool = Tru
     return met
 
 
+@dataclass
+class Side:
+    """One side of the comparison (bare or discover) at one concurrency, summed over its slices."""
+
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    def add(self, seconds: float, latencies: list[float], cpu: dict[str, float]) -> None:
+        """Count one slice."""
+        self.seconds += seconds
+        self.latencies += latencies
+        for role, spent in cpu.items():
+            self.cpu[role] = self.cpu.get(role, 0.0) + spent
+
+
+def measure(base: str, started: list[Child], queries: list[Query], concurrency: int, rounds: int,
+            bare_side: Side, discover_side: Side, outcome: Outcome, counted: dict[str, float]) -> None:
+    """`rounds` pairs of slices, bare and discover in turn (ABBA order), so that whatever else the machine
+    does in the meantime weighs on both sides alike."""
+    size = -(-len(queries) // rounds)
+    for turn in range(rounds):
+        chunk = queries[turn * size : (turn + 1) * size]
+        for side in (("bare", "discover") if turn % 2 == 0 else ("discover", "bare")):
+            ledger = CpuLedger(started)
+            if side == "bare":
+                seconds, latencies = asyncio.run(bare(len(chunk), concurrency, warm=0))
+                bare_side.add(seconds, latencies, ledger.spent())
+                continue
+            before = list_answers(base)
+            found = asyncio.run(lists(base, chunk, concurrency))
+            discover_side.add(found.seconds, found.latencies, ledger.spent())
+            after = list_answers(base)
+            for source in after:
+                counted[source] = counted.get(source, 0) + after[source] - before.get(source, 0)
+            outcome.latencies += found.latencies
+            outcome.queries += found.queries
+            outcome.past_end += found.past_end
+            outcome.errors += found.errors
+
+
 def main() -> int:
-    """Seed (or reuse), then measure bare Dramatiq, and discover one at a time and with concurrent clients."""
+    """Seed (or reuse), then measure bare Dramatiq and discover, in turns, one at a time and with concurrent
+    clients."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--movies", type=int, default=REAL_FILMS, help="films in the catalogue (default: all)")
     parser.add_argument("--requests", type=int, default=2000, help="requests of each concurrent phase")
@@ -353,9 +397,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=4, help="turns of bare and discover slices in each phase")
     parser.add_argument("--seed", type=int, default=14, help="of the random queries")
     args = parser.parse_args()
     started: list[Child] = []
+    sides = {name: (Side(), Side()) for name in ("single", "concurrent")}
+    outcomes = {name: Outcome() for name in sides}
+    counted: dict[str, dict[str, float]] = {name: {} for name in sides}
     try:
         prepare_catalogue(args.movies, started)
         films, people, sample = asyncio.run(catalogue_sample())
@@ -363,17 +411,9 @@ def main() -> int:
         rng, asked = random.Random(args.seed), set[str]()
         warm, single, concurrent = (draw(rng, sample, n, asked) for n in (100, args.single, args.requests))
 
-        print(f"bare Dramatiq ({args.processes} processes x {args.threads} threads) ...", flush=True)
-        bare_workers = worker("bare-worker", "bench_bare", args.processes, args.threads, "bench.bare_actors")
-        started.append(bare_workers)
-        bare_single = asyncio.run(bare(args.single, 1))
-        ledger = CpuLedger(started)
-        bare_many = asyncio.run(bare(args.requests, args.clients))
-        bare_cpu = ledger.spent()
-        bare_workers.stop()
-        started.remove(bare_workers)
-
-        print("MovieVerse discover ...", flush=True)
+        print(f"bare Dramatiq and MovieVerse ({args.processes} processes x {args.threads} threads each) ...",
+              flush=True)
+        started.append(worker("bare-worker", "bench_bare", args.processes, args.threads, "bench.bare_actors"))
         port = free_port()
         os.environ.update(PORT=str(port), WEB_CONCURRENCY="1")
         started.append(worker("discover-worker", "interactive default", args.processes, args.threads))
@@ -381,40 +421,33 @@ def main() -> int:
         started.append(Child("discover-web", [sys.executable, "-m", "front.server"]))
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/healthz")
-        phases: dict[str, Outcome] = {}
-        counted: dict[str, dict[str, float]] = {}
-        cpu: dict[str, dict[str, float]] = {}
-        for name, queries, concurrency in (("warm-up", warm, 4), ("single", single, 1),
-                                           ("concurrent", concurrent, args.clients)):
+        asyncio.run(bare(50, 4))
+        warmed = asyncio.run(lists(base, warm, 4))
+        for name, queries, concurrency in (("single", single, 1), ("concurrent", concurrent, args.clients)):
             os.system("uptime")
-            before = list_answers(base)
-            ledger = CpuLedger(started)
-            phases[name] = asyncio.run(lists(base, queries, concurrency))
-            cpu[name] = ledger.spent()
-            after = list_answers(base)
-            counted[name] = {source: after[source] - before.get(source, 0) for source in after}
+            measure(base, started, queries, concurrency, args.rounds, *sides[name], outcomes[name], counted[name])
         os.system("uptime")
     finally:
         for child in reversed(started):
             child.stop()
 
     print(f"\n{'':<38}{'reqs':>7}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'x rate':>9}{'x p50':>9}")
-    row("bare Dramatiq + Redis, 1 client", *bare_single, None)
-    base_many = row(f"bare Dramatiq + Redis, {args.clients} clients", *bare_many, None)
-    row("discover, 1 client", phases["single"].seconds, phases["single"].latencies, None)
-    rate, p50 = row(f"discover, {args.clients} clients", phases["concurrent"].seconds,
-                    phases["concurrent"].latencies, base_many)
-    for name, outcome in (("1 client", phases["single"]), (f"{args.clients} clients", phases["concurrent"])):
+    (bare_single, single_side), (bare_many, many_side) = sides["single"], sides["concurrent"]
+    row("bare Dramatiq + Redis, 1 client", bare_single.seconds, bare_single.latencies, None)
+    base_many = row(f"bare Dramatiq + Redis, {args.clients} clients", bare_many.seconds, bare_many.latencies, None)
+    row("discover, 1 client", single_side.seconds, single_side.latencies, None)
+    rate, p50 = row(f"discover, {args.clients} clients", many_side.seconds, many_side.latencies, base_many)
+    for name, outcome in (("1 client", outcomes["single"]), (f"{args.clients} clients", outcomes["concurrent"])):
         for label, test in (("people", lambda q: q.kind == "people"),
                             ("films, a genre by name", lambda q: q.kind == "movies" and q.names_genre),
                             ("films, genres by id or none", lambda q: q.kind == "movies" and not q.names_genre)):
             chosen = [ms for ms, q in zip(outcome.latencies, outcome.queries, strict=True) if test(q)]
             print(f"  {name:<11}{label:<29}{len(chosen):>5}{percentile(chosen, 50):>9.2f}"
                   f"{percentile(chosen, 99):>9.2f}")
-    print_cpu(f"bare Dramatiq + Redis, {args.clients} clients", bare_cpu, args.requests)
-    print_cpu(f"discover, {args.clients} clients", cpu["concurrent"], args.requests)
-    errors = [e for outcome in phases.values() for e in outcome.errors]
-    past_end = sum(outcome.past_end for outcome in phases.values())
+    print_cpu(f"bare Dramatiq + Redis, {args.clients} clients", bare_many.cpu, len(bare_many.latencies))
+    print_cpu(f"discover, {args.clients} clients", many_side.cpu, len(many_side.latencies))
+    errors = warmed.errors + [e for outcome in outcomes.values() for e in outcome.errors]
+    past_end = warmed.past_end + sum(outcome.past_end for outcome in outcomes.values())
     mongo = {name: int(answers.get("mongo", 0)) for name, answers in counted.items()}
     index = {name: int(answers.get("index", 0)) for name, answers in counted.items()}
     print(f"\npages past the end (404 from the count): {past_end}; errors: {len(errors)}")
@@ -422,8 +455,8 @@ def main() -> int:
     for error in errors[:10]:
         print(f"  {error}")
     print()
-    verdict("one at a time p50", percentile(phases["single"].latencies, 50), 10, " ms")
-    verdict("one at a time p99", percentile(phases["single"].latencies, 99), 50, " ms")
+    verdict("one at a time p50", percentile(single_side.latencies, 50), 10, " ms")
+    verdict("one at a time p99", percentile(single_side.latencies, 99), 50, " ms")
     verdict(f"{args.clients} clients throughput", rate / base_many[0], 0.8, "x bare", at_most=False)
     verdict(f"{args.clients} clients p50", p50 / base_many[1], 1.25, "x bare")
     return 1 if errors or any(mongo.values()) else 0
