@@ -8,6 +8,7 @@ leaves the default.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import secrets
 from collections.abc import Callable
@@ -24,11 +25,35 @@ class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
 
 
-class Secret(str):
-    """A string that never shows itself in a repr or a log line."""
+class Secret:
+    """A value that never shows itself: str(), repr(), `%s` and f-strings print a mask; reveal() reads it."""
+
+    __slots__ = ("_value",)
+    MASK = "**********"
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret value itself, for the one call that needs it."""
+        return self._value
+
+    def __str__(self) -> str:
+        return self.MASK
 
     def __repr__(self) -> str:
-        return "Secret('**********')"
+        return f"Secret({self.MASK!r})"
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(self._value)
 
 
 def redact(url: str) -> str:
@@ -212,7 +237,7 @@ class Settings:
 def load() -> Settings:
     """Read the settings from the environment, failing fast on a bad value."""
     settings = Settings(**{spec.name: _read(spec) for spec in fields(Settings)})
-    key = str(settings.secret_key)
+    key = settings.secret_key.reveal()
     if not key:
         if settings.production:
             raise ConfigError("SECRET_KEY is required when MOVIEVERSE_ENV=production")

@@ -223,7 +223,7 @@ async def _changed_ids(res: Resources, client: Tmdb, params: dict[str, Any]) -> 
 async def tmdb_sync(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
     """Sync the named TMDB films (creating unknown ones), or the changed ones we already link."""
     settings = res.settings
-    key = str(settings.tmdb_api_key)
+    key = settings.tmdb_api_key.reveal()
     if not key:
         raise Invalid("TMDB_API_KEY is not set.")
     lock = keys.lock(LOCK)

@@ -65,7 +65,7 @@ async def sync_from_tmdb(request: Request) -> HTTPResponse:
     """Enqueue a TMDB sync; an identical sync already running is joined, not started twice."""
     await admin_user(request)
     settings = request.app.ctx.settings
-    if not str(settings.tmdb_api_key):
+    if not settings.tmdb_api_key:
         raise Unavailable("TMDB sync is not configured: set TMDB_API_KEY.")
     body = Body(json_object(request) if request.body else {}, ("tmdb_ids", "since", "until"))
     ids = body.int_list("tmdb_ids", max_items=MAX_IDS)
