@@ -21,6 +21,7 @@ from front.responses import json
 from front.validate import Body
 from seeds.plan import DEFAULTS, make_spec
 from stores.mongo import app_settings
+from timestamps import iso
 
 bp = Blueprint("admin", url_prefix="/api/admin")
 KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -104,7 +105,7 @@ def _storable(value: Any, depth: int = 0) -> bool:
 
 def _public(found: dict[str, Any]) -> dict[str, Any]:
     updated = found.get("updated_at")
-    stamp = updated.isoformat().replace("+00:00", "Z") if updated is not None else None
+    stamp = iso(updated) if updated is not None else None
     return {"key": found["key"], "value": found["value"], "updated_at": stamp}
 
 
