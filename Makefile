@@ -30,7 +30,8 @@ up: install
 	$(PY) -m seeds --if-empty --no-wait $(SEED_ARGS) && \
 	$(VENV)/bin/honcho start -p $(PORT)
 
-test: install
+# ruff and mypy first: either failing stops the run before any service is started.
+test: lint
 	@$(PY) -m dev.services ensure --env test; \
 	status=$$?; \
 	if [ $$status -eq 0 ]; then $(PY) -m pytest $(PYTEST_ARGS); status=$$?; fi; \
@@ -45,6 +46,7 @@ seed: migrate
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: services
 	@status=0; for script in bench/seed.py bench/actors.py bench/read.py bench/load.py; do \

@@ -1,25 +1,59 @@
-"""Settings: every connection string and knob, read once from the environment."""
+"""Settings: every connection string and knob, read once from the environment.
+
+Each setting is declared once, as a field of `Settings`: its environment variable, its local
+default and the parser of the variable's text, side by side. A variable that is unset or empty
+leaves the default.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import secrets
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import Field, dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
+
+T = TypeVar("T")
 
 
 class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
 
 
-class Secret(str):
-    """A string that never shows itself in a repr or a log line."""
+class Secret:
+    """A value that never shows itself: str(), repr(), `%s` and f-strings print a mask; reveal() reads it."""
+
+    __slots__ = ("_value",)
+    MASK = "**********"
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret value itself, for the one call that needs it."""
+        return self._value
+
+    def __str__(self) -> str:
+        return self.MASK
 
     def __repr__(self) -> str:
-        return "Secret('**********')"
+        return f"Secret({self.MASK!r})"
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(self._value)
 
 
 def redact(url: str) -> str:
@@ -43,34 +77,72 @@ ROOT = Path(__file__).resolve().parent
 KEY_FILE = ROOT / ".data" / "secret_key"
 
 
-def _get(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
+# Parsers: the value of a variable's text (`name` is the variable, for the error message).
+
+def _text(name: str, raw: str) -> str:
+    return raw
 
 
-def _int(name: str, default: int) -> int:
-    raw = _get(name, str(default))
+def _integer(name: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
-def _float(name: str, default: float) -> float:
-    raw = _get(name, str(default))
+def _number(name: str, raw: str) -> float:
     try:
         return float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
-def _bool(name: str, default: bool) -> bool:
-    raw = _get(name, "1" if default else "0").strip().lower()
-    if raw in {"1", "true", "yes", "on"}:
+def _flag(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in {"1", "true", "yes", "on"}:
         return True
-    if raw in {"0", "false", "no", "off"}:
+    if word in {"0", "false", "no", "off"}:
         return False
-    raise ConfigError(f"{name} must be a boolean, got {raw!r}")
+    raise ConfigError(f"{name} must be a boolean, got {word!r}")
+
+
+def _service_url(name: str, raw: str) -> SecretURL:
+    if "://" not in raw:
+        raise ConfigError(f"{name} must be a URL")
+    return SecretURL(raw)
+
+
+def _secret_url(name: str, raw: str) -> SecretURL:
+    return SecretURL(raw)
+
+
+def _base_url(name: str, raw: str) -> str:
+    return raw.rstrip("/")
+
+
+def _upper(name: str, raw: str) -> str:
+    return raw.upper()
+
+
+def _secret(name: str, raw: str) -> Secret:
+    return Secret(raw)
+
+
+def _given(name: str, raw: str) -> bool:
+    return True
+
+
+def setting(variable: str, default: T, parse: Callable[[str, str], T]) -> T:
+    """A field of `Settings`: read from `variable` by `parse`, `default` when the variable is unset or empty."""
+    return field(default=default, metadata={"variable": variable, "parse": parse})
+
+
+def _read(spec: Field[Any]) -> Any:
+    variable = spec.metadata["variable"]
+    raw = os.environ.get(variable)
+    if raw is None or raw == "":
+        return spec.default
+    return spec.metadata["parse"](variable, raw)
 
 
 def install_key(path: Path) -> str:
@@ -105,48 +177,52 @@ def _read_key(path: Path) -> str:
 class Settings:
     """The whole configuration of one MovieVerse process."""
 
-    env: str = "development"
-    postgres_url: SecretURL = SecretURL("postgresql://movieverse:movieverse@127.0.0.1:5432/movieverse")
-    mysql_url: SecretURL = SecretURL("mysql://movieverse:movieverse@127.0.0.1:3306/movieverse")
-    mongo_url: SecretURL = SecretURL("mongodb://127.0.0.1:27017/movieverse")
-    mongo_url_given: bool = False
-    redis_url: SecretURL = SecretURL("redis://127.0.0.1:6379/0")
-    rabbitmq_url: SecretURL = SecretURL("amqp://guest:guest@127.0.0.1:5672/movieverse")
-    firebase_database_url: str = "http://127.0.0.1:9000?ns=movieverse"
-    firebase_credentials: str = ""
-    smtp_url: SecretURL = SecretURL("smtp://127.0.0.1:1025")
-    mail_from: str = "MovieVerse <no-reply@movieverse.local>"
-    public_url: str = "http://127.0.0.1:8000"
-    secret_key: Secret = field(default=Secret(""))
-    token_ttl_seconds: int = 3600
-    reset_token_ttl_seconds: int = 3600
-    host: str = "127.0.0.1"
-    port: int = 8000
-    web_concurrency: int = 2
-    worker_processes: int = 1
-    worker_threads: int = 4
-    request_max_size: int = 1024 * 1024
-    result_wait_seconds: float = 1.5
-    list_wait_seconds: float = 0.25
-    cache_ttl_seconds: int = 300
-    result_ttl_seconds: int = 600
-    local_cache_size: int = 4096
-    search_memory_limit: int = 2_000_000
-    login_attempts: int = 5
-    login_attempts_per_address: int = 20
-    login_window_seconds: int = 300
-    trust_forwarded: bool = False
-    reset_attempts_per_address: int = 10
-    reset_attempts_per_email: int = 3
-    reset_window_seconds: int = 3600
-    rate_limit_reads: int = 600
-    rate_limit_writes: int = 60
-    rate_limit_window_seconds: int = 60
-    purge_second_pass_seconds: float = 30.0
-    tmdb_api_url: str = "https://api.themoviedb.org/3"
-    tmdb_api_key: Secret = field(default=Secret(""))
-    tmdb_concurrency: int = 4
-    log_level: str = "INFO"
+    env: str = setting("MOVIEVERSE_ENV", "development", _text)
+    postgres_url: SecretURL = setting(
+        "POSTGRES_URL", SecretURL("postgresql://movieverse:movieverse@127.0.0.1:5432/movieverse"), _service_url)
+    mysql_url: SecretURL = setting(
+        "MYSQL_URL", SecretURL("mysql://movieverse:movieverse@127.0.0.1:3306/movieverse"), _service_url)
+    mongo_url: SecretURL = setting("MONGO_URL", SecretURL("mongodb://127.0.0.1:27017/movieverse"), _service_url)
+    mongo_url_given: bool = setting("MONGO_URL", False, _given)  # whether MONGO_URL names a server
+    redis_url: SecretURL = setting("REDIS_URL", SecretURL("redis://127.0.0.1:6379/0"), _service_url)
+    rabbitmq_url: SecretURL = setting(
+        "RABBITMQ_URL", SecretURL("amqp://guest:guest@127.0.0.1:5672/movieverse"), _service_url)
+    firebase_database_url: str = setting("FIREBASE_DATABASE_URL", "http://127.0.0.1:9000?ns=movieverse", _text)
+    firebase_credentials: str = setting("FIREBASE_CREDENTIALS", "", _text)
+    smtp_url: SecretURL = setting("SMTP_URL", SecretURL("smtp://127.0.0.1:1025"), _secret_url)
+    mail_from: str = setting("MAIL_FROM", "MovieVerse <no-reply@movieverse.local>", _text)
+    public_url: str = setting("PUBLIC_URL", "http://127.0.0.1:8000", _base_url)
+    # Required in production; elsewhere, when unset, this install's key (load()).
+    secret_key: Secret = setting("SECRET_KEY", Secret(""), _secret)
+    token_ttl_seconds: int = setting("TOKEN_TTL_SECONDS", 3600, _integer)
+    reset_token_ttl_seconds: int = setting("RESET_TOKEN_TTL_SECONDS", 3600, _integer)
+    host: str = setting("HOST", "127.0.0.1", _text)
+    port: int = setting("PORT", 8000, _integer)
+    web_concurrency: int = setting("WEB_CONCURRENCY", 2, _integer)
+    worker_processes: int = setting("WORKER_PROCESSES", 1, _integer)
+    worker_threads: int = setting("WORKER_THREADS", 4, _integer)
+    request_max_size: int = setting("REQUEST_MAX_SIZE", 1024 * 1024, _integer)
+    result_wait_seconds: float = setting("RESULT_WAIT_SECONDS", 1.5, _number)
+    list_wait_seconds: float = setting("LIST_WAIT_SECONDS", 0.25, _number)
+    cache_ttl_seconds: int = setting("CACHE_TTL_SECONDS", 300, _integer)
+    result_ttl_seconds: int = setting("RESULT_TTL_SECONDS", 600, _integer)
+    local_cache_size: int = setting("LOCAL_CACHE_SIZE", 4096, _integer)
+    search_memory_limit: int = setting("SEARCH_MEMORY_LIMIT", 2_000_000, _integer)
+    login_attempts: int = setting("LOGIN_ATTEMPTS", 5, _integer)
+    login_attempts_per_address: int = setting("LOGIN_ATTEMPTS_PER_ADDRESS", 20, _integer)
+    login_window_seconds: int = setting("LOGIN_WINDOW_SECONDS", 300, _integer)
+    trust_forwarded: bool = setting("TRUST_FORWARDED", False, _flag)
+    reset_attempts_per_address: int = setting("RESET_ATTEMPTS_PER_ADDRESS", 10, _integer)
+    reset_attempts_per_email: int = setting("RESET_ATTEMPTS_PER_EMAIL", 3, _integer)
+    reset_window_seconds: int = setting("RESET_WINDOW_SECONDS", 3600, _integer)
+    rate_limit_reads: int = setting("RATE_LIMIT_READS", 600, _integer)
+    rate_limit_writes: int = setting("RATE_LIMIT_WRITES", 60, _integer)
+    rate_limit_window_seconds: int = setting("RATE_LIMIT_WINDOW_SECONDS", 60, _integer)
+    purge_second_pass_seconds: float = setting("PURGE_SECOND_PASS_SECONDS", 30.0, _number)
+    tmdb_api_url: str = setting("TMDB_API_URL", "https://api.themoviedb.org/3", _base_url)
+    tmdb_api_key: Secret = setting("TMDB_API_KEY", Secret(""), _secret)
+    tmdb_concurrency: int = setting("TMDB_CONCURRENCY", 4, _integer)
+    log_level: str = setting("LOG_LEVEL", "INFO", _upper)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
@@ -160,63 +236,15 @@ class Settings:
 
 def load() -> Settings:
     """Read the settings from the environment, failing fast on a bad value."""
-    env = _get("MOVIEVERSE_ENV", "development")
-    defaults = Settings()
-    secret = _get("SECRET_KEY", "")
-    if not secret:
-        if env == "production":
+    settings = Settings(**{spec.name: _read(spec) for spec in fields(Settings)})
+    key = settings.secret_key.reveal()
+    if not key:
+        if settings.production:
             raise ConfigError("SECRET_KEY is required when MOVIEVERSE_ENV=production")
-        secret = install_key(Path(_get("SECRET_KEY_FILE", str(KEY_FILE))))
-    if env == "production" and len(secret) < 32:
+        key = install_key(Path(os.environ.get("SECRET_KEY_FILE") or KEY_FILE))
+    if settings.production and len(key) < 32:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production")
-    settings = Settings(
-        env=env,
-        postgres_url=SecretURL(_get("POSTGRES_URL", defaults.postgres_url)),
-        mysql_url=SecretURL(_get("MYSQL_URL", defaults.mysql_url)),
-        mongo_url=SecretURL(_get("MONGO_URL", defaults.mongo_url)),
-        mongo_url_given=bool(os.environ.get("MONGO_URL")),
-        redis_url=SecretURL(_get("REDIS_URL", defaults.redis_url)),
-        rabbitmq_url=SecretURL(_get("RABBITMQ_URL", defaults.rabbitmq_url)),
-        firebase_database_url=_get("FIREBASE_DATABASE_URL", defaults.firebase_database_url),
-        firebase_credentials=_get("FIREBASE_CREDENTIALS", ""),
-        smtp_url=SecretURL(_get("SMTP_URL", defaults.smtp_url)),
-        mail_from=_get("MAIL_FROM", defaults.mail_from),
-        public_url=_get("PUBLIC_URL", defaults.public_url).rstrip("/"),
-        secret_key=Secret(secret),
-        token_ttl_seconds=_int("TOKEN_TTL_SECONDS", defaults.token_ttl_seconds),
-        reset_token_ttl_seconds=_int("RESET_TOKEN_TTL_SECONDS", defaults.reset_token_ttl_seconds),
-        host=_get("HOST", defaults.host),
-        port=_int("PORT", defaults.port),
-        web_concurrency=_int("WEB_CONCURRENCY", defaults.web_concurrency),
-        worker_processes=_int("WORKER_PROCESSES", defaults.worker_processes),
-        worker_threads=_int("WORKER_THREADS", defaults.worker_threads),
-        request_max_size=_int("REQUEST_MAX_SIZE", defaults.request_max_size),
-        result_wait_seconds=_float("RESULT_WAIT_SECONDS", defaults.result_wait_seconds),
-        list_wait_seconds=_float("LIST_WAIT_SECONDS", defaults.list_wait_seconds),
-        cache_ttl_seconds=_int("CACHE_TTL_SECONDS", defaults.cache_ttl_seconds),
-        result_ttl_seconds=_int("RESULT_TTL_SECONDS", defaults.result_ttl_seconds),
-        local_cache_size=_int("LOCAL_CACHE_SIZE", defaults.local_cache_size),
-        search_memory_limit=_int("SEARCH_MEMORY_LIMIT", defaults.search_memory_limit),
-        login_attempts=_int("LOGIN_ATTEMPTS", defaults.login_attempts),
-        login_attempts_per_address=_int("LOGIN_ATTEMPTS_PER_ADDRESS", defaults.login_attempts_per_address),
-        login_window_seconds=_int("LOGIN_WINDOW_SECONDS", defaults.login_window_seconds),
-        trust_forwarded=_bool("TRUST_FORWARDED", defaults.trust_forwarded),
-        reset_attempts_per_address=_int("RESET_ATTEMPTS_PER_ADDRESS", defaults.reset_attempts_per_address),
-        reset_attempts_per_email=_int("RESET_ATTEMPTS_PER_EMAIL", defaults.reset_attempts_per_email),
-        reset_window_seconds=_int("RESET_WINDOW_SECONDS", defaults.reset_window_seconds),
-        rate_limit_reads=_int("RATE_LIMIT_READS", defaults.rate_limit_reads),
-        rate_limit_writes=_int("RATE_LIMIT_WRITES", defaults.rate_limit_writes),
-        rate_limit_window_seconds=_int("RATE_LIMIT_WINDOW_SECONDS", defaults.rate_limit_window_seconds),
-        purge_second_pass_seconds=_float("PURGE_SECOND_PASS_SECONDS", defaults.purge_second_pass_seconds),
-        tmdb_api_url=_get("TMDB_API_URL", defaults.tmdb_api_url).rstrip("/"),
-        tmdb_api_key=Secret(_get("TMDB_API_KEY", "")),
-        tmdb_concurrency=_int("TMDB_CONCURRENCY", defaults.tmdb_concurrency),
-        log_level=_get("LOG_LEVEL", defaults.log_level).upper(),
-    )
-    for name in ("postgres_url", "mysql_url", "mongo_url", "redis_url", "rabbitmq_url"):
-        if "://" not in getattr(settings, name):
-            raise ConfigError(f"{name.upper()} must be a URL")
-    return settings
+    return replace(settings, secret_key=Secret(key))
 
 
 @lru_cache(maxsize=1)

@@ -42,7 +42,7 @@ def _send_outbox_drain() -> None:
 def _send_tmdb_sync() -> None:
     """The daily TMDB sync of recently changed films, when a TMDB key is configured."""
     settings = get_settings()
-    if not str(settings.tmdb_api_key):
+    if not settings.tmdb_api_key:
         return
     from actors.tmdb import tmdb_sync
 

@@ -60,11 +60,21 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
+def _billing(credit: dict[str, Any]) -> int:
+    order = credit.get("order")
+    return order if isinstance(order, int) else 10**6
+
+
+def _release(tmdb: dict[str, Any]) -> str:
+    release = tmdb.get("release_date")
+    return release if isinstance(release, str) else ""
+
+
 def credited(tmdb: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The cast (first 15 by billing order) and the crew in the jobs we keep, as TMDB lists them."""
     credits = tmdb.get("credits") or {}
     cast = [c for c in credits.get("cast") or [] if isinstance(c, dict) and _int(c.get("id")) and c.get("name")]
-    cast.sort(key=lambda c: c.get("order") if isinstance(c.get("order"), int) else 10**6)
+    cast.sort(key=_billing)
     crew = [c for c in credits.get("crew") or []
             if isinstance(c, dict) and _int(c.get("id")) and c.get("name") and c.get("job") in CREW_JOBS]
     return cast[:MAX_CAST], crew
@@ -74,10 +84,11 @@ def movie_document(tmdb: dict[str, Any], existing: dict[str, Any] | None, movie_
                    person_ids: dict[int, int], now: datetime) -> dict[str, Any]:
     """Our document for a TMDB film: TMDB's facts over the existing document, our id and rating kept."""
     doc: dict[str, Any] = dict(existing or {})
-    release = tmdb.get("release_date") if isinstance(tmdb.get("release_date"), str) else ""
+    release = _release(tmdb)
     year = int(release[:4]) if release[:4].isdigit() else doc.get("year")
-    votes = tmdb.get("vote_count") if isinstance(tmdb.get("vote_count"), int) else 0
-    average = tmdb.get("vote_average") if isinstance(tmdb.get("vote_average"), int | float) else 0.0
+    vote_count, vote_average = tmdb.get("vote_count"), tmdb.get("vote_average")
+    votes = vote_count if isinstance(vote_count, int) else 0
+    average = vote_average if isinstance(vote_average, int | float) else 0.0
     kept_short = [SHORT] if SHORT in (doc.get("genre_ids") or []) else []
     genre_ids = sorted({GENRE_IDS[g["name"].lower()] for g in tmdb.get("genres") or []
                         if isinstance(g, dict) and isinstance(g.get("name"), str) and g["name"].lower() in GENRE_IDS}
@@ -118,6 +129,7 @@ async def _allocate(db: Database, name: str, count: int) -> int:
     await db.counters.update_one({"_id": name}, {"$max": {"seq": NEW_ID_BASE}}, upsert=True)
     counter = await db.counters.find_one_and_update({"_id": name}, {"$inc": {"seq": count}},
                                                     return_document=ReturnDocument.AFTER)
+    assert counter is not None, "upserted just before"
     return int(counter["seq"]) - count + 1
 
 
@@ -126,7 +138,7 @@ async def _find_film(db: Database, tmdb: dict[str, Any]) -> dict[str, Any] | Non
     linked = await db.movies.find_one({"tmdb_id": tmdb["id"]})
     if linked is not None:
         return linked
-    release = tmdb.get("release_date") if isinstance(tmdb.get("release_date"), str) else ""
+    release = _release(tmdb)
     if not release[:4].isdigit():
         return None
     year = int(release[:4])
@@ -223,7 +235,7 @@ async def _changed_ids(res: Resources, client: Tmdb, params: dict[str, Any]) -> 
 async def tmdb_sync(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
     """Sync the named TMDB films (creating unknown ones), or the changed ones we already link."""
     settings = res.settings
-    key = str(settings.tmdb_api_key)
+    key = settings.tmdb_api_key.reveal()
     if not key:
         raise Invalid("TMDB_API_KEY is not set.")
     lock = keys.lock(LOCK)

@@ -76,13 +76,12 @@ def work_actor(
             await jobs.finish(res.redis, job_id, key, result, ttl)
 
         return dramatiq.actor(
-            run,
             actor_name=work.__name__,
             queue_name=queue_name,
             max_retries=max_retries,
             time_limit=time_limit,
             priority=priority,
-        )
+        )(run)
 
     return decorate
 

@@ -6,19 +6,18 @@ Import this first: it points the process (and every child it starts) at the benc
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import IO
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dev.processes import BIN, ROOT, Process, project_env
+
 LOGS = ROOT / ".data" / "bench"
-sys.path.insert(0, str(ROOT))
 
 
 def free_port() -> int:
@@ -33,28 +32,14 @@ RAISED_LIMITS = {"RATE_LIMIT_READS": "100000000", "RATE_LIMIT_WRITES": "10000000
                  "LOGIN_ATTEMPTS_PER_ADDRESS": "100000000"}
 
 
-class Child:
-    """A process group the benchmark started, with its output in .data/bench/<name>.log."""
+class Child(Process):
+    """A process group the benchmark started, with its output in .data/bench/<name>.log (written afresh)."""
 
     def __init__(self, name: str, args: list[str]) -> None:
         self.name = name
-        LOGS.mkdir(parents=True, exist_ok=True)
-        self.log: IO[bytes] = open(LOGS / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
-        env = {**RAISED_LIMITS, **os.environ, "PYTHONPATH": str(ROOT),
-               "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-
-    def stop(self) -> None:
-        """SIGTERM the group, SIGKILL it after 30 s."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
+        super().__init__(args, project_env({**RAISED_LIMITS, **os.environ}), LOGS / f"{name}.log", fresh=True,
+                         grace=30)
+        self.start()
 
 
 def use_bench_namespaces() -> Child | None:
@@ -160,7 +145,7 @@ class CpuLedger:
     """CPU seconds spent by each role (the bench client, each Child by name, each service) between two marks."""
 
     def __init__(self, children: list[Child]) -> None:
-        self.groups = {child.proc.pid: child.name for child in children}
+        self.groups = {child.proc.pid: child.name for child in children if child.proc is not None}
         self.began = _cpu_by_process()
 
     def spent(self) -> dict[str, float]:

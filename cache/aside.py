@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from prometheus_client import Counter
@@ -85,9 +85,13 @@ class Aside:
         finally:
             del self._flights[key]
 
+    async def _stored(self, key: str) -> bytes | None:
+        # Our client leaves replies undecoded (bytes), which redis-py's types cannot tell from str.
+        return cast("bytes | None", await self.redis.get(key))
+
     async def _fetch(self, key: str, loader: Loader, ttl: int) -> bytes | None:
         try:
-            value = await self.redis.get(key)
+            value = await self._stored(key)
         except (RedisError, OSError):
             count("redis", "down")
             return _encode(await loader())
@@ -108,7 +112,7 @@ class Aside:
             if not leader:
                 for _ in range(WAIT_STEPS):
                     await asyncio.sleep(WAIT_STEP)
-                    value = await self.redis.get(key)
+                    value = await self._stored(key)
                     if value is not None:
                         return value
         except (RedisError, OSError):

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 
 from config import Settings
+
+
+def script(source: bytes) -> AsyncScript:
+    """A Lua script, bound to a client at each call (`client=`), loaded into Redis on first use."""
+    unbound: Any = None
+    return AsyncScript(unbound, source)
 
 
 def connect(settings: Settings) -> Redis:

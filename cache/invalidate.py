@@ -8,10 +8,9 @@ in their keys, so a change reaches every cached page at once without finding the
 from __future__ import annotations
 
 from redis.asyncio import Redis
-from redis.commands.core import AsyncScript
 
 from cache import keys
-from cache.client import database
+from cache.client import database, script
 
 CATALOGUE = "catalogue"
 VERSION = "catalogue-version="
@@ -27,7 +26,7 @@ if ARGV[3] == '1' then
 end
 redis.call('PUBLISH', ARGV[1], message)
 """
-_ANNOUNCE = AsyncScript(None, _ANNOUNCE_LUA)  # type: ignore[arg-type]  # registered on first use
+_ANNOUNCE = script(_ANNOUNCE_LUA)
 
 
 async def _announce(redis: Redis, entries: list[str], words: list[str], catalogue: bool) -> None:

@@ -8,15 +8,15 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from redis.asyncio import Redis
-from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from cache import keys
-from cache.client import database
+from cache.client import database, script
+from timestamps import iso
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +26,13 @@ INLINE_RESULT = 16 * 1024  # results up to this size ride along in the done noti
 
 def now_iso() -> str:
     """The current time as an ISO 8601 UTC string."""
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    return iso(datetime.now(UTC))
 
 
 # A job record is a Redis hash of strings, so each change of status is one write (no read-modify-write).
 # KEYS: result, in-flight marker, the new job's record. ARGV: job id, kind, work key, ttl, now, use result.
 # The cached result if there is one (and ARGV[6] is 1); else the job already in flight; else a new queued job.
-_LOOKUP = AsyncScript(None, b"""
+_LOOKUP = script(b"""
 if ARGV[6] == '1' then
   local result = redis.call('GET', KEYS[1])
   if result then return {'result', result} end
@@ -97,18 +97,18 @@ def _decode(raw: dict[bytes, bytes]) -> dict[str, Any] | None:
 
 async def get_job(redis: Redis, job_id: str) -> dict[str, Any] | None:
     """The public record of a job, or None."""
-    return _decode(await redis.hgetall(keys.job(job_id)))
+    return _decode(cast(dict[bytes, bytes], await redis.hgetall(keys.job(job_id))))
 
 
 # KEYS: the job's record. ARGV: ttl, then field, value, ... to set.
-_WRITE = AsyncScript(None, b"""
+_WRITE = script(b"""
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 """)
 
 # KEYS: result, in-flight marker, the job's record. ARGV: ttl, result ('' for none), channel, notification,
 # then field, value, ... to set on the record.
-_END = AsyncScript(None, b"""
+_END = script(b"""
 if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[1]) end
 redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[3], unpack(ARGV, 5))
@@ -126,7 +126,7 @@ async def _write(redis: Redis, job_id: str, ttl: int, **fields: str) -> None:
 
 
 # KEYS: the job's record. ARGV: ttl, job id, now. A job already done or failed stays so.
-_START = AsyncScript(None, b"""
+_START = script(b"""
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'done' or status == 'failed' then return 0 end
 redis.call('HSET', KEYS[1], 'id', ARGV[2], 'status', 'running', 'started_at', ARGV[3])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from redis.asyncio import Redis
@@ -106,7 +106,8 @@ async def finish_run(redis: Redis, run_id: str, status: str, summary: dict[str, 
 
 async def progress(redis: Redis, run_id: str) -> dict[str, Any] | None:
     """The run's status, per-store done/total counts and final summary, or None."""
-    raw = await redis.hgetall(_run(run_id))
+    # Our client leaves replies undecoded (bytes), which redis-py's types cannot tell from str.
+    raw = cast(dict[bytes, bytes], await redis.hgetall(_run(run_id)))
     if not raw:
         return None
     data = {k.decode(): v.decode() for k, v in raw.items()}
@@ -135,7 +136,8 @@ async def stages(redis: Redis, run_id: str, data: dict[str, str]) -> dict[str, d
 async def timing(redis: Redis, run_id: str) -> dict[str, dict[str, float]]:
     """Per store: the earliest chunk start, and the latest chunk end, in epoch seconds."""
     spans: dict[str, dict[str, float]] = {}
-    for member, moment in await redis.zrange(_spans(run_id), 0, -1, withscores=True):
+    scored = cast(list[tuple[bytes, float]], await redis.zrange(_spans(run_id), 0, -1, withscores=True))
+    for member, moment in scored:
         edge, _, store = member.decode().partition(":")
         spans.setdefault(store, {})[edge] = moment
     return spans

@@ -12,19 +12,16 @@ When Redis is down, both are skipped: requests keep working (argon2 still slows 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from redis.asyncio import Redis
-from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from cache import keys
-
-UNBOUND: Any = None  # the scripts are bound to a client at each call
+from cache.client import script
 
 # KEYS: the counters. ARGV: the window in seconds, then each counter's limit.
 # If any counter is at its limit: {0, seconds until the latest of those resets}. Else each is raised: {1, 0}.
-_RESERVE = AsyncScript(UNBOUND, b"""
+_RESERVE = script(b"""
 local wait = 0
 for i, key in ipairs(KEYS) do
   local count = tonumber(redis.call('GET', key) or '0')
@@ -42,14 +39,14 @@ return {1, 0}
 """)
 
 # KEYS: the counters. Gives back one reservation on each that still holds one.
-_RELEASE = AsyncScript(UNBOUND, b"""
+_RELEASE = script(b"""
 for _, key in ipairs(KEYS) do
   if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
 end
 """)
 
 # KEYS: the counter. ARGV: the window in seconds. Counts one request: {count, milliseconds until reset}.
-_SPEND = AsyncScript(UNBOUND, b"""
+_SPEND = script(b"""
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 1000) end
 local left = redis.call('PTTL', KEYS[1])

@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 from cache import keys
+from cache.client import script
 
 LIVE = keys.PREFIX + "seed-live"
 RUNS = keys.PREFIX + "seed-runs"
@@ -38,7 +39,7 @@ class LeaseLost(Exception):
 def _script(source: bytes, clock: bool = True) -> AsyncScript:
     """A Lua script registered on first use; with `clock`, `now` holds Redis's time in milliseconds."""
     prelude = b"local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)\n" if clock else b""
-    return AsyncScript(None, prelude + source)  # type: ignore[arg-type]
+    return script(prelude + source)
 
 
 def _text(value: Any) -> str:

@@ -1,9 +1,14 @@
-"""The background processes `dev.services` starts: their record, and starting and stopping them for sure.
+"""Child processes started and stopped for sure: the services `dev.services` runs, and the servers and
+workers the tests and the benchmarks start (`Process`).
 
-The record (`run/started.json` in the data folder) names each process by pid and start time, so a
-pid reused by another process is never taken for ours. An entry is marked `stopping` before it
-is signalled and leaves the record only once its process is gone, so an `ensure` that runs
-while (or after) a stop was cut short waits for that process instead of finding it "running".
+Every child runs in a session (a process group) of its own, and stopping it ends the whole group:
+the signal, SIGKILL when the grace runs out, then SIGKILL to whatever of the group outlived its
+leader (a Dramatiq worker's processes).
+
+The services' record (`run/started.json` in the data folder) names each process by pid and start
+time, so a pid reused by another process is never taken for ours. An entry is marked `stopping`
+before it is signalled and leaves the record only once its process is gone, so an `ensure` that
+runs while (or after) a stop was cut short waits for that process instead of finding it "running".
 One lock per data folder keeps `ensure` and `stop` from interleaving.
 """
 
@@ -17,11 +22,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
 DATA = Path(os.environ.get("MOVIEVERSE_DATA") or ROOT / ".data")
 RECORD = DATA / "run" / "started.json"
 LOCK = DATA / "run" / "lock"
@@ -96,11 +102,41 @@ def alive(entry: dict[str, Any]) -> bool:
     return entry.get("started") in (None, found[1])
 
 
+def project_env(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` for a child that runs this project's Python: the project on PYTHONPATH, the virtualenv's bin first."""
+    return {**env, "PYTHONPATH": str(ROOT), "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}"}
+
+
+class Process:
+    """A child in a session of its own, its output in a log file (appended to, or `fresh` each start)."""
+
+    def __init__(self, args: Sequence[str], env: Mapping[str, str] | None, log: Path, *, cwd: Path = ROOT,
+                 fresh: bool = False, grace: float = STOP_GRACE) -> None:
+        self.args, self.env, self.log = list(args), None if env is None else dict(env), log
+        self.cwd, self.fresh, self.grace = cwd, fresh, grace
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Process:
+        """Start the process."""
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb" if self.fresh else "ab") as handle:
+            self.proc = subprocess.Popen(self.args, cwd=self.cwd, env=self.env, stdout=handle,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM, grace: float | None = None) -> None:
+        """End the process and its whole group (`sig`, then SIGKILL after the grace) and reap it."""
+        proc = self.proc
+        if proc is None:
+            return
+        stop_group(proc.pid, lambda: proc.poll() is None, sig, self.grace if grace is None else grace)
+        proc.wait(timeout=5)
+
+
 def spawn(name: str, args: list[str], cwd: Path = ROOT) -> int:
-    """Start a background process in its own session, logging to the data folder's log/NAME.log."""
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log = (LOGS / f"{name}.log").open("ab")
-    proc = subprocess.Popen(args, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    """Start a background service in its own session, logging to the data folder's log/NAME.log, and record it."""
+    proc = Process(args, None, LOGS / f"{name}.log", cwd=cwd).start().proc
+    assert proc is not None
     found = _stat(proc.pid)
     remember({"name": name, "pid": proc.pid, "started": found[1] if found else None})
     return proc.pid
@@ -111,14 +147,25 @@ def _signal_group(pid: int, sig: int) -> None:
         os.killpg(pid, sig)
 
 
-def wait_gone(entry: dict[str, Any], seconds: float = STOP_GRACE) -> bool:
-    """Wait until the recorded process is gone; True when it went within the time."""
+def _wait(running: Callable[[], bool], seconds: float) -> bool:
+    """Wait until the process is gone; True when it went within the time."""
     deadline = time.monotonic() + seconds
-    while alive(entry):
+    while running():
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)
     return True
+
+
+def stop_group(pid: int, running: Callable[[], bool], sig: int = signal.SIGTERM, grace: float = STOP_GRACE) -> None:
+    """Stop the process `pid` leads for sure: `sig` to its group, SIGKILL if it outlives the grace, and SIGKILL to
+    whatever of its group is left once it is gone."""
+    if running():
+        _signal_group(pid, sig)
+        if not _wait(running, grace):
+            _signal_group(pid, signal.SIGKILL)
+            _wait(running, 5.0)
+    _signal_group(pid, signal.SIGKILL)
 
 
 def stop_entry(entry: dict[str, Any]) -> None:
@@ -126,13 +173,7 @@ def stop_entry(entry: dict[str, Any]) -> None:
     name = str(entry["name"])
     if "pid" in entry:
         remember(dict(entry, stopping=True))
-        pid = int(entry["pid"])
-        if alive(entry):
-            _signal_group(pid, signal.SIGTERM)
-            if not wait_gone(entry):
-                _signal_group(pid, signal.SIGKILL)
-                wait_gone(entry, 5.0)
-        _signal_group(pid, signal.SIGKILL)  # whatever of its group is left
+        stop_group(int(entry["pid"]), lambda: alive(entry))
     else:
         subprocess.run([str(arg) for arg in entry["stop"]], check=False, capture_output=True, text=True)
     _forget(name)
@@ -162,5 +203,3 @@ def stop_all() -> None:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
-
-BIN = Path(sys.executable).parent

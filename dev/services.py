@@ -18,11 +18,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
-from dev import probes
+from config import Settings, load
+from dev import probes, testenv
 from dev.processes import BIN, DATA, LOGS, ROOT, alive, locked, recorded, remember, say, settle, spawn, stop_all
 from dev.processes import stop_entry as stop_recorded
 
@@ -54,55 +55,74 @@ def apt_install(binary: str, package: str) -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
 
 
-def ensure_spawned(name: str, host: str, port: int, probe: probes.Probe, what: str,
-                   start: Callable[[], int], seconds: float = 60) -> None:
-    """A service this tool runs itself: reuse it only once it answers a real request, else start it.
-
-    Something that accepts connections but does not answer (ours starting up, or a server shutting
-    down) is waited for: until it answers, or until it is gone and its port closed.
-    """
-    if probe(host, port):
-        say(name, "ok (already running)")
-        return
-    entry = recorded(name)
-    ours = entry is not None and alive(entry)
-    deadline = time.monotonic() + 30
-    while (ours or answers(host, port)) and time.monotonic() < deadline:
-        if probe(host, port):
-            say(name, "ok (already running; answered after a wait)")
-            return
-        if entry is not None and ours and not alive(entry):
-            ours = False
-        time.sleep(0.2)
-    if ours and entry is not None:
-        say(name, f"pid {entry['pid']} never answered; stopping it")
-        stop_recorded(entry)
-    if answers(host, port):
-        raise SystemExit(f"{what} on {host}:{port} accepts connections but does not answer")
-    pid = start()
-    wait_until(lambda: probe(host, port), seconds, what)
-    say(name, f"started {what} (pid {pid})")
+# How each service is started. A system daemon's starter returns the command that stops it (recorded
+# here); a process of ours is recorded by spawn() and its starter returns its pid.
+Started = int | list[str]
 
 
-def ensure_postgres(url: str) -> None:
-    """PostgreSQL up, with the URL's role and database."""
-    parts = urlsplit(url)
-    host, port = parts.hostname or "", parts.port or 5432
-    if host not in LOCAL:
-        say("postgres", f"remote at {host}:{port}; not managed here")
-        return
-    if answers(host, port):
-        say("postgres", "ok (already running)")
-    else:
-        apt_install("pg_ctlcluster", "postgresql")
-        version = sorted(os.listdir("/etc/postgresql"))[-1]
-        run("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start")
-        remember({"name": "postgres", "stop": ["pg_ctlcluster", "--skip-systemctl-redirect", version,
-                                               "main", "stop"]})
-        wait_until(lambda: answers(host, port), 60, "PostgreSQL")
-        say("postgres", "started")
+def start_postgres(name: str, host: str, port: int) -> Started:
+    """The newest PostgreSQL cluster installed."""
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    cluster = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
+    run(*cluster, "start")
+    return [*cluster, "stop"]
+
+
+def start_mariadb(name: str, host: str, port: int) -> Started:
+    """The MariaDB server, as its init script would."""
+    Path("/run/mysqld").mkdir(parents=True, exist_ok=True)
+    shutil.chown("/run/mysqld", "mysql", "mysql")
+    run("start-stop-daemon", "--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd")
+    return ["mariadb-admin", "-uroot", "shutdown"]
+
+
+def start_redis(name: str, host: str, port: int) -> Started:
+    """A Redis that keeps nothing on disk."""
+    run("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", str(port),
+        "--save", "", "--appendonly", "no")
+    return ["redis-cli", "-p", str(port), "shutdown", "nosave"]
+
+
+def start_rabbitmq(name: str, host: str, port: int) -> Started:
+    """The RabbitMQ node, detached."""
+    run("rabbitmq-server", "-detached")
+    return ["rabbitmqctl", "stop"]
+
+
+def start_mongo(name: str, host: str, port: int) -> Started:
+    """The MongoDB stand-in, keeping its files in the data folder's mongo/."""
+    storage = DATA / "mongo"
+    storage.mkdir(parents=True, exist_ok=True)
+    return spawn(name, [str(BIN / "secantusd-py"), "--host", host, "--port", str(port), "--storage-path", str(storage)])
+
+
+def start_firebase(name: str, host: str, port: int) -> Started:
+    """The Firebase emulator (installed with npm the first time)."""
+    folder = ROOT / "dev" / "firebase"
+    server = folder / "node_modules" / ".bin" / "firebase-server"
+    if not server.exists():
+        say("firebase", "installing the emulator with npm")
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder, check=True)
+    return spawn(name, [str(server), "-e", "-p", str(port), "-a", host], cwd=folder)
+
+
+def start_smtp(name: str, host: str, port: int) -> Started:
+    """A local SMTP sink that keeps every mail in the data folder's mail/."""
+    return spawn(name, [sys.executable, "-m", "dev.mailsink", "--host", host, "--port", str(port),
+                        "--dir", str(DATA / "mail")])
+
+
+# What each service needs inside it: the databases, users and vhosts its URL names.
+
+def _account(parts: SplitResult) -> tuple[str, str, str]:
+    """The URL's user, password and database (movieverse when it names none)."""
     user, password = unquote(parts.username or "movieverse"), unquote(parts.password or "")
-    database = parts.path.lstrip("/") or "movieverse"
+    return user, password, parts.path.lstrip("/") or "movieverse"
+
+
+def prepare_postgres(parts: SplitResult, port: int, env: str) -> None:
+    """The URL's role and database."""
+    user, password, database = _account(parts)
 
     def psql(sql: str) -> str:
         return run("runuser", "-u", "postgres", "--", "psql", "-p", str(port), "-v", "ON_ERROR_STOP=1",
@@ -115,25 +135,9 @@ def ensure_postgres(url: str) -> None:
         say("postgres", f"created database {database}")
 
 
-def ensure_mariadb(url: str) -> None:
-    """MariaDB up, with the URL's user and database."""
-    parts = urlsplit(url)
-    host, port = parts.hostname or "", parts.port or 3306
-    if host not in LOCAL:
-        say("mysql", f"remote at {host}:{port}; not managed here")
-        return
-    if answers(host, port):
-        say("mysql", "ok (already running)")
-    else:
-        apt_install("mariadbd", "mariadb-server")
-        Path("/run/mysqld").mkdir(parents=True, exist_ok=True)
-        shutil.chown("/run/mysqld", "mysql", "mysql")
-        run("start-stop-daemon", "--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd")
-        remember({"name": "mysql", "stop": ["mariadb-admin", "-uroot", "shutdown"]})
-        wait_until(lambda: answers(host, port), 60, "MariaDB")
-        say("mysql", "started")
-    user, password = unquote(parts.username or "movieverse"), unquote(parts.password or "")
-    database = parts.path.lstrip("/") or "movieverse"
+def prepare_mariadb(parts: SplitResult, port: int, env: str) -> None:
+    """The URL's database, and its user from anywhere."""
+    user, password, database = _account(parts)
     charset = "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
     statements = [f"CREATE DATABASE IF NOT EXISTS `{database}` {charset}"]
     for where in ("localhost", "%"):
@@ -142,129 +146,143 @@ def ensure_mariadb(url: str) -> None:
     run("mariadb", "-uroot", "-e", "; ".join(statements))
 
 
-def ensure_redis(url: str) -> None:
-    """Redis up."""
-    parts = urlsplit(url)
-    host, port = parts.hostname or "", parts.port or 6379
-    if host not in LOCAL:
-        say("redis", f"remote at {host}:{port}; not managed here")
-        return
-    if answers(host, port):
-        wait_until(lambda: probes.redis(host, port), 30, "Redis")
-        say("redis", "ok (already running)")
-        return
-    apt_install("redis-server", "redis-server")
-    run("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", str(port),
-        "--save", "", "--appendonly", "no")
-    remember({"name": "redis", "stop": ["redis-cli", "-p", str(port), "shutdown", "nosave"]})
-    wait_until(lambda: probes.redis(host, port), 30, "Redis")
-    say("redis", "started")
-
-
-def ensure_rabbitmq(url: str, extra_vhosts: tuple[str, ...] = ()) -> None:
-    """RabbitMQ up, with the URL's vhost and permissions."""
-    parts = urlsplit(url)
-    host, port = parts.hostname or "", parts.port or 5672
-    if host not in LOCAL:
-        say("rabbitmq", f"remote at {host}:{port}; not managed here")
-        return
-    if answers(host, port):
-        say("rabbitmq", "ok (already running)")
-    else:
-        apt_install("rabbitmq-server", "rabbitmq-server")
-        run("rabbitmq-server", "-detached")
-        remember({"name": "rabbitmq", "stop": ["rabbitmqctl", "stop"]})
-        wait_until(lambda: answers(host, port), 120, "RabbitMQ")
-        run("rabbitmqctl", "await_startup", "--timeout", "120")
-        say("rabbitmq", "started")
+def prepare_rabbitmq(parts: SplitResult, port: int, env: str) -> None:
+    """The URL's vhost (and the fault tests' one, for the tests), with the user's permissions."""
     user = unquote(parts.username or "guest")
+    extra = testenv.EXTRA_VHOSTS if env == "test" else ()
     existing = run("rabbitmqctl", "-q", "list_vhosts").stdout.split()
-    for vhost in (unquote(parts.path[1:]) if len(parts.path) > 1 else "/", *extra_vhosts):
+    for vhost in (unquote(parts.path[1:]) if len(parts.path) > 1 else "/", *extra):
         if vhost not in existing:
             run("rabbitmqctl", "add_vhost", vhost)
             run("rabbitmqctl", "set_permissions", "-p", vhost, user, ".*", ".*", ".*")
             say("rabbitmq", f"created vhost {vhost}")
 
 
-def ensure_mongo(url: str, given: bool) -> None:
-    """MongoDB reachable: the stand-in daemon when no MONGO_URL names a server of its own."""
-    parts = urlsplit(url)
-    host, port = parts.hostname or "", parts.port or 27017
-    if given and host not in LOCAL:
-        if not probes.mongo(host, port):
-            raise SystemExit(f"MONGO_URL names {host}:{port}, which does not answer")
-        say("mongo", f"remote at {host}:{port}; not managed here")
+# Why a service is not managed here, if it is not.
+
+def remote(settings: Settings, env: str, host: str, port: int) -> str | None:
+    """A service on another machine is that machine's business."""
+    return None if host in LOCAL else f"remote at {host}:{port}; not managed here"
+
+
+def remote_mongo(settings: Settings, env: str, host: str, port: int) -> str | None:
+    """The stand-in runs unless MONGO_URL names a server of its own (in development), which must answer."""
+    if not (settings.mongo_url_given and env == "dev") or host in LOCAL:
+        return None
+    if not probes.mongo(host, port):
+        raise SystemExit(f"MONGO_URL names {host}:{port}, which does not answer")
+    return f"remote at {host}:{port}; not managed here"
+
+
+def real_firebase(settings: Settings, env: str, host: str, port: int) -> str | None:
+    """The emulator runs unless a service account is configured."""
+    return "real Firebase (service account); not managed here" if settings.firebase_credentials else None
+
+
+@dataclass(frozen=True)
+class Service:
+    """One dependency `ensure` makes reachable, and how."""
+
+    name: str  # in progress lines, the record and `status`
+    what: str  # in error messages
+    setting: str  # the field of Settings holding its URL
+    port: int  # when its URL names none
+    probe: probes.Probe  # a real request answered: what makes it "ok"
+    start: Callable[[str, str, int], Started]
+    seconds: float  # how long it may take to answer once started
+    package: tuple[str, str] | None = None  # (binary, Debian package): installed first when the binary is missing
+    booted: tuple[str, ...] = ()  # once it answers after a start, a command that waits for the rest of its boot
+    prepare: Callable[[SplitResult, int, str], None] | None = None
+    elsewhere: Callable[[Settings, str, str, int], str | None] = remote
+    envs: tuple[str, ...] = ("dev", "test", "bench")
+    per_port: bool = False  # recorded as NAME-PORT: the development and the test emulators run side by side
+
+
+SERVICES = (
+    Service("postgres", "PostgreSQL", "postgres_url", 5432, answers, start_postgres, 60,
+            package=("pg_ctlcluster", "postgresql"), prepare=prepare_postgres),
+    Service("mysql", "MariaDB", "mysql_url", 3306, answers, start_mariadb, 60,
+            package=("mariadbd", "mariadb-server"), prepare=prepare_mariadb),
+    Service("redis", "Redis", "redis_url", 6379, probes.redis, start_redis, 30,
+            package=("redis-server", "redis-server")),
+    Service("rabbitmq", "RabbitMQ", "rabbitmq_url", 5672, answers, start_rabbitmq, 120,
+            package=("rabbitmq-server", "rabbitmq-server"), booted=("rabbitmqctl", "await_startup", "--timeout", "120"),
+            prepare=prepare_rabbitmq),
+    Service("mongo", "the MongoDB stand-in", "mongo_url", 27017, probes.mongo, start_mongo, 60,
+            elsewhere=remote_mongo),
+    Service("firebase", "the Firebase emulator", "firebase_database_url", 9000, probes.firebase, start_firebase, 30,
+            elsewhere=real_firebase, per_port=True),
+    Service("smtp", "the SMTP sink", "smtp_url", 1025, probes.smtp, start_smtp, 30, envs=("dev",)),
+)
+
+
+def _where(service: Service, settings: Settings) -> tuple[SplitResult, str, int]:
+    parts = urlsplit(str(getattr(settings, service.setting)))
+    return parts, parts.hostname or "127.0.0.1", parts.port or service.port
+
+
+def ensure_service(service: Service, settings: Settings, env: str) -> None:
+    """The service answering (started if it is down), with what its URL names created in it."""
+    parts, host, port = _where(service, settings)
+    reason = service.elsewhere(settings, env, host, port)
+    if reason is not None:
+        say(service.name, reason)
         return
-    storage = DATA / "mongo"
-
-    def start() -> int:
-        storage.mkdir(parents=True, exist_ok=True)
-        return spawn("mongo", [str(BIN / "secantusd-py"), "--host", host or "127.0.0.1", "--port", str(port),
-                               "--storage-path", str(storage)])
-
-    ensure_spawned("mongo", host, port, probes.mongo, "the MongoDB stand-in", start)
-
-
-def ensure_firebase(url: str, credentials: str) -> None:
-    """Firebase reachable: the local emulator when no credentials are configured."""
-    if credentials:
-        say("firebase", "real Firebase (service account); not managed here")
-        return
-    parts = urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 9000
-    folder = ROOT / "dev" / "firebase"
-    server = folder / "node_modules" / ".bin" / "firebase-server"
-
-    def start() -> int:
-        if not server.exists():
-            say("firebase", "installing the emulator with npm")
-            subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
-                           check=True)
-        return spawn(f"firebase-{port}", [str(server), "-e", "-p", str(port), "-a", host], cwd=folder)
-
-    ensure_spawned(f"firebase-{port}", host, port, probes.firebase, "the Firebase emulator", start, 30)
+    name = f"{service.name}-{port}" if service.per_port else service.name
+    if service.probe(host, port):
+        say(name, "ok (already running)")
+    else:
+        start_service(service, name, host, port)
+    if service.prepare is not None:
+        service.prepare(parts, port, env)
 
 
-def ensure_smtp(url: str) -> None:
-    """A local SMTP sink that keeps every mail in the data folder's mail/."""
-    parts = urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 1025
-    if host not in LOCAL:
-        say("smtp", f"remote at {host}:{port}; not managed here")
-        return
+def start_service(service: Service, name: str, host: str, port: int) -> None:
+    """Start the service, unless what holds its port answers after a wait.
 
-    def start() -> int:
-        return spawn("smtp", [sys.executable, "-m", "dev.mailsink", "--host", host, "--port", str(port),
-                              "--dir", str(DATA / "mail")])
+    Something that accepts connections but does not answer (ours starting up, or a server shutting
+    down) is waited for: until it answers, or until it is gone and its port closed.
+    """
+    entry = recorded(name)
+    ours = entry is not None and alive(entry)
+    deadline = time.monotonic() + 30
+    while (ours or answers(host, port)) and time.monotonic() < deadline:
+        if service.probe(host, port):
+            say(name, "ok (already running; answered after a wait)")
+            return
+        if entry is not None and ours and not alive(entry):
+            ours = False
+        time.sleep(0.2)
+    if ours and entry is not None:
+        say(name, f"pid {entry['pid']} never answered; stopping it")
+        stop_recorded(entry)
+    if answers(host, port):
+        raise SystemExit(f"{service.what} on {host}:{port} accepts connections but does not answer")
+    if service.package is not None:
+        apt_install(*service.package)
+    started = service.start(name, host, port)
+    if isinstance(started, list):
+        remember({"name": name, "stop": started})
+    wait_until(lambda: service.probe(host, port), service.seconds, service.what)
+    if service.booted:
+        run(*service.booted)
+    say(name, "started" if isinstance(started, list) else f"started {service.what} (pid {started})")
 
-    ensure_spawned("smtp", host, port, probes.smtp, "the SMTP sink", start, 30)
+
+def _settings(env: str) -> Settings:
+    if env != "dev":
+        testenv.apply(env)
+    return load()
 
 
 def ensure(env: str) -> None:
-    """Bring up every dependency for the development or test namespaces."""
-    if env != "dev":
-        from dev import testenv
-
-        testenv.apply(env)
-    from config import load
-
-    settings = load()
+    """Bring up every dependency for the development, test or bench namespaces."""
+    settings = _settings(env)
     with locked():
         settle()
-        _ensure_all(settings, env)
-
-
-def _ensure_all(settings: Any, env: str) -> None:
-    ensure_postgres(str(settings.postgres_url))
-    ensure_mariadb(str(settings.mysql_url))
-    ensure_redis(str(settings.redis_url))
-    from dev import testenv
-
-    ensure_rabbitmq(str(settings.rabbitmq_url), testenv.EXTRA_VHOSTS if env == "test" else ())
-    ensure_mongo(str(settings.mongo_url), settings.mongo_url_given and env == "dev")
-    ensure_firebase(settings.firebase_database_url, settings.firebase_credentials)
-    if env == "dev":
-        ensure_smtp(str(settings.smtp_url))
+        for service in SERVICES:
+            if env in service.envs:
+                ensure_service(service, settings, env)
 
 
 def stop() -> None:
@@ -274,20 +292,10 @@ def stop() -> None:
 
 def status(env: str) -> None:
     """Print whether each dependency answers."""
-    if env != "dev":
-        from dev import testenv
-
-        testenv.apply(env)
-    from config import load
-
-    settings = load()
-    for name, url in (("postgres", settings.postgres_url), ("mysql", settings.mysql_url),
-                      ("redis", settings.redis_url), ("rabbitmq", settings.rabbitmq_url),
-                      ("mongo", settings.mongo_url), ("firebase", settings.firebase_database_url),
-                      ("smtp", settings.smtp_url)):
-        parts = urlsplit(str(url))
-        up = answers(parts.hostname or "127.0.0.1", parts.port or 0)
-        say(name, "up" if up else "down")
+    settings = _settings(env)
+    for service in SERVICES:
+        _, host, port = _where(service, settings)
+        say(service.name, "up" if answers(host, port) else "down")
 
 
 def main() -> int:
@@ -296,7 +304,6 @@ def main() -> int:
     parser.add_argument("command", choices=("ensure", "stop", "status"))
     parser.add_argument("--env", choices=("dev", "test", "bench"), default="dev")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     if args.command == "ensure":
         ensure(args.env)
     elif args.command == "stop":

@@ -21,6 +21,7 @@ from front.responses import json
 from front.validate import Body
 from seeds.plan import DEFAULTS, make_spec
 from stores.mongo import app_settings
+from timestamps import iso
 
 bp = Blueprint("admin", url_prefix="/api/admin")
 KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -65,7 +66,7 @@ async def sync_from_tmdb(request: Request) -> HTTPResponse:
     """Enqueue a TMDB sync; an identical sync already running is joined, not started twice."""
     await admin_user(request)
     settings = request.app.ctx.settings
-    if not str(settings.tmdb_api_key):
+    if not settings.tmdb_api_key:
         raise Unavailable("TMDB sync is not configured: set TMDB_API_KEY.")
     body = Body(json_object(request) if request.body else {}, ("tmdb_ids", "since", "until"))
     ids = body.int_list("tmdb_ids", max_items=MAX_IDS)
@@ -104,7 +105,7 @@ def _storable(value: Any, depth: int = 0) -> bool:
 
 def _public(found: dict[str, Any]) -> dict[str, Any]:
     updated = found.get("updated_at")
-    stamp = updated.isoformat().replace("+00:00", "Z") if updated is not None else None
+    stamp = iso(updated) if updated is not None else None
     return {"key": found["key"], "value": found["value"], "updated_at": stamp}
 
 

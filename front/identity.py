@@ -76,13 +76,13 @@ def issue_token(settings: Settings, user: dict[str, Any]) -> dict[str, Any]:
     now = int(time.time())
     claims = {"sub": str(user["id"]), "iat": now, "exp": now + settings.token_ttl_seconds,
               "stp": user["token_stamp"], "typ": "access"}
-    token = jwt.encode(claims, str(settings.secret_key), algorithm=ALGORITHM)
+    token = jwt.encode(claims, settings.secret_key.reveal(), algorithm=ALGORITHM)
     return {"access_token": token, "token_type": "Bearer", "expires_in": settings.token_ttl_seconds}
 
 
 def _claims(settings: Settings, token: str) -> dict[str, Any]:
     try:
-        claims = jwt.decode(token, str(settings.secret_key), algorithms=[ALGORITHM],
+        claims = jwt.decode(token, settings.secret_key.reveal(), algorithms=[ALGORITHM],
                             options={"require": ["sub", "exp", "iat", "stp"]})
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("The access token has expired; ask for a new one.") from exc

@@ -18,6 +18,7 @@ from front.validate import Body
 from stores import profiles
 from stores.mongo import genres
 from stores.postgres import users
+from timestamps import iso
 
 bp = Blueprint("profiles", url_prefix="/api/users")
 FIELDS = ("bio", "avatar_url", "location", "favorite_genres")
@@ -51,7 +52,7 @@ async def _read(request: Request, replace: bool) -> dict[str, Any]:
     if not changes and not replace and not body.errors:
         body.fail("bio", "Give at least one field to change.")
     body.done()
-    changes["updated_at"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    changes["updated_at"] = iso(datetime.now(UTC))
     return changes
 
 

@@ -15,11 +15,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import dramatiq
 import pika
-from dramatiq.broker import Broker
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.common import current_millis, dq_name
 from pika.adapters.asyncio_connection import AsyncioConnection
 from pika.channel import Channel
@@ -27,6 +27,7 @@ from pika.exceptions import AMQPError
 from pika.spec import Basic
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class PublishError(Exception):
@@ -50,7 +51,7 @@ class _Connection(AsyncioConnection):
 class Publisher:
     """Publishes messages for a broker's actors over one confirmed channel on the running loop."""
 
-    def __init__(self, broker: Broker, url: str, timeout: float = 5.0) -> None:
+    def __init__(self, broker: RabbitmqBroker, url: str, timeout: float = 5.0) -> None:
         self.broker = broker
         self.parameters = pika.URLParameters(url)
         self.timeout = timeout
@@ -89,7 +90,7 @@ class Publisher:
             raise PublishError(f"RabbitMQ did not confirm the message in {self.timeout:g} s") from exc
         except PublishError:
             self._declared.discard(queue)  # declared again next time, in case the queue is gone
-            getattr(self.broker, "queues_pending", set()).add(queue)
+            self.broker.queues_pending.add(queue)
             raise
         except AMQPError as exc:
             self._pending.pop(tag, None)
@@ -103,7 +104,7 @@ class Publisher:
         connection, self._connection, self._channel = self._connection, None, None
         if connection is not None and connection.is_open:
             closed = asyncio.get_running_loop().create_future()
-            connection.add_on_close_callback(lambda *_: closed.done() or closed.set_result(None))
+            connection.add_on_close_callback(lambda *_: _resolve(closed, None))
             connection.close()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(closed, 1.0)
@@ -126,7 +127,7 @@ class Publisher:
                 opened.set_exception(PublishError(f"cannot connect to RabbitMQ: {error!r}"))
 
         connection = _Connection(
-            self.parameters, on_open_callback=lambda c: opened.done() or opened.set_result(c),
+            self.parameters, on_open_callback=lambda c: _resolve(opened, c),
             on_open_error_callback=failed, on_close_callback=lambda _, error: self._drop(error), custom_ioloop=loop,
         )
         try:
@@ -175,3 +176,9 @@ class Publisher:
             if not future.done():
                 future.set_exception(PublishError(f"the RabbitMQ connection closed: {error!r}"))
         self._returned.clear()
+
+
+def _resolve(future: asyncio.Future[T], value: T) -> None:
+    """Give the future its result, unless it has one already (pika may call back more than once)."""
+    if not future.done():
+        future.set_result(value)

@@ -30,14 +30,13 @@ async def _page(request: Request, **fixed: Any) -> dict[str, Any]:
     allowed = ["page", "page_size", "sort", *(name for name in ("movie", "user", "min_rating") if name not in fixed)]
     query = Params(request, allowed)
     page, size = query.page()
-    filters = {
-        "movie_id": fixed.get("movie_id", query.integer("movie", low=1, high=2**53)),
-        "user_id": query.integer("user", low=1, high=2**53),
-        "min_rating": query.integer("min_rating", low=1, high=10),
-        "sort": query.choice("sort", SORTS, "-created_at"),
-    }
+    movie_id = fixed.get("movie_id", query.integer("movie", low=1, high=2**53))
+    user_id = query.integer("user", low=1, high=2**53)
+    min_rating = query.integer("min_rating", low=1, high=10)
+    sort = query.choice("sort", SORTS, "-created_at")
     query.done()
-    total, found = await reviews.list_reviews(await request.app.ctx.stores.mysql(), **filters,
+    total, found = await reviews.list_reviews(await request.app.ctx.stores.mysql(), movie_id=movie_id,
+                                              user_id=user_id, min_rating=min_rating, sort=sort,
                                               skip=(page - 1) * size, limit=size)
     check_page(page, size, total)
     return paginate(request, found, total, page, size)

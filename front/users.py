@@ -20,12 +20,13 @@ from front.responses import json, respond
 from front.validate import Body
 from stores.mysql import reviews
 from stores.postgres import users
+from timestamps import iso
 
 bp = Blueprint("users", url_prefix="/api/users")
 
 
 def _iso(user: dict[str, Any]) -> str:
-    return user["date_joined"].isoformat().replace("+00:00", "Z")
+    return iso(user["date_joined"])
 
 
 async def _public(request: Request, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

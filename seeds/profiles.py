@@ -9,6 +9,7 @@ from typing import Any
 
 from seeds.films import GENRES
 from seeds.names import PLACES
+from timestamps import iso
 
 BIOS = (
     "Film lover since the days of video rental stores. Always up for a double feature.",
@@ -31,5 +32,5 @@ def demo_profile(user: dict[str, Any], now: datetime) -> dict[str, Any]:
         "avatar_url": f"https://avatars.movieverse.example/{digest}.png",
         "location": place,
         "favorite_genres": sorted(genres),
-        "updated_at": now.isoformat().replace("+00:00", "Z"),
+        "updated_at": iso(now),
     }

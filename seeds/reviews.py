@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -93,8 +92,3 @@ def user_reviews(user_id: int, count: int, table: FilmTable, now: datetime) -> l
             "updated_at": moment,
         })
     return reviews
-
-
-def reviewable(films: Sequence[Film]) -> tuple[Film, ...]:
-    """The films reviews are drawn from."""
-    return tuple(films)

@@ -6,7 +6,7 @@ from typing import Any
 
 from stores.firebase import Firebase
 
-EMPTY = {"bio": "", "avatar_url": None, "location": "", "favorite_genres": [], "updated_at": None}
+EMPTY: dict[str, Any] = {"bio": "", "avatar_url": None, "location": "", "favorite_genres": [], "updated_at": None}
 
 
 def _path(user_id: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import email
 import email.message
 import email.policy
@@ -19,6 +18,7 @@ import httpx
 import pytest
 
 from dev import testenv
+from dev.processes import BIN, ROOT, Process, project_env
 from tests.tmdb_fake import API_KEY, FakeTmdb
 
 testenv.apply()
@@ -40,9 +40,6 @@ from config import Settings, load  # noqa: E402
 from stores import Stores  # noqa: E402
 from stores.migrate import migrate  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-
 
 def wait_for_http(url: str, timeout: float = 30.0) -> None:
     """Block until the URL answers at all."""
@@ -57,36 +54,6 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
             time.sleep(0.1)
 
 
-class Process:
-    """A child process of the test session (a web server or a worker), stopped at the end."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.args, self.env, self.log = args, env, log
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Process:
-        """Start the process, logging to its file."""
-        handle = self.log.open("ab")
-        self.proc = subprocess.Popen(
-            self.args, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        return self
-
-    def stop(self, sig: int = 15, timeout: float = 15.0) -> None:
-        """Signal the process group, wait for it, and kill whatever of the group is left."""
-        if self.proc is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=timeout)
-        # A leader that exited may leave children (a Dramatiq worker process) behind.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, 9)
-        self.proc.wait(timeout=5)
-
-
 # Tests and benchmarks raise the limits they do not test (tests/front/test_security.py tests them).
 RAISED_LIMITS = {"RATE_LIMIT_READS": "1000000", "RATE_LIMIT_WRITES": "1000000", "LOGIN_ATTEMPTS_PER_ADDRESS": "100000",
                  "RESET_ATTEMPTS_PER_ADDRESS": "100000", "RESET_ATTEMPTS_PER_EMAIL": "1000",
@@ -99,9 +66,7 @@ def child_env(**overrides: str) -> dict[str, str]:
     env.update(overrides)
     for name, value in RAISED_LIMITS.items():
         env.setdefault(name, value)
-    env["PYTHONPATH"] = str(ROOT)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    return env
+    return project_env(env)
 
 
 def start_server(tmp: Path, **overrides: str) -> tuple[Process, str]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from config import ConfigError, load
+from config import ConfigError, Secret, load
 
 
 def test_every_url_has_a_working_local_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,3 +51,34 @@ def test_secrets_and_passwords_never_appear_in_the_repr(monkeypatch: pytest.Monk
     assert "s3cr3t-value-that-must-not-leak" not in text
     assert "hunter2" not in text
     assert "postgresql://app:****@db:5432/movieverse" in text
+
+
+def test_a_secret_prints_a_mask_however_it_is_formatted() -> None:
+    secret = Secret("s3cr3t-value-that-must-not-leak")
+    percent = "%s %r" % (secret, secret)  # noqa: UP031 - the formatting a log line does
+    shown = [str(secret), repr(secret), f"{secret}", f"{secret!r}", percent]
+    assert all("s3cr3t" not in text for text in shown)
+    assert str(secret) == "**********"
+    assert repr(secret) == "Secret('**********')"
+
+
+def test_a_secret_logged_with_percent_s_shows_the_mask(caplog: pytest.LogCaptureFixture) -> None:
+    logging.getLogger("tests.config").warning("key is %s", Secret("s3cr3t-value-that-must-not-leak"))
+    assert caplog.messages == ["key is **********"]
+
+
+def test_a_secret_is_read_through_reveal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "s3cr3t-value-that-must-not-leak")
+    monkeypatch.setenv("TMDB_API_KEY", "tmdb-key")
+    settings = load()
+    assert settings.secret_key.reveal() == "s3cr3t-value-that-must-not-leak"
+    assert settings.tmdb_api_key.reveal() == "tmdb-key"
+    assert not isinstance(settings.secret_key, str)
+
+
+def test_an_unset_secret_is_empty_and_false(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TMDB_API_KEY", raising=False)
+    settings = load()
+    assert settings.tmdb_api_key.reveal() == ""
+    assert not settings.tmdb_api_key
+    assert Secret("x") and Secret("x") == Secret("x") and Secret("x") != Secret("y")

@@ -12,6 +12,7 @@ from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
 from stores.mongo import listing
 from stores.mongo.search_index import movie_terms
 from stores.mongo.text import sort_key, words
+from timestamps import iso
 
 if TYPE_CHECKING:
     from stores.mongo import Database
@@ -215,5 +216,5 @@ def detail(doc: dict[str, Any]) -> dict[str, Any]:
         "awards": doc.get("awards", []),
         "poster_url": doc.get("poster_url"),
         "tmdb_id": doc.get("tmdb_id"),
-        "updated_at": updated.isoformat().replace("+00:00", "Z") if updated else None,
+        "updated_at": iso(updated) if updated else None,
     }

@@ -9,10 +9,9 @@ from urllib.parse import unquote, urlsplit
 
 import aiomysql
 import pymysql
+from aiomysql import Pool
 
 from config import Settings
-
-Pool = aiomysql.Pool
 
 
 @asynccontextmanager

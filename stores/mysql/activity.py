@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TypedDict
 
 from stores.mysql import Pool
 
@@ -18,9 +19,18 @@ LIMIT %s
 """
 
 
+class Trend(TypedDict):
+    """A film's review activity in the window: its decayed score, its review count and their average rating."""
+
+    movie_id: int
+    score: float
+    reviews: int
+    average: float
+
+
 async def trending(
     pool: Pool, window_seconds: int, half_life_hours: float, limit: int
-) -> list[dict[str, float]]:
+) -> list[Trend]:
     """Movies by recent reviews, each weighted by its rating and halved every `half_life_hours`."""
     decay = math.log(2) / (half_life_hours * 3600)
     async with pool.acquire() as conn, conn.cursor() as cur:

@@ -10,6 +10,7 @@ import pymysql
 
 from errors import Conflict, NotFound
 from stores.mysql import Pool, accounts, transaction
+from timestamps import iso
 
 COLUMNS = "id, movie_id, user_id, username, rating, title, body, created_at, updated_at"
 SORTS = {"-created_at": "created_at DESC, id DESC", "created_at": "created_at ASC, id ASC",
@@ -18,7 +19,7 @@ DUPLICATE = 1062
 
 
 def _iso(moment: datetime) -> str:
-    return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+    return iso(moment.replace(tzinfo=UTC))
 
 
 def public(row: tuple[Any, ...]) -> dict[str, Any]:

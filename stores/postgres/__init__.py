@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncpg
+from asyncpg import Pool
 
 from config import Settings
-
-Pool = asyncpg.Pool
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (

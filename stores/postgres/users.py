@@ -85,7 +85,8 @@ async def update_user(pool: Pool, user_id: int, *, email: str | None = None,
     A new password (unless rehash_only) gives the account a new token stamp, revoking every
     access token issued before, and deletes its unused reset tokens.
     """
-    sets, args = [], [user_id]
+    sets: list[str] = []
+    args: list[int | str] = [user_id]
     if email is not None:
         args.append(email)
         sets.append(f"email = ${len(args)}")

@@ -43,7 +43,7 @@ def test_an_expired_token_is_refused_even_when_correctly_signed(http: httpx.Clie
     user = account(http, "expired")
     token = user["headers"]["Authorization"].split()[1]
     now = int(time.time())
-    expired = reissue(token, str(settings.secret_key), iat=now - 7200, exp=now - 60)
+    expired = reissue(token, settings.secret_key.reveal(), iat=now - 7200, exp=now - 60)
     response = http.get("/api/users/me/", headers=bearer(expired))
     assert response.status_code == 401
     assert "expired" in response.json()["detail"]

@@ -64,7 +64,7 @@ def test_the_development_key_is_made_once_owner_only_and_shared_by_processes_sta
         tmp_path: Path) -> None:
     key_file = tmp_path / "data" / "secret_key"
     env = child_env(SECRET_KEY="", SECRET_KEY_FILE=str(key_file), MOVIEVERSE_ENV="development")
-    code = "from config import load; print(str(load().secret_key))"
+    code = "from config import load; print(load().secret_key.reveal())"
     procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
              for _ in range(8)]
     keys = {proc.communicate(timeout=60)[0].strip() for proc in procs}
