@@ -54,28 +54,13 @@ async def movie_detail(request: Request, movie_id: int) -> HTTPResponse:
     """Every field of one movie, from the two-tier cache."""
     if movie_id < 1:
         raise NotFound("No movie with that id.")
-    body = await cached_detail(request, movie_id)
+    ctx = request.app.ctx
+    name = keys.movie_entry(movie_id)
+    body = ctx.aside.peek(name) or await ctx.aside.get(
+        name, charged(request, lambda: load_detail(ctx.stores, movie_id)))
     if body is None:
         raise NotFound(f"No movie with id {movie_id}.")
     return respond_raw(request, body)
-
-
-async def cached_detail(request: Request, movie_id: int, charge: bool = True) -> bytes | None:
-    """A film's detail document (JSON) from the two-tier cache, loaded on a miss (counted against the
-    caller's work limit when `charge`); None when there is no such film."""
-    ctx = request.app.ctx
-    name = keys.movie_entry(movie_id)
-
-    async def load() -> dict[str, Any] | None:
-        return await load_detail(ctx.stores, movie_id)
-
-    return ctx.aside.peek(name) or await ctx.aside.get(name, charged(request, load) if charge else load)
-
-
-async def film_exists(request: Request, movie_id: int, charge: bool = True) -> bool:
-    """Whether a film exists, as its detail page says: from the cached detail, so the stores are asked
-    only on a miss (which also warms the detail page)."""
-    return movie_id >= 1 and await cached_detail(request, movie_id, charge) is not None
 
 
 async def _ranking(request: Request, actor: Any, kind: str, params: dict[str, Any]) -> HTTPResponse:

@@ -11,8 +11,8 @@ from front.endpoint import endpoint
 from front.identity import current_user
 from front.jobs import accepted
 from front.limits import charger
-from front.movies import film_exists
 from front.responses import respond
+from stores.mongo import movies
 
 bp = Blueprint("recommendations", url_prefix="/api")
 
@@ -30,7 +30,7 @@ async def recommendations(request: Request) -> HTTPResponse:
 @endpoint("Movies like this one", response="Recommendations", worker=True)
 async def similar(request: Request, movie_id: int) -> HTTPResponse:
     """200 with similar movies when ready in time, else 202 with the job."""
-    if not await film_exists(request, movie_id):
+    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
     outcome = await request.app.ctx.dispatcher.run(find_similar, "similar", {"movie_id": movie_id},
                                                    charge=charger(request))

@@ -45,6 +45,11 @@ async def get_movie(db: Database, movie_id: int) -> dict[str, Any] | None:
     return await db.movies.find_one({"_id": movie_id}, {"words": 0, "tokens": 0, "title_sort": 0})
 
 
+async def exists(db: Database, movie_id: int) -> bool:
+    """Whether a movie with that id exists."""
+    return await db.movies.count_documents({"_id": movie_id}, limit=1) > 0
+
+
 def summary(doc: dict[str, Any]) -> dict[str, Any]:
     """The public summary of a movie document."""
     return {
