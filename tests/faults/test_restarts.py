@@ -66,6 +66,8 @@ def workers_ready(log: Path) -> bool:
                    for line in lines) for name in WORKERS)
 
 
+# Ten rounds take about 30 s each on a busy machine, past the suite's 300 s; this bound is for a hang.
+@pytest.mark.timeout(900)
 def test_make_up_stopped_and_started_again_ten_times_is_ready_every_time_and_leaves_nothing_running(
     stack: Stack,
 ) -> None:
