@@ -97,7 +97,8 @@ async def _close() -> None:
 
 
 class WorkerResources(Middleware):
-    """A worker process's stop: one graceful stop per SIGTERM storm, then its connections closed.
+    """A worker process's stop: one graceful stop per SIGTERM storm, no new job once told to stop,
+    then its connections closed.
 
     Closing runs after the worker threads were joined (``after_worker_shutdown``; this
     middleware sits after ``AsyncIO`` so the loop still runs), never under a job that is
@@ -108,6 +109,9 @@ class WorkerResources(Middleware):
 
     CLOSE_TIMEOUT = 0.5
 
+    def __init__(self) -> None:
+        self.worker: Any = None
+
     def after_process_boot(self, broker: Any) -> None:
         """Make a worker process stop gracefully on its first SIGTERM and ignore the ones after.
 
@@ -115,6 +119,11 @@ class WorkerResources(Middleware):
         worker process gets SIGTERM twice: once from honcho and once forwarded by Dramatiq's
         main process. Dramatiq takes a second SIGTERM as "kill now", which would skip the
         graceful stop; only a real kill (SIGKILL) should do that.
+
+        The first SIGTERM also pauses the worker threads at once: Dramatiq's worker process
+        looks at its stop flag once a second, and until then its threads would go on taking
+        messages (a seed run could move on to its next stage after Ctrl-C). The jobs under
+        way finish; the messages not begun are handed back to RabbitMQ by the stop.
         """
         if threading.current_thread() is not threading.main_thread():
             return
@@ -129,6 +138,7 @@ class WorkerResources(Middleware):
                 log.info("already stopping; SIGTERM ignored")
                 return
             stopping = True
+            self.take_no_more()
             original(signum, frame)
 
         signal.signal(signal.SIGTERM, once)
@@ -140,11 +150,17 @@ class WorkerResources(Middleware):
 
         A store that is down is skipped here and opened by the first job that needs it.
         """
+        self.worker = worker
         thread = get_event_loop_thread()
         queues = getattr(worker, "consumer_whitelist", None)
         hooks = [hook for queue, hook in _boot_hooks if queues is None or queue in queues]
         if thread is not None:
             asyncio.run_coroutine_threadsafe(_warm(hooks), thread.loop)
+
+    def take_no_more(self) -> None:
+        """Pause the worker threads without waiting: each finishes the job it holds and starts no other."""
+        for thread in getattr(self.worker, "workers", ()):
+            thread.pause()
 
     def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
         try:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cache import progress, seedruns
+from cache import jobs, progress, seedruns
 
 
 def run() -> str:
@@ -103,3 +103,19 @@ async def test_a_superseded_run_is_marked_so_unless_it_had_finished(redis: Any) 
     assert not await progress.supersede(redis, done, by=new)
     state = await progress.progress(redis, old)
     assert state is not None and state["status"] == "superseded" and state["superseded_by"] == new
+
+
+async def test_forgetting_clears_every_seed_run_and_leaves_other_work_alone(redis: Any) -> None:
+    seed, sync = run(), run()
+    await seedruns.make_live(redis, seed)
+    await progress.start_run(redis, seed, {"movies": 1}, {"movies": 1})
+    await progress.plan_stage(redis, seed, "catalogue", 1)
+    await progress.chunk_done(redis, seed, "catalogue", "movies:1:2", {"movies": 1}, (1.0, 2.0))
+    await jobs.record(redis, sync, "tmdb", f"tmdb:{sync}", 60)
+    async with seedruns.lease(redis, seed, "catalogue:movies:1:2") as held:
+        assert held
+        assert await seedruns.forget(redis) >= 5
+    assert [key async for key in redis.scan_iter(match="mv:seed*")] == []
+    assert await seedruns.live_run(redis) is None and await progress.progress(redis, seed) is None
+    job = await jobs.get_job(redis, sync)
+    assert job is not None and job["kind"] == "tmdb", "a TMDB sync's job is left alone"

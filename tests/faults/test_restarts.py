@@ -1,6 +1,7 @@
 """`make up` stopped (Ctrl-C) and at once started again, ten times in a row, on a stack of the test's own
 (its data folder, ports, databases, Redis and RabbitMQ node): ready every time (`/readyz` 200 and both
-workers taking messages), and nothing left running after the last stop."""
+workers taking messages), and nothing left running after the last stop; and a `make up` that fails at a
+step stops the services it started."""
 
 from __future__ import annotations
 
@@ -65,6 +66,8 @@ def workers_ready(log: Path) -> bool:
                    for line in lines) for name in WORKERS)
 
 
+# Ten rounds take about 30 s each on a busy machine, past the suite's 300 s; this bound is for a hang.
+@pytest.mark.timeout(900)
 def test_make_up_stopped_and_started_again_ten_times_is_ready_every_time_and_leaves_nothing_running(
     stack: Stack,
 ) -> None:
@@ -84,3 +87,17 @@ def test_make_up_stopped_and_started_again_ten_times_is_ready_every_time_and_lea
     print(f"(ready s, stop s) per round: {timings}")
     assert not stack.wait_no_processes(), "no process of the stack is left after the last stop"
     assert not (Path(stack.env["MOVIEVERSE_DATA"]) / "run" / "started.json").exists()
+
+
+def test_make_up_that_fails_at_a_step_stops_the_services_it_started(tmp_path: Path) -> None:
+    own = Stack(tmp_path, "upfails", os.environ["REDIS_URL"], os.environ["RABBITMQ_URL"])
+    own.env.update(SEED_ARGS="--movies 0")  # refused by the seed step, after the services and the schemas
+    try:
+        done = subprocess.run(["make", "up"], cwd=ROOT, env=own.env, capture_output=True, text=True, timeout=300)
+        assert done.returncode != 0, done.stdout
+        assert "must be positive" in done.stderr, done.stderr
+        assert "started the MongoDB stand-in" in done.stdout and "mongo      stopped" in done.stdout, done.stdout
+        assert not own.wait_no_processes(), "no process of the stack is left after the failed step"
+        assert not (Path(own.env["MOVIEVERSE_DATA"]) / "run" / "started.json").exists()
+    finally:
+        own.kill_left()

@@ -4,8 +4,10 @@ credits linked both ways, and no write of a superseded run after the new run's f
 
 The signal comes from what the test sees, not from a delay: it waits for a chunk of the stage, picked at
 random, to take its lease (the chunk is writing), signals at once, and reads after the signal was sent
-that the stage was still under way. A signal that missed its stage fails the test. The Procfile's `bulk`
-entry runs under honcho, on a stack of the test's own (`tests/faults/stack.py`).
+that the stage was still under way. A chunk that began and ended between two looks is found among the
+stage's chunks done, and the aim moves on to the next chunk of the stage not done yet; a stage over
+before any of its chunks was seen writing fails the test, as does a signal that missed its stage. The
+Procfile's `bulk` entry runs under honcho, on a stack of the test's own (`tests/faults/stack.py`).
 """
 
 from __future__ import annotations
@@ -268,30 +270,44 @@ def stage_under_way(cache: Any, run_id: str, stage: str) -> bool:
     return done < total
 
 
-def await_chunk(cache: Any, run_id: str, stage: str, chunk: str, leases: bool, timeout: float = 120) -> bool:
-    """Wait until the chunk is writing (it holds its lease); fail if it is done before it was seen.
+def await_chunk(cache: Any, run_id: str, stage: str, chunk: str, leases: bool, timeout: float = 120) -> str | None:
+    """Wait until the chunk is writing (it holds its lease); the chunk seen writing.
+
+    A chunk of a few hundred rows can begin and end between two looks on a busy machine; it is then
+    found among the stage's chunks done, and the aim moves to the next chunk of the stage not done
+    yet. Once every chunk of the stage is done, none was seen writing and the test fails.
 
     Without leases (the seeding before issue 16) there is no writing to see: wait instead until the
-    stage is planned and every chunk before this one is done; False when the stage was already over,
+    stage is planned and every chunk before this one is done; None when the stage was already over,
     or did not come within the time, so that such a run still reaches the final checks.
     """
-    done_key, lease = f"{PREFIX}{run_id}:chunks:{stage}", f"{run_id}/{stage}:{chunk}"
-    deadline = time.monotonic() + timeout
-    position = stage_chunks(stage).index(chunk)
+    done_key, names = f"{PREFIX}{run_id}:chunks:{stage}", stage_chunks(stage)
+    deadline, aimed, missed = time.monotonic() + timeout, chunk, []
     while True:
         if leases:
             with cache.pipeline(transaction=False) as pipe:
-                holding, finished = pipe.hexists(LEASES, lease).sismember(done_key, chunk).execute()
+                pipe.hexists(LEASES, f"{run_id}/{stage}:{chunk}").sismember(done_key, chunk)
+                holding, finished = pipe.execute()
             if holding and not finished:
-                return True
-            assert not finished, f"{stage} chunk {chunk} finished before it was seen writing"
-            assert time.monotonic() < deadline, f"{stage} chunk {chunk} never began: {run_state(cache, run_id)}"
+                return chunk
+            if finished:
+                missed.append(chunk)
+                done = {name.decode() for name in cache.smembers(done_key)}
+                after = names.index(chunk) + 1
+                pending = [name for name in names[after:] + names[:after] if name not in done]
+                assert pending, f"the {stage} stage was over before a chunk of it was seen writing " \
+                                f"(aimed at {aimed}; done unseen: {missed})"
+                chunk = pending[0]
+                continue
+            assert time.monotonic() < deadline, f"{stage} chunk {chunk} never began: {run_state(cache, run_id)}; " \
+                                                f"leases held: {sorted(cache.hkeys(LEASES))}"
+            time.sleep(0.002)
         else:
-            total, done = run_state(cache, run_id)["stages"].get(stage, (0, 0))
-            if total and position <= done < total:
-                return True
-            if (total and done >= total) or time.monotonic() > deadline:
-                return False
+            total, done_count = run_state(cache, run_id)["stages"].get(stage, (0, 0))
+            if total and names.index(chunk) <= done_count < total:
+                return chunk
+            if (total and done_count >= total) or time.monotonic() > deadline:
+                return None
 
 
 def wait_done(cache: Any, run_id: str, timeout: float = 240) -> float:
@@ -405,10 +421,8 @@ async def wipe(stack: Stack, cache: Any) -> None:
     stack.python("-m", "stores.migrate")
 
 
-# Not yet reliable: in a fresh-clone run a chunk finished between two polls of its lease
-# ("catalogue chunk movies:1:601 finished before it was seen writing"). Run it with
-# `make test PYTEST_ARGS='-m unstable'`.
-@pytest.mark.unstable
+# On a busy machine one way takes longer than the suite's 300 s; this bound is for a hang.
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("how", WAYS)
 async def test_a_seed_interrupted_in_every_stage_ends_with_exact_counts_and_no_late_superseded_write(
     stack: Stack, honchos: list[Honcho], how: str,
@@ -426,16 +440,19 @@ async def test_a_seed_interrupted_in_every_stage_ends_with_exact_counts_and_no_l
         sig = SIGNALS[(number + WAYS.index(how)) % 2]
         chunk = rng.choice(aims(stage))
         honcho = honchos[-1]
-        if not await_chunk(cache, runs[-1], stage, chunk, leases, timeout=120 if leases else 30):
+        seen = await_chunk(cache, runs[-1], stage, chunk, leases, timeout=120 if leases else 30)
+        if seen is None:
             struck.append(f"{stage} not struck (no leases to watch, and the stage was over or did not come)")
             continue
+        aimed, chunk = chunk, seen
         if sig == signal.SIGINT:
             honcho.wait_ready()
         honcho.signal(sig)
         assert stage_under_way(cache, runs[-1], stage), \
             f"the {signal.Signals(sig).name} aimed at {stage} chunk {chunk} came after it was done"
         honcho.wait_stopped(sig)
-        struck.append(f"{stage} {chunk} {signal.Signals(sig).name}")
+        moved = "" if chunk == aimed else f" (aimed at {aimed}, done unseen)"
+        struck.append(f"{stage} {chunk} {signal.Signals(sig).name}{moved}")
         if new := restart(stack, cache, how, honchos, sent, f"{how}-{number}"):
             runs.append(new)
     last = wait_done(cache, runs[-1])

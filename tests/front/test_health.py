@@ -148,3 +148,27 @@ def test_readyz_flags_a_store_that_answers_late_as_slow_and_still_ready(logs: Pa
     assert checks["mysql"]["ok"] is True and checks["mysql"]["slow"] is True
     assert checks["mysql"]["latency_ms"] > 500
     assert "slow" not in checks["redis"]
+
+
+class Flaky:
+    """A dependency's check that fails the first `failures` times it is called, with the given error."""
+
+    def __init__(self, failures: int, error: Exception) -> None:
+        self.failures, self.error, self.calls = failures, error, 0
+
+    async def __call__(self) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise self.error
+
+
+async def test_a_check_whose_pooled_connection_closed_under_it_is_tried_once_more_before_it_counts() -> None:
+    from front.health import _check
+
+    closed = ConnectionResetError("connection is already closed")
+    once, twice, late = Flaky(1, closed), Flaky(2, closed), Flaky(1, TimeoutError())
+    assert (await _check(once))["ok"] is True and once.calls == 2
+    failed = await _check(twice)
+    assert failed["ok"] is False and twice.calls == 2
+    assert failed["error"] == "ConnectionResetError: connection is already closed"
+    assert (await _check(late))["ok"] is False and late.calls == 1, "a check that timed out is not tried again"
