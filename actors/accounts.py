@@ -25,7 +25,8 @@ async def _movie_changed(res: Resources, movie_id: int) -> None:
     Both under the film's refresh lock, so the last recount is also the last copy."""
     async with ratings.refreshing(await res.stores.mysql(), movie_id) as recount:
         stats = await recount()
-        await movies.set_user_ratings(await res.stores.mongo(), {movie_id: (stats["average"], stats["count"])})
+        await movies.set_user_ratings(await res.stores.mongo(),
+                                      {movie_id: (stats["average"], stats["count"], stats["version"])})
     await invalidate.movie_changed(res.redis, movie_id, catalogue=False)
 
 

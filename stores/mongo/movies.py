@@ -180,21 +180,35 @@ async def list_movies(
                               limit)
 
 
-async def set_user_ratings(db: Database, stats: dict[int, tuple[float | None, int]]) -> None:
-    """Write MovieVerse reviewers' `user_rating {average, count}` into the films' documents (unset at 0 reviews)."""
-    ops = [UpdateOne({"_id": movie_id}, {"$set": {"user_rating": {"average": average, "count": count}}})
-           if count else UpdateOne({"_id": movie_id}, {"$unset": {"user_rating": ""}})
-           for movie_id, (average, count) in stats.items()]
+Figures = dict[int, tuple[float | None, int, int]]
+"""MovieVerse reviewers' figures per film: `{movie_id: (average, count, version)}` (stores/mysql/ratings.py)."""
+
+
+def _older(version: int) -> dict[str, Any]:
+    """Films whose copy of the figures is older than `version` (or that have none)."""
+    return {"rated_at": {"$not": {"$gt": version}}}
+
+
+async def set_user_ratings(db: Database, figures: Figures) -> None:
+    """Copy reviewers' `user_rating {average, count}` into the films' documents (unset at 0 reviews).
+
+    A film keeps the copy with the highest version, `rated_at`: a bulk copy made from an older
+    read (a seed's finish) never overwrites the recount of a review written meanwhile."""
+    ops = [UpdateOne({"_id": movie_id, **_older(version)},
+                     {"$set": {"user_rating": {"average": average, "count": count}, "rated_at": version}}
+                     if count else {"$unset": {"user_rating": ""}, "$set": {"rated_at": version}})
+           for movie_id, (average, count, version) in figures.items()]
     for start in range(0, len(ops), 2000):
         await db.movies.bulk_write(ops[start : start + 2000], ordered=False)
 
 
-async def forget_user_ratings(db: Database, keep: set[int]) -> None:
-    """Unset `user_rating` on every film outside `keep` (after a bulk recount)."""
+async def forget_user_ratings(db: Database, keep: set[int], version: int) -> None:
+    """Unset `user_rating` on every film outside `keep` whose copy predates the bulk recount `version`."""
     stale = [doc["_id"] async for doc in db.movies.find({"user_rating": {"$exists": True}}, {"_id": 1})
              if doc["_id"] not in keep]
     if stale:
-        await db.movies.update_many({"_id": {"$in": stale}}, {"$unset": {"user_rating": ""}})
+        await db.movies.update_many({"_id": {"$in": stale}, **_older(version)},
+                                    {"$unset": {"user_rating": ""}, "$set": {"rated_at": version}})
 
 
 async def top_movies(db: Database, field: str, limit: int) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from stores.mysql import Pool
+from timestamps import micros
 
 # The space after VALUES matters: aiomysql only batches executemany when it sees `VALUES (`.
 UPSERT_REVIEWS = (
@@ -20,7 +21,7 @@ INSERT INTO rating_stats (movie_id, review_count, rating_sum, histogram, updated
 SELECT movie_id, COUNT(*), SUM(rating),
        JSON_ARRAY(SUM(rating = 1), SUM(rating = 2), SUM(rating = 3), SUM(rating = 4), SUM(rating = 5),
                   SUM(rating = 6), SUM(rating = 7), SUM(rating = 8), SUM(rating = 9), SUM(rating = 10)),
-       UTC_TIMESTAMP(6)
+       %s
 FROM reviews GROUP BY movie_id
 ON DUPLICATE KEY UPDATE review_count = VALUES(review_count), rating_sum = VALUES(rating_sum),
     histogram = VALUES(histogram), updated_at = VALUES(updated_at)
@@ -52,23 +53,27 @@ async def upsert_reviews(pool: Pool, rows: Sequence[dict[str, Any]]) -> int:
 
 
 async def refresh_all_stats(pool: Pool) -> int:
-    """Recompute every movie's rating statistics from the reviews in one statement."""
+    """Recompute every movie's rating statistics from the reviews in one statement; returns its version.
+
+    The version is MySQL's clock read before the statement reads the reviews (see ratings._refresh)."""
     async with pool.acquire() as conn, conn.cursor() as cur:
-        await cur.execute(REFRESH_ALL_STATS)
+        await cur.execute("SELECT UTC_TIMESTAMP(6)")
+        (moment,) = await cur.fetchone()
+        await cur.execute(REFRESH_ALL_STATS, (moment,))
         await cur.execute(
             "DELETE FROM rating_stats WHERE movie_id NOT IN (SELECT DISTINCT movie_id FROM reviews)"
         )
-        await cur.execute("SELECT COUNT(*) FROM rating_stats")
-        row = await cur.fetchone()
-    return int(row[0])
+    return micros(moment)
 
 
-async def all_stats(pool: Pool) -> dict[int, tuple[float | None, int]]:
-    """`{movie_id: (average, count)}` of every film with reviews."""
+async def all_stats(pool: Pool) -> dict[int, tuple[float | None, int, int]]:
+    """`{movie_id: (average, count, version)}` of every film with reviews."""
     async with pool.acquire() as conn, conn.cursor() as cur:
-        await cur.execute("SELECT movie_id, review_count, rating_sum FROM rating_stats WHERE review_count > 0")
+        await cur.execute(
+            "SELECT movie_id, review_count, rating_sum, updated_at FROM rating_stats WHERE review_count > 0")
         rows = await cur.fetchall()
-    return {int(movie_id): (round(total / count, 2), int(count)) for movie_id, count, total in rows}
+    return {int(movie_id): (round(total / count, 2), int(count), micros(moment))
+            for movie_id, count, total, moment in rows}
 
 
 def _naive(moment: Any) -> Any:

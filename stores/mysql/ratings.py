@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from stores.mysql import Pool
+from timestamps import micros
 
 
 async def rating_stats(pool: Pool, movie_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -60,7 +61,12 @@ async def refreshing(pool: Pool, movie_id: int) -> AsyncIterator[Callable[[], Aw
 
 
 async def _refresh(cur: Any, movie_id: int) -> dict[str, Any]:
-    """Recompute one movie's statistics from its reviews; returns them."""
+    """Recompute one movie's statistics from its reviews; returns them with their `version`.
+
+    The version is MySQL's clock read before the reviews are: a recount with a later version read
+    the reviews later, so copies of the figures (the films' documents) keep the highest version."""
+    await cur.execute("SELECT UTC_TIMESTAMP(6)")
+    (moment,) = await cur.fetchone()
     await cur.execute("SELECT rating, COUNT(*) FROM reviews WHERE movie_id = %s GROUP BY rating", (movie_id,))
     histogram = [0] * 10
     for rating, n in await cur.fetchall():
@@ -72,9 +78,10 @@ async def _refresh(cur: Any, movie_id: int) -> dict[str, Any]:
     else:
         await cur.execute(
             "INSERT INTO rating_stats (movie_id, review_count, rating_sum, histogram, updated_at)"
-            " VALUES (%s, %s, %s, %s, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE"
+            " VALUES (%s, %s, %s, %s, %s) ON DUPLICATE KEY UPDATE"
             " review_count = VALUES(review_count), rating_sum = VALUES(rating_sum),"
             " histogram = VALUES(histogram), updated_at = VALUES(updated_at)",
-            (movie_id, count, total, orjson.dumps(histogram).decode()),
+            (movie_id, count, total, orjson.dumps(histogram).decode(), moment),
         )
-    return {"average": round(total / count, 2) if count else None, "count": count, "histogram": histogram}
+    return {"average": round(total / count, 2) if count else None, "count": count, "histogram": histogram,
+            "version": micros(moment)}

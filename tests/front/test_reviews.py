@@ -114,3 +114,44 @@ async def test_a_review_reaches_the_films_reviewer_figures_that_lists_sort_by(ht
         time.sleep(0.2)
     expected = (await ratings.rating_stats(await stores.mysql(), [film_id]))[film_id]
     assert found == {"average": expected["average"], "count": expected["count"]}
+
+
+async def _copied(db: Any, pool: Any, film_ids: list[int], timeout: float = 60) -> dict[int, dict[str, Any]]:
+    """Wait until each film's document holds its figures as MySQL counts them; returns the documents' figures."""
+    from stores.mysql import ratings
+
+    deadline = time.monotonic() + timeout
+    while True:
+        stats = await ratings.rating_stats(pool, film_ids)
+        want = {film_id: {"average": stats[film_id]["average"], "count": stats[film_id]["count"]}
+                for film_id in film_ids}
+        found = {doc["_id"]: doc.get("user_rating") async for doc in
+                 db.movies.find({"_id": {"$in": film_ids}}, {"user_rating": 1})}
+        if found == want or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+async def test_a_seeds_copy_of_the_figures_never_overwrites_a_review_recounted_after_its_read(
+        http: httpx.Client, seeded: str, stores: Any) -> None:
+    """The seed's finish reads every film's figures, then copies them into the films: a review whose
+    recount lands in between (a film with reviews, a film with none before) keeps its figures."""
+    from stores.mongo import movies
+    from stores.mysql import bulk, ratings
+
+    pool, db = await stores.mysql(), await stores.mongo()
+    reviewed = (await db.movies.find_one({"user_rating.count": {"$gte": 1}}, {"_id": 1}, sort=[("_id", 1)]))["_id"]
+    unreviewed = (await db.movies.find_one({"user_rating": None}, {"_id": 1}, sort=[("_id", 1)]))["_id"]
+    version = await bulk.refresh_all_stats(pool)
+    figures = await bulk.all_stats(pool)  # the finish's read ...
+    user = account(http, "between")
+    for film_id in (reviewed, unreviewed):
+        assert review(http, user, film_id, 9).status_code == 201
+    await _copied(db, pool, [reviewed, unreviewed])
+    await movies.set_user_ratings(db, figures)  # ... and its copy, after the reviews' follow-ups
+    await movies.forget_user_ratings(db, set(figures), version)
+    stats = await ratings.rating_stats(pool, [reviewed, unreviewed])
+    assert {doc["_id"]: doc.get("user_rating") async for doc in
+            db.movies.find({"_id": {"$in": [reviewed, unreviewed]}}, {"user_rating": 1})} == {
+        film_id: {"average": stats[film_id]["average"], "count": stats[film_id]["count"]}
+        for film_id in (reviewed, unreviewed)}
