@@ -66,11 +66,16 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class SecretURL(str):
-    """A connection URL whose repr hides the password."""
+class SecretURL(Secret):
+    """A connection URL: str(), repr(), `%s` and f-strings print it with its password masked; reveal() reads it."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return redact(self._value)
 
     def __repr__(self) -> str:
-        return f"SecretURL({redact(self)!r})"
+        return f"SecretURL({redact(self._value)!r})"
 
 
 ROOT = Path(__file__).resolve().parent

@@ -46,7 +46,7 @@ def build_broker(settings: Settings) -> RabbitmqBroker:
 
 def amqp_url(settings: Settings) -> str:
     """The AMQP URL with heartbeat and timeouts set, unless the URL sets them itself."""
-    parts = urlsplit(str(settings.rabbitmq_url))
+    parts = urlsplit(settings.rabbitmq_url.reveal())
     query = dict(parse_qsl(parts.query))
     for name, value in TUNING.items():
         query.setdefault(name, value)

@@ -18,7 +18,7 @@ from stores.postgres import outbox, resets, users
 
 def deliver(settings: Settings, to: str, subject: str, text: str) -> None:
     """Send one plain-text mail through the configured SMTP server (blocking)."""
-    parts = urlsplit(str(settings.smtp_url))
+    parts = urlsplit(settings.smtp_url.reveal())
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = settings.mail_from, to, subject
     message.set_content(text)

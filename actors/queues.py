@@ -12,7 +12,7 @@ from config import Settings
 
 
 def _parameters(settings: Settings) -> pika.URLParameters:
-    params = pika.URLParameters(str(settings.rabbitmq_url))
+    params = pika.URLParameters(settings.rabbitmq_url.reveal())
     params.socket_timeout = 2
     params.blocked_connection_timeout = 2
     params.connection_attempts = 1

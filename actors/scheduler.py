@@ -64,7 +64,7 @@ def main() -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    client = redis.Redis.from_url(str(settings.redis_url), socket_timeout=2)
+    client = redis.Redis.from_url(settings.redis_url.reveal(), socket_timeout=2)
     tasks = schedule()
     log.info("scheduler started with %d periodic tasks: %s", len(tasks), ", ".join(t.name for t in tasks))
     while not stop.is_set():

@@ -60,7 +60,7 @@ async def bare(count: int, concurrency: int, warm: int = 50) -> tuple[float, lis
     from bench.bare_actors import noop
     from config import get_settings
 
-    pool = Redis.from_url(str(get_settings().redis_url), max_connections=concurrency * 2)
+    pool = Redis.from_url(get_settings().redis_url.reveal(), max_connections=concurrency * 2)
     run = uuid.uuid4().hex
 
     async def one(i: int) -> None:

@@ -19,7 +19,7 @@ def script(source: bytes) -> AsyncScript:
 def connect(settings: Settings) -> Redis:
     """Create a client for the configured Redis (connections open lazily)."""
     return Redis.from_url(
-        str(settings.redis_url),
+        settings.redis_url.reveal(),
         socket_timeout=2.0,
         socket_connect_timeout=1.0,
         health_check_interval=15,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from config import Settings, load
+from config import Secret, Settings, load
 from dev import probes, testenv
 from dev.processes import BIN, DATA, LOGS, ROOT, alive, locked, recorded, remember, say, settle, spawn, stop_all
 from dev.processes import stop_entry as stop_recorded
@@ -149,9 +149,10 @@ def prepare_mariadb(parts: SplitResult, port: int, env: str) -> None:
 def prepare_rabbitmq(parts: SplitResult, port: int, env: str) -> None:
     """The URL's vhost (and the fault tests' one, for the tests), with the user's permissions."""
     user = unquote(parts.username or "guest")
-    extra = testenv.EXTRA_VHOSTS if env == "test" else ()
+    own = unquote(parts.path[1:]) if len(parts.path) > 1 else "/"
+    extra = (testenv.faults_vhost(own),) if env == "test" else ()
     existing = run("rabbitmqctl", "-q", "list_vhosts").stdout.split()
-    for vhost in (unquote(parts.path[1:]) if len(parts.path) > 1 else "/", *extra):
+    for vhost in (own, *extra):
         if vhost not in existing:
             run("rabbitmqctl", "add_vhost", vhost)
             run("rabbitmqctl", "set_permissions", "-p", vhost, user, ".*", ".*", ".*")
@@ -217,7 +218,8 @@ SERVICES = (
 
 
 def _where(service: Service, settings: Settings) -> tuple[SplitResult, str, int]:
-    parts = urlsplit(str(getattr(settings, service.setting)))
+    url = getattr(settings, service.setting)
+    parts = urlsplit(url.reveal() if isinstance(url, Secret) else url)
     return parts, parts.hostname or "127.0.0.1", parts.port or service.port
 
 

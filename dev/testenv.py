@@ -15,7 +15,18 @@ TEST_ENV = {
     "FIREBASE_DATABASE_URL": "http://127.0.0.1:9001?ns=movieverse-test",
 }
 
-EXTRA_VHOSTS = ("movieverse_test_faults",)
+
+def faults_vhost(vhost: str) -> str:
+    """The fault tests' RabbitMQ vhost: the test vhost's name with `_faults`, one no session worker serves
+    (each test namespace, e.g. a second checkout's, has its own)."""
+    return f"{vhost.strip('/') or 'movieverse_test'}_faults"
+
+
+def faults_url(rabbitmq_url: str) -> str:
+    """The test RabbitMQ URL with the fault tests' vhost."""
+    base, _, vhost = rabbitmq_url.rpartition("/")
+    return f"{base}/{faults_vhost(vhost)}"
+
 
 # Benchmarks that write (bench/seed.py) get namespaces of their own, so they touch neither `make up` data nor tests.
 BENCH_ENV = {

@@ -105,8 +105,8 @@ async def schema(settings: Settings) -> None:
     """The schemas of the test databases, applied once, and an empty test Redis database."""
     import redis
 
-    assert settings.redis_url.rstrip("/").split("/")[-1] != "0", "tests never use Redis database 0"
-    redis.Redis.from_url(str(settings.redis_url)).flushdb()
+    assert settings.redis_url.reveal().rstrip("/").split("/")[-1] != "0", "tests never use Redis database 0"
+    redis.Redis.from_url(settings.redis_url.reveal()).flushdb()
     await migrate(settings)
     await forget_tmdb_films(settings)
 
@@ -170,7 +170,7 @@ def worker(logs: Path, schema: None, mailbox: Mailbox) -> Iterator[Process]:
 
 SEED = {"movies": 400, "users": 60, "reviews": 1500}
 # A virtual host no session worker serves: tests start their own workers (or none) there.
-FAULTS_VHOST = "amqp://guest:guest@127.0.0.1:5672/movieverse_test_faults"
+FAULTS_VHOST = testenv.faults_url(os.environ["RABBITMQ_URL"])
 
 
 def run_seed(env: dict[str, str] | None = None, timeout: float = 240, **sizes: int) -> str:

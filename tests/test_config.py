@@ -6,18 +6,18 @@ import logging
 
 import pytest
 
-from config import ConfigError, Secret, load
+from config import ConfigError, Secret, SecretURL, load
 
 
 def test_every_url_has_a_working_local_default(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("POSTGRES_URL", "MYSQL_URL", "MONGO_URL", "REDIS_URL", "RABBITMQ_URL", "PORT"):
         monkeypatch.delenv(name, raising=False)
     settings = load()
-    assert settings.postgres_url.startswith("postgresql://")
-    assert settings.mysql_url.startswith("mysql://")
-    assert settings.mongo_url.startswith("mongodb://")
-    assert settings.redis_url.startswith("redis://")
-    assert settings.rabbitmq_url.startswith("amqp://")
+    assert settings.postgres_url.reveal().startswith("postgresql://")
+    assert settings.mysql_url.reveal().startswith("mysql://")
+    assert settings.mongo_url.reveal().startswith("mongodb://")
+    assert settings.redis_url.reveal().startswith("redis://")
+    assert settings.rabbitmq_url.reveal().startswith("amqp://")
     assert settings.port == 8000
     assert settings.mongo_url_given is False
 
@@ -82,3 +82,14 @@ def test_an_unset_secret_is_empty_and_false(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.tmdb_api_key.reveal() == ""
     assert not settings.tmdb_api_key
     assert Secret("x") and Secret("x") == Secret("x") and Secret("x") != Secret("y")
+
+
+def test_a_connection_url_prints_its_password_masked_however_it_is_formatted(caplog: pytest.LogCaptureFixture) -> None:
+    url = SecretURL("postgresql://app:hunter2@db:5432/movieverse")
+    percent = "%s %r" % (url, url)  # noqa: UP031 - the formatting a log line does
+    shown = [str(url), repr(url), f"{url}", f"{url!r}", percent]
+    assert all("hunter2" not in text for text in shown)
+    assert str(url) == "postgresql://app:****@db:5432/movieverse"
+    logging.getLogger("tests.config").warning("connecting to %s", url)
+    assert caplog.messages == ["connecting to postgresql://app:****@db:5432/movieverse"]
+    assert url.reveal() == "postgresql://app:hunter2@db:5432/movieverse" and not isinstance(url, str)

@@ -16,7 +16,7 @@ Database = AsyncDatabase[dict[str, Any]]
 async def connect(settings: Settings) -> Database:
     """Open a client and return the configured database (default name `movieverse`)."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        str(settings.mongo_url),
+        settings.mongo_url.reveal(),
         tz_aware=True,
         serverSelectionTimeoutMS=5000,
         connectTimeoutMS=5000,

@@ -87,13 +87,13 @@ def _params(url: str) -> dict[str, object]:
 
 def database_name(settings: Settings) -> str:
     """The name of the configured database."""
-    return str(_params(str(settings.mysql_url))["db"])
+    return str(_params(settings.mysql_url.reveal())["db"])
 
 
 async def connect(settings: Settings, *, minsize: int = 1, maxsize: int = 10) -> Pool:
     """Open a connection pool to the configured database."""
     return await aiomysql.create_pool(
-        **_params(str(settings.mysql_url)),
+        **_params(settings.mysql_url.reveal()),
         minsize=minsize,
         maxsize=maxsize,
         charset="utf8mb4",

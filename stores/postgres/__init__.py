@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS outbox (
 async def connect(settings: Settings, *, min_size: int = 1, max_size: int = 10) -> Pool:
     """Open a connection pool to the configured database."""
     return await asyncpg.create_pool(
-        dsn=str(settings.postgres_url),
+        dsn=settings.postgres_url.reveal(),
         min_size=min_size,
         max_size=max_size,
         command_timeout=30,

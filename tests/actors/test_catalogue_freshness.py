@@ -58,7 +58,7 @@ def index_answers(http: httpx.Client, redis_url: str) -> bool:
 async def db(stores: Stores, redis: Any, http: httpx.Client, seeded: str, settings: Any) -> Any:
     """The test catalogue with the index loaded; the made-up film and person are removed afterwards."""
     deadline = time.monotonic() + 120
-    while not index_answers(http, str(settings.redis_url)):
+    while not index_answers(http, settings.redis_url.reveal()):
         assert time.monotonic() < deadline, "the catalogue index never answered"
         time.sleep(0.5)
     mongo = await stores.mongo()

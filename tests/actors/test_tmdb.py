@@ -16,7 +16,7 @@ import pytest
 from actors.tmdb import LOCK, NEW_ID_BASE, movie_document
 from actors.tmdb_client import Tmdb, TmdbError, TmdbUnavailable, retry_after
 from config import Settings
-from tests.conftest import forget_tmdb_films, run_seed, start_server, start_worker
+from tests.conftest import FAULTS_VHOST, forget_tmdb_films, run_seed, start_server, start_worker
 from tests.tmdb_fake import API_KEY, FakeTmdb, tmdb_movie
 
 
@@ -250,7 +250,7 @@ async def test_a_job_that_keeps_failing_is_retried_then_dead_lettered(
 
 def test_a_worker_killed_mid_sync_leaves_the_message_to_a_new_worker(
         logs: Path, settings: Settings, admin: dict[str, str], tmdb: FakeTmdb, http: httpx.Client) -> None:
-    faults = str(settings.rabbitmq_url).rsplit("/", 1)[0] + "/movieverse_test_faults"
+    faults = FAULTS_VHOST
     film = http.get("/api/movies/9/").json()
     tmdb.movies[9009] = tmdb_movie(9009, film["title"], film["year"], runtime=177)
     tmdb.delay = 2.0

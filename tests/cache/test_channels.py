@@ -21,10 +21,10 @@ from config import Settings
 async def neighbour(settings: Settings) -> AsyncIterator[Redis]:
     """A client of another database of the same Redis server (as the benchmarks' namespace is to the tests'),
     one that nothing else uses."""
-    own = Redis.from_url(str(settings.redis_url))
+    own = Redis.from_url(settings.redis_url.reveal())
     other = 14 if database(own) != 14 else 13
     await own.aclose()
-    parts = urlsplit(str(settings.redis_url))
+    parts = urlsplit(settings.redis_url.reveal())
     client = Redis.from_url(urlunsplit(parts._replace(path=f"/{other}")))
     yield client
     await client.flushdb()

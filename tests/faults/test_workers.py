@@ -75,7 +75,7 @@ async def test_a_bulk_worker_in_the_middle_of_a_long_job_stops_inside_honchos_gr
 
 
 def mysql_connection(settings: Settings) -> pymysql.Connection:
-    params = mysql_params(str(settings.mysql_url))
+    params = mysql_params(settings.mysql_url.reveal())
     return pymysql.connect(host=params["host"], port=params["port"], user=params["user"],
                            password=params["password"], database=params["db"], autocommit=False)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from config import Settings
-from tests.conftest import BIN, account, start_server, start_worker
+from tests.conftest import BIN, FAULTS_VHOST, account, start_server, start_worker
 from tests.faults.servers import ThrowawayRedis
 
 # Deleting the member's own account would turn every later case into a 401, and an admin
@@ -28,7 +28,7 @@ def test_every_route_keeps_its_contract(logs: Path, settings: Settings, seeded: 
     # trip the login throttle, which must not lock the rest of the suite out.
     redis = ThrowawayRedis().start()
     env = {"REDIS_URL": redis.url(),
-           "RABBITMQ_URL": str(settings.rabbitmq_url).rsplit("/", 1)[0] + "/movieverse_test_faults"}
+           "RABBITMQ_URL": FAULTS_VHOST}
     worker = start_worker(logs, "contract-worker", queues="interactive default", **env)
     web, base = start_server(logs, **env)
     try:

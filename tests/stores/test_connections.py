@@ -115,7 +115,7 @@ async def test_postgres_schema_check_names_missing_tables(settings: Settings, st
     pool = await stores.postgres()
     await pool.execute(f"CREATE SCHEMA {schema}")
     try:
-        empty = await asyncpg.create_pool(str(settings.postgres_url), min_size=1, max_size=1,
+        empty = await asyncpg.create_pool(settings.postgres_url.reveal(), min_size=1, max_size=1,
                                           server_settings={"search_path": schema})
         try:
             with pytest.raises(asyncpg.UndefinedTableError):
