@@ -34,6 +34,7 @@ from bench.common import Child, use_bench_namespaces, worker
 STAND_IN = use_bench_namespaces()
 warnings.filterwarnings("ignore", module="aiomysql")
 
+from bench.emptying import empty_stores  # noqa: E402
 from cache import client as cache_client  # noqa: E402
 from cache import progress  # noqa: E402
 from config import get_settings  # noqa: E402
@@ -42,7 +43,6 @@ from seeds.__main__ import store_rates  # noqa: E402
 from seeds.loaders import demo_password_hash  # noqa: E402
 from seeds.plan import CHUNK, DEFAULTS, make_spec, spec_now  # noqa: E402
 from stores import firebase, mongo, mysql, postgres  # noqa: E402
-from stores.migrate import migrate  # noqa: E402
 from stores.mongo import movies as mongo_movies  # noqa: E402
 from stores.mongo import people as mongo_people  # noqa: E402
 from stores.postgres.bulk import COLUMNS as USER_COLUMNS  # noqa: E402
@@ -74,33 +74,6 @@ def generate(spec: dict[str, Any]) -> dict[str, list[Any]]:
     profile_docs = [(str(u["id"]), profiles.demo_profile(u, now)) for u in demo]
     return {"movies": movie_docs, "people": people_docs, "users": user_rows, "reviews": review_rows,
             "profiles": profile_docs}
-
-
-async def empty_stores() -> None:
-    """Drop everything in the bench namespaces, then create the schemas again."""
-    settings = get_settings()
-    pg = await postgres.connect(settings, max_size=1)
-    for row in await pg.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"):
-        await pg.execute(f'DROP TABLE IF EXISTS "{row["tablename"]}" CASCADE')
-    await postgres.close(pg)
-    my = await mysql.connect(settings, maxsize=1)
-    async with my.acquire() as conn, conn.cursor() as cur:
-        await cur.execute("SET FOREIGN_KEY_CHECKS = 0")
-        await cur.execute("SHOW TABLES")
-        for (name,) in await cur.fetchall():
-            await cur.execute(f"DROP TABLE IF EXISTS `{name}`")
-        await cur.execute("SET FOREIGN_KEY_CHECKS = 1")
-    await mysql.close(my)
-    db = await mongo.connect(settings)
-    await db.client.drop_database(db.name)
-    await mongo.close(db)
-    fb = await firebase.connect(settings)
-    await fb.delete("/")
-    await firebase.close(fb)
-    redis = cache_client.connect(settings)
-    await redis.flushdb()
-    await cache_client.close(redis)
-    await migrate(settings)
 
 
 async def same_indexes(db: Any, source: str, target: str) -> None:

@@ -164,12 +164,12 @@ def test_password_reset_is_202_always_and_mails_a_single_use_token(http: httpx.C
 
 
 def test_failures_from_one_address_are_throttled_across_accounts(logs: Any, worker: Any) -> None:
-    import redis
-
     from tests.conftest import start_server
+    from tests.faults.servers import ThrowawayRedis
 
-    redis.Redis.from_url("redis://127.0.0.1:6379/2").flushdb()
-    proc, base = start_server(logs, LOGIN_ATTEMPTS_PER_ADDRESS="3", REDIS_URL="redis://127.0.0.1:6379/2")
+    # A Redis of its own: the throttle's counters start empty, and no other namespace is touched.
+    redis = ThrowawayRedis().start()
+    proc, base = start_server(logs, LOGIN_ATTEMPTS_PER_ADDRESS="3", REDIS_URL=redis.url())
     try:
         with httpx.Client(base_url=base, timeout=30) as client:
             codes = [client.post("/api/auth/token", json={"username": f"ghost_{i}_{uuid.uuid4().hex[:6]}",
@@ -178,5 +178,6 @@ def test_failures_from_one_address_are_throttled_across_accounts(logs: Any, work
                                   json={"username": "ghost_x", "password": "whatever-1"})
     finally:
         proc.stop()
+        redis.stop()
     assert codes == [401, 401, 401, 429]
     assert spoofed.status_code == 429
