@@ -125,12 +125,12 @@ async def _copied(db: Any, pool: Any, film_ids: list[int], timeout: float = 60) 
 
     deadline = time.monotonic() + timeout
     while True:
-        stats = await ratings.rating_stats(pool, film_ids)
+        stats = await ratings.rating_stats(pool, film_ids)  # a film's row appears with its first recount
         want = {film_id: {"average": stats[film_id]["average"], "count": stats[film_id]["count"]}
-                for film_id in film_ids}
+                for film_id in film_ids if film_id in stats}
         found = {doc["_id"]: doc.get("user_rating") async for doc in
                  db.movies.find({"_id": {"$in": film_ids}}, {"user_rating": 1})}
-        if found == want or time.monotonic() > deadline:
+        if (len(want) == len(film_ids) and found == want) or time.monotonic() > deadline:
             return found
         time.sleep(0.2)
 
