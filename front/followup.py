@@ -7,36 +7,30 @@ later, so a write the client was told succeeded never loses its follow-up work.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
 
 from sanic import Request
 
 from actors.broker import broker
-from stores.mysql import outbox as mysql_outbox
-from stores.postgres import outbox as postgres_outbox
+from stores.outbox import Message
 
 log = logging.getLogger(__name__)
 
 
-async def send_followups(request: Request, store: str, messages: list[tuple[int, str, dict[str, Any]]],
-                         delay: int | None = None) -> None:
-    """Send (outbox id, actor, args) messages (run no sooner than `delay` ms); rows of those sent are deleted,
+async def send_followups(request: Request, messages: Sequence[Message], delay: int | None = None) -> None:
+    """Send committed outbox messages (run no sooner than `delay` ms); rows of those sent are deleted,
     the rest wait for the relay."""
     dispatcher = request.app.ctx.dispatcher
     sent = []
-    for outbox_id, actor, args in messages:
+    for message in messages:
         try:
-            await dispatcher.send(broker.get_actor(actor), delay=delay, **args)
+            await dispatcher.send(broker.get_actor(message.actor), delay=delay, **message.kwargs)
         except Exception as exc:
-            log.warning("follow-up %s left in the %s outbox: %s", actor, store, exc)
+            log.warning("follow-up %s left in the %s outbox: %s", message.actor, message.store, exc)
             break
-        sent.append(outbox_id)
+        sent.append(message)
     if sent:
-        stores = request.app.ctx.stores
         try:
-            if store == "postgres":
-                await postgres_outbox.remove(await stores.postgres(), sent)
-            else:
-                await mysql_outbox.remove(await stores.mysql(), sent)
+            await request.app.ctx.stores.forget_sent(sent)
         except Exception as exc:
-            log.warning("outbox rows %s not removed: %s", sent, exc)
+            log.warning("outbox rows %s not removed: %s", [message.id for message in sent], exc)
