@@ -11,13 +11,13 @@ from errors import NotFound, Unprocessable
 from front import throttle
 from front.body import json_object
 from front.endpoint import endpoint
-from front.followup import send_followups
 from front.identity import current_user, hash_password, verify_password
 from front.limits import READ, WRITE
 from front.pagination import check_page, paginate
 from front.params import Params
 from front.responses import json, respond
 from front.validate import Body
+from front.workers.followup import send_followups
 from stores.mysql import reviews
 from stores.outbox import PURGE_ACCOUNT, SEND_WELCOME_EMAIL
 from stores.postgres import users

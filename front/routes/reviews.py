@@ -10,13 +10,13 @@ from sanic.response import HTTPResponse
 from errors import Forbidden, NotFound, Unprocessable
 from front.body import json_object
 from front.endpoint import endpoint
-from front.followup import send_followups
 from front.identity import current_user
 from front.limits import READ
 from front.pagination import check_page, paginate
 from front.params import Params
 from front.responses import json, respond
 from front.validate import Body
+from front.workers.followup import send_followups
 from stores.mongo import movies
 from stores.mysql import reviews
 

@@ -11,11 +11,11 @@ from errors import TooManyRequests, Unauthorized, Unprocessable
 from front import throttle
 from front.body import json_object
 from front.endpoint import endpoint
-from front.followup import send_followups
 from front.identity import client_address, hash_password, issue_token, verify_password
 from front.limits import WRITE
 from front.responses import json
 from front.validate import Body
+from front.workers.followup import send_followups
 from stores.outbox import REQUEST_PASSWORD_RESET
 from stores.postgres import outbox, resets, users
 
