@@ -14,6 +14,7 @@ from cache import invalidate, keys
 from stores.mongo import movies
 from stores.mysql import accounts, ratings, reviews
 from stores.mysql import outbox as mysql_outbox
+from stores.outbox import PURGE_ACCOUNT, REVIEW_CHANGED
 from stores.profiles import delete_profile
 
 TRENDING_DEBOUNCE = 30
@@ -42,7 +43,7 @@ async def _refresh_trending(res: Resources) -> None:
         return
 
 
-@dramatiq.actor(queue_name=DEFAULT, max_retries=20, time_limit=120_000)
+@dramatiq.actor(actor_name=REVIEW_CHANGED, queue_name=DEFAULT, max_retries=20, time_limit=120_000)
 async def review_changed(movie_id: int, user_id: int) -> None:
     """A review was written, changed or deleted: refresh the movie's stats and caches, trending, recommendations."""
     res = await resources()
@@ -51,7 +52,8 @@ async def review_changed(movie_id: int, user_id: int) -> None:
     await _refresh_trending(res)
 
 
-@dramatiq.actor(queue_name=DEFAULT, max_retries=50, min_backoff=1000, max_backoff=600_000, time_limit=600_000)
+@dramatiq.actor(actor_name=PURGE_ACCOUNT, queue_name=DEFAULT, max_retries=50, min_backoff=1000,
+                max_backoff=600_000, time_limit=600_000)
 async def purge_account(user_id: int, second_pass: bool = False) -> None:
     """Remove a deleted account's reviews and profile; retried until done (every step is idempotent).
 
@@ -63,9 +65,9 @@ async def purge_account(user_id: int, second_pass: bool = False) -> None:
     pool = await res.stores.mysql()
     await accounts.bury(pool, user_id)
     queued = await reviews.delete_user_reviews(pool, user_id)
-    for outbox_id, movie_id in queued:
-        await _movie_changed(res, movie_id)
-        await mysql_outbox.remove(pool, [outbox_id])
+    for followup in queued:
+        await _movie_changed(res, followup.kwargs["movie_id"])
+        await mysql_outbox.remove(pool, [followup.id])
     await delete_profile(await res.stores.firebase(), user_id)
     await invalidate.recommendations_changed(res.redis, user_id)
     if queued:

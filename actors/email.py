@@ -13,6 +13,7 @@ import dramatiq
 from actors.broker import BULK
 from actors.lifecycle import resources
 from config import Settings
+from stores.outbox import REQUEST_PASSWORD_RESET, SEND_PASSWORD_RESET_EMAIL, SEND_WELCOME_EMAIL
 from stores.postgres import outbox, resets, users
 
 
@@ -32,7 +33,7 @@ def deliver(settings: Settings, to: str, subject: str, text: str) -> None:
         client.send_message(message)
 
 
-@dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=60_000)
+@dramatiq.actor(actor_name=SEND_WELCOME_EMAIL, queue_name=BULK, max_retries=10, time_limit=60_000)
 async def send_welcome_email(user_id: int, username: str, email: str) -> None:
     """Welcome a new member."""
     settings = (await resources()).settings
@@ -44,7 +45,7 @@ async def send_welcome_email(user_id: int, username: str, email: str) -> None:
 RESET_DELAY_MS = 1000  # the front door sends a reset's lookup this late: its timing cannot show in the answer
 
 
-@dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=60_000)
+@dramatiq.actor(actor_name=REQUEST_PASSWORD_RESET, queue_name=BULK, max_retries=10, time_limit=60_000)
 async def request_password_reset(email: str) -> None:
     """Look the email up and, if it names an account, store a reset token and mail it (the route never knows)."""
     res = await resources()
@@ -54,12 +55,12 @@ async def request_password_reset(email: str) -> None:
         return
     token = secrets.token_urlsafe(32)
     args = {"user_id": user["id"], "email": user["email"], "token": token}
-    outbox_id = await resets.create_reset(pool, user["id"], token, res.settings.reset_token_ttl_seconds, args)
-    await asyncio.to_thread(send_password_reset_email.send, **args)
-    await outbox.remove(pool, [outbox_id])
+    followup = await resets.create_reset(pool, user["id"], token, res.settings.reset_token_ttl_seconds, args)
+    await asyncio.to_thread(send_password_reset_email.send, **followup.kwargs)
+    await outbox.remove(pool, [followup.id])
 
 
-@dramatiq.actor(queue_name=BULK, max_retries=10, time_limit=60_000)
+@dramatiq.actor(actor_name=SEND_PASSWORD_RESET_EMAIL, queue_name=BULK, max_retries=10, time_limit=60_000)
 async def send_password_reset_email(user_id: int, email: str, token: str) -> None:
     """Mail a single-use password-reset token and the link to use it."""
     settings = (await resources()).settings

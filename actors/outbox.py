@@ -11,6 +11,7 @@ import dramatiq
 from actors.broker import DEFAULT, broker
 from actors.lifecycle import resources
 from stores.mysql import outbox as mysql_outbox
+from stores.outbox import Message
 from stores.postgres import outbox as postgres_outbox
 
 log = logging.getLogger(__name__)
@@ -22,11 +23,11 @@ def send_named(actor: str, args: dict[str, Any]) -> None:
     broker.get_actor(actor).send(**args)
 
 
-async def _drain(pending: list[tuple[int, str, dict[str, Any]]]) -> list[int]:
+async def _drain(pending: list[Message]) -> list[int]:
     sent = []
-    for outbox_id, actor, args in pending:
-        await asyncio.to_thread(send_named, actor, args)
-        sent.append(outbox_id)
+    for message in pending:
+        await asyncio.to_thread(send_named, message.actor, message.kwargs)
+        sent.append(message.id)
     return sent
 
 

@@ -13,14 +13,20 @@ from cache.aside import Aside
 from cache.jobs import Notifier
 from cache.local import LocalCache
 from config import Settings, get_settings
-from front import (
+from front.catalogue import GenreTable
+from front.endpoint import RECORDER
+from front.identity import decoy_hash
+from front.methods import answer_head_and_options
+from front.params import PATH_ID_PATTERN, path_id
+from front.problems import ProblemHandler
+from front.routes import (
     admin,
     auth,
+    docs,
     genres,
     health,
     jobs,
     movies,
-    openapi,
     people,
     profiles,
     recommendations,
@@ -29,15 +35,9 @@ from front import (
     stats,
     users,
 )
-from front.catalogue import GenreTable
-from front.discover import Discover
-from front.dispatch import Dispatcher
-from front.endpoint import RECORDER
-from front.identity import decoy_hash
-from front.methods import answer_head_and_options
-from front.params import PATH_ID_PATTERN, path_id
-from front.problems import ProblemHandler
-from front.publisher import Publisher
+from front.workers.discover import Discover
+from front.workers.dispatch import Dispatcher
+from front.workers.publisher import Publisher
 from stores import Stores
 
 log = logging.getLogger("movieverse.front")
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sa
     app.config.KEEP_ALIVE_TIMEOUT = 15
     app.config.ACCESS_LOG = False
     app.ctx.settings = settings
-    blueprints = (health.bp, openapi.bp, jobs.bp, stats.bp, movies.bp, genres.bp, people.bp, auth.bp, users.bp,
+    blueprints = (health.bp, docs.bp, jobs.bp, stats.bp, movies.bp, genres.bp, people.bp, auth.bp, users.bp,
                   profiles.bp, reviews.bp, reviews.movie_reviews_bp, search.bp, recommendations.bp,
                   admin.bp)
     for blueprint in blueprints:

@@ -1,7 +1,7 @@
 """The film and people lists: parse, read through the two-tier cache, page.
 
 Shared by `/api/movies/`, `/api/genres/{id}/movies/` and `/api/people/`. A page is answered
-by the workers' catalogue index (front/discover.py), or by MongoDB when the index cannot
+by the workers' catalogue index (front/workers/discover.py), or by MongoDB when the index cannot
 answer in time; both give the same films in the same order. Cached pages carry the catalogue
 version in their keys, so a change to any film or person reaches every cached page at once.
 """

@@ -1,4 +1,4 @@
-"""OpenAPI: `GET /openapi.json` describes every route; `GET /docs` renders it.
+"""OpenAPI: the document that `GET /openapi.json` serves and `GET /docs` renders (front/routes/docs.py).
 
 Each handler declares its documentation next to itself with `@endpoint(summary, query=...,
 body=..., response=..., auth=...)` (front/endpoint.py); the document is built from the app's
@@ -10,16 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sanic import Blueprint, Request, Sanic
-from sanic.response import HTTPResponse
+from sanic import Sanic
 
-from front.endpoint import endpoint
-from front.html import ENV
 from front.params import MAX_PATH_ID
-from front.responses import json
 from front.schemas import COMPONENTS, QUERIES
 
-bp = Blueprint("apidocs")
 PARAM = re.compile(r"<(\w+)(?::(\w+))?>")
 
 
@@ -79,21 +74,3 @@ def build(app: Sanic) -> dict[str, Any]:
         "components": {"schemas": COMPONENTS, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     }
-
-
-@bp.get("/openapi.json")
-@endpoint("The OpenAPI document")
-async def openapi_json(request: Request) -> HTTPResponse:
-    """The OpenAPI document."""
-    if not hasattr(request.app.ctx, "openapi"):
-        request.app.ctx.openapi = build(request.app)
-    return json(request.app.ctx.openapi)
-
-
-@bp.get("/docs")
-@endpoint("The OpenAPI document as a page")
-async def docs(request: Request) -> HTTPResponse:
-    """The OpenAPI document rendered as a page."""
-    spec = build(request.app)
-    page = ENV.get_template("docs.html").render(spec=spec)
-    return HTTPResponse(page, content_type="text/html; charset=utf-8")

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from sanic import Request
 
-from errors import Invalid
 from front import numbers
+from front.fields import Fields
 
 PAGING = ("page", "page_size")
 MAX_PATH_ID = 10**18 - 1
@@ -35,26 +35,25 @@ MAX_PAGE_SIZE = 100
 MAX_VALUE_LENGTH = 200
 
 
-class Params:
-    """The query string of one request, read field by field; problems are collected, then raised."""
+class Params(Fields):
+    """The query string of one request, read field by field; problems are collected, then raised as one 400."""
+
+    summary = "Invalid query parameters"
+    unknown = "Unknown parameter"
 
     def __init__(self, request: Request, allowed: Iterable[str]) -> None:
+        super().__init__()
         # Blank values count: `?page=` is a bad page, not an absent one.
         self.args: dict[str, list[str]] = {
             k: list(v) for k, v in request.get_args(keep_blank_values=True).items()}
-        self.errors: dict[str, list[str]] = {}
         allowed = set(allowed)
         for name, values in self.args.items():
             if any(ch in name for ch in "$[]{}.") or name.startswith("_"):
                 self.fail(name, "Operators and nested parameters are not accepted.")
             elif name not in allowed:
-                self.fail(name, f"Unknown parameter; allowed: {', '.join(sorted(allowed))}.")
+                self.refuse_unknown(name, sorted(allowed))
             elif any(len(v) > MAX_VALUE_LENGTH or "\x00" in v or not _utf8(v) for v in values):
                 self.fail(name, f"Values are limited to {MAX_VALUE_LENGTH} characters of UTF-8 text without NUL.")
-
-    def fail(self, name: str, why: str) -> None:
-        """Record a problem with one parameter."""
-        self.errors.setdefault(name, []).append(why)
 
     def _one(self, name: str) -> str | None:
         values = self.args.get(name)
@@ -139,9 +138,3 @@ class Params:
         page = self.integer("page", low=1, high=10_000_000, default=1)
         size = self.integer("page_size", low=1, high=MAX_PAGE_SIZE, default=20)
         return page or 1, size or 20
-
-    def done(self) -> None:
-        """Raise a 400 problem naming every bad parameter, if any."""
-        if self.errors:
-            names = ", ".join(sorted(self.errors))
-            raise Invalid(f"Invalid query parameters: {names}.", errors=self.errors)

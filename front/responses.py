@@ -8,6 +8,7 @@ import orjson
 from sanic import Request
 from sanic.response import HTTPResponse
 
+from cache.jobs import QUEUED
 from front.html import render, wants_html
 
 JSON = "application/json; charset=utf-8"
@@ -47,3 +48,14 @@ def respond_raw(request: Request, body: bytes, status: int = 200) -> HTTPRespons
         page.headers[VARY] = "Accept"
         return page
     return raw_json(body, status, {VARY: "Accept"})
+
+
+def accepted(job: dict[str, object]) -> HTTPResponse:
+    """202 with the job's id, status and URL."""
+    job_id = str(job.get("id"))
+    url = f"/api/jobs/{job_id}/"
+    return json(
+        {"job_id": job_id, "status": job.get("status", QUEUED), "status_url": url},
+        status=202,
+        headers={"Location": url},
+    )

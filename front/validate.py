@@ -7,24 +7,23 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from errors import Unprocessable
+from front.fields import Fields
 
 USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,30}")
 EMAIL = re.compile(r"[^@\s\x00-\x1f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
-class Body:
+class Body(Fields):
     """A JSON object read field by field; problems are collected, then raised as one 422."""
 
+    problem = Unprocessable
+
     def __init__(self, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+        super().__init__()
         self.data = data
-        self.errors: dict[str, list[str]] = {}
         for name in data:
             if name not in allowed:
-                self.fail(name, f"Unknown field; allowed: {', '.join(allowed)}.")
-
-    def fail(self, name: str, why: str) -> None:
-        """Record a problem with one field."""
-        self.errors.setdefault(name, []).append(why)
+                self.refuse_unknown(name, allowed)
 
     def has(self, name: str) -> bool:
         """Whether the field was sent."""
@@ -116,8 +115,3 @@ class Body:
             self.fail(name, f"Must be a list of at most {max_items} integers from {low} to {high}.")
             return None
         return sorted(set(value))
-
-    def done(self) -> None:
-        """Raise a 422 naming every bad field, if any."""
-        if self.errors:
-            raise Unprocessable(f"Invalid fields: {', '.join(sorted(self.errors))}.", errors=self.errors)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from config import Settings
 from errors import Unavailable
 from stores import firebase, mongo, mysql, postgres
+from stores.mysql import outbox as mysql_outbox
+from stores.outbox import Message
+from stores.postgres import outbox as postgres_outbox
 
 DEPENDENCIES = ("postgres", "mysql", "mongo", "firebase")
 
@@ -31,6 +34,10 @@ class Stores:
             "mysql": mysql.close,
             "mongo": mongo.close,
             "firebase": firebase.close,
+        }
+        self._outboxes: dict[str, Callable[[Any, list[int]], Awaitable[None]]] = {
+            postgres_outbox.STORE: postgres_outbox.remove,
+            mysql_outbox.STORE: mysql_outbox.remove,
         }
 
     async def _get(self, name: str) -> Any:
@@ -66,6 +73,12 @@ class Stores:
     async def firebase(self) -> firebase.Firebase:
         """The Firebase Realtime Database."""
         return await self._get("firebase")
+
+    async def forget_sent(self, messages: Sequence[Message]) -> None:
+        """Delete the outbox rows of messages that were sent, each from the store that holds it."""
+        for store in dict.fromkeys(message.store for message in messages):
+            ids = [message.id for message in messages if message.store == store]
+            await self._outboxes[store](await self._get(store), ids)
 
     async def open(self, *names: str) -> None:
         """Open the named stores now (all when none named), ignoring the ones that are down."""

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiomysql
 import orjson
 
 from stores.mysql import Pool
+from stores.outbox import Message
+
+STORE = "mysql"
 
 
-async def pending(pool: Pool, older_than_seconds: float, limit: int = 500) -> list[tuple[int, str, dict[str, Any]]]:
+async def add(cur: aiomysql.Cursor, actor: str, kwargs: dict[str, Any]) -> Message:
+    """Record one message inside the caller's transaction."""
+    await cur.execute("INSERT INTO outbox (actor, args) VALUES (%s, %s)", (actor, orjson.dumps(kwargs).decode()))
+    return Message(STORE, int(cur.lastrowid), actor, kwargs)
+
+
+async def pending(pool: Pool, older_than_seconds: float, limit: int = 500) -> list[Message]:
     """Messages not yet sent, oldest first."""
     async with pool.acquire() as conn, conn.cursor() as cur:
         await cur.execute(
@@ -17,7 +27,7 @@ async def pending(pool: Pool, older_than_seconds: float, limit: int = 500) -> li
             " ORDER BY id LIMIT %s", (older_than_seconds, limit),
         )
         rows = await cur.fetchall()
-    return [(int(i), actor, orjson.loads(args)) for i, actor, args in rows]
+    return [Message(STORE, int(i), actor, orjson.loads(args)) for i, actor, args in rows]
 
 
 async def remove(pool: Pool, ids: list[int]) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 import pymysql
 
 from errors import Conflict, NotFound
-from stores.mysql import Pool, accounts, transaction
+from stores.mysql import Pool, accounts, outbox, transaction
+from stores.outbox import REVIEW_CHANGED, Message
 from timestamps import iso
 
 COLUMNS = "id, movie_id, user_id, username, rating, title, body, created_at, updated_at"
@@ -38,13 +38,8 @@ async def count(pool: Pool) -> int:
     return int(row[0])
 
 
-async def _outbox(cur: Any, actor: str, args: dict[str, Any]) -> int:
-    await cur.execute("INSERT INTO outbox (actor, args) VALUES (%s, %s)", (actor, orjson.dumps(args).decode()))
-    return int(cur.lastrowid)
-
-
 async def create_review(pool: Pool, user: dict[str, Any], movie_id: int, rating: int, title: str,
-                        body: str) -> tuple[dict[str, Any], int]:
+                        body: str) -> tuple[dict[str, Any], Message]:
     """Insert a review and its follow-up message in one transaction; 409 if the user reviewed it already."""
     now = datetime.now(UTC).replace(tzinfo=None)
     try:
@@ -56,14 +51,14 @@ async def create_review(pool: Pool, user: dict[str, Any], movie_id: int, rating:
                 (movie_id, user["id"], user["username"], rating, title, body, now, now),
             )
             review_id = cur.lastrowid
-            outbox_id = await _outbox(cur, "review_changed", {"movie_id": movie_id, "user_id": user["id"]})
+            message = await outbox.add(cur, REVIEW_CHANGED, {"movie_id": movie_id, "user_id": user["id"]})
     except pymysql.err.IntegrityError as exc:
         if exc.args and exc.args[0] == DUPLICATE:
             raise Conflict("You have already reviewed this movie; change that review instead.",
                            errors={"movie_id": ["Already reviewed by you."]}) from exc
         raise
     review = public((review_id, movie_id, user["id"], user["username"], rating, title, body, now, now))
-    return review, outbox_id
+    return review, message
 
 
 async def get_review(pool: Pool, review_id: int) -> dict[str, Any] | None:
@@ -94,7 +89,7 @@ async def list_reviews(pool: Pool, *, movie_id: int | None = None, user_id: int 
     return total, [public(r) for r in rows]
 
 
-async def update_review(pool: Pool, review_id: int, changes: dict[str, Any]) -> tuple[dict[str, Any], int]:
+async def update_review(pool: Pool, review_id: int, changes: dict[str, Any]) -> tuple[dict[str, Any], Message]:
     """Change a review's rating, title or body and queue its follow-up, in one transaction."""
     now = datetime.now(UTC).replace(tzinfo=None)
     sets = ", ".join(f"{name} = %s" for name in changes)
@@ -108,17 +103,17 @@ async def update_review(pool: Pool, review_id: int, changes: dict[str, Any]) -> 
                           (*changes.values(), now, review_id))
         await cur.execute(f"SELECT {COLUMNS} FROM reviews WHERE id = %s", (review_id,))
         row = await cur.fetchone()
-        outbox_id = await _outbox(cur, "review_changed", {"movie_id": int(row[1]), "user_id": int(row[2])})
-    return public(row), outbox_id
+        message = await outbox.add(cur, REVIEW_CHANGED, {"movie_id": int(row[1]), "user_id": int(row[2])})
+    return public(row), message
 
 
-async def delete_review(pool: Pool, review: dict[str, Any]) -> int:
-    """Delete a review and queue its follow-up, in one transaction; returns the outbox id."""
+async def delete_review(pool: Pool, review: dict[str, Any]) -> Message:
+    """Delete a review and queue its follow-up, in one transaction; returns the follow-up."""
     async with transaction(pool) as cur:
         await cur.execute("DELETE FROM reviews WHERE id = %s", (review["id"],))
-        outbox_id = await _outbox(cur, "review_changed",
-                                  {"movie_id": review["movie_id"], "user_id": review["user"]["id"]})
-    return outbox_id
+        message = await outbox.add(cur, REVIEW_CHANGED,
+                                   {"movie_id": review["movie_id"], "user_id": review["user"]["id"]})
+    return message
 
 
 async def review_counts(pool: Pool, user_ids: list[int]) -> dict[int, int]:
@@ -132,16 +127,16 @@ async def review_counts(pool: Pool, user_ids: list[int]) -> dict[int, int]:
         return {int(u): int(n) for u, n in await cur.fetchall()}
 
 
-async def delete_user_reviews(pool: Pool, user_id: int) -> list[tuple[int, int]]:
+async def delete_user_reviews(pool: Pool, user_id: int) -> list[Message]:
     """Delete every review by a user and queue each film's refresh, in one transaction.
 
-    Returns (outbox id, movie id) pairs: if the caller dies before refreshing the films, the
-    outbox relay still sends their refresh, so the statistics never keep a deleted review.
+    Returns one follow-up per film (its kwargs name the movie): if the caller dies before refreshing
+    the films, the outbox relay still sends their refresh, so the statistics never keep a deleted review.
     """
     async with transaction(pool) as cur:
         await cur.execute("SELECT DISTINCT movie_id FROM reviews WHERE user_id = %s FOR UPDATE", (user_id,))
         movies = [int(r[0]) for r in await cur.fetchall()]
         await cur.execute("DELETE FROM reviews WHERE user_id = %s", (user_id,))
-        queued = [(await _outbox(cur, "review_changed", {"movie_id": movie, "user_id": user_id}), movie)
+        queued = [await outbox.add(cur, REVIEW_CHANGED, {"movie_id": movie, "user_id": user_id})
                   for movie in movies]
     return queued

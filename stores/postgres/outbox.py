@@ -4,27 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import orjson
 
+from stores.outbox import Message
 from stores.postgres import Pool
 
+STORE = "postgres"
 
-async def pending(pool: Pool, older_than_seconds: float, limit: int = 500) -> list[tuple[int, str, dict[str, Any]]]:
+
+async def add(conn: asyncpg.Connection | Pool, actor: str, kwargs: dict[str, Any]) -> Message:
+    """Record one message: inside the caller's transaction on a connection, or on its own on the pool."""
+    outbox_id = await conn.fetchval("INSERT INTO outbox (actor, args) VALUES ($1, $2::jsonb) RETURNING id",
+                                    actor, orjson.dumps(kwargs).decode())
+    return Message(STORE, int(outbox_id), actor, kwargs)
+
+
+async def pending(pool: Pool, older_than_seconds: float, limit: int = 500) -> list[Message]:
     """Messages not yet sent, oldest first."""
     rows = await pool.fetch(
         "SELECT id, actor, args FROM outbox WHERE created_at < now() - make_interval(secs => $1)"
         " ORDER BY id LIMIT $2", older_than_seconds, limit,
     )
-    return [(int(r["id"]), r["actor"], orjson.loads(r["args"])) for r in rows]
+    return [Message(STORE, int(r["id"]), r["actor"], orjson.loads(r["args"])) for r in rows]
 
 
 async def remove(pool: Pool, ids: list[int]) -> None:
     """Forget messages that were sent."""
     if ids:
         await pool.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)
-
-
-async def add(pool: Pool, actor: str, args: dict[str, Any]) -> int:
-    """Record one message on its own (a request whose only effect is its follow-up); returns its id."""
-    return int(await pool.fetchval("INSERT INTO outbox (actor, args) VALUES ($1, $2::jsonb) RETURNING id",
-                                   actor, orjson.dumps(args).decode()))

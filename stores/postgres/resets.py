@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import orjson
-
-from stores.postgres import Pool
+from stores.outbox import SEND_PASSWORD_RESET_EMAIL, Message
+from stores.postgres import Pool, outbox
 from stores.postgres.users import NEW_STAMP
 
 
@@ -17,18 +16,15 @@ def digest(token: str) -> str:
 
 
 async def create_reset(pool: Pool, user_id: int, token: str, ttl_seconds: int,
-                       email_args: dict[str, Any]) -> int:
-    """Store a token and queue its email in one transaction; returns the outbox id."""
+                       email_args: dict[str, Any]) -> Message:
+    """Store a token and queue its email in one transaction; returns the email's message."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "INSERT INTO password_resets (token_hash, user_id, expires_at)"
             " VALUES ($1, $2, now() + make_interval(secs => $3))",
             digest(token), user_id, ttl_seconds,
         )
-        return int(await conn.fetchval(
-            "INSERT INTO outbox (actor, args) VALUES ('send_password_reset_email', $1::jsonb) RETURNING id",
-            orjson.dumps(email_args).decode(),
-        ))
+        return await outbox.add(conn, SEND_PASSWORD_RESET_EMAIL, email_args)
 
 
 async def consume(pool: Pool, token: str, password_hash: str) -> int | None:

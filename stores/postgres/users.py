@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-import orjson
 
 from errors import Conflict
-from stores.postgres import Pool
+from stores.outbox import Message
+from stores.postgres import Pool, outbox
 
 PUBLIC = "id, username, date_joined"
 FULL = "id, username, email, password_hash, is_admin, date_joined, password_changed_at, token_stamp"
@@ -26,8 +26,9 @@ async def count(pool: Pool) -> int:
 
 
 async def create_user(pool: Pool, username: str, email: str, password_hash: str,
-                      outbox: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    """Insert an account and its follow-up messages in one transaction; 409 on a duplicate."""
+                      followups: list[tuple[str, dict[str, Any]]]) -> tuple[dict[str, Any], list[Message]]:
+    """Insert an account and its follow-up messages (each given the new user_id) in one transaction;
+    409 on a duplicate."""
     async with pool.acquire() as conn, conn.transaction():
         try:
             row = await conn.fetchrow(
@@ -37,19 +38,13 @@ async def create_user(pool: Pool, username: str, email: str, password_hash: str,
         except asyncpg.UniqueViolationError as exc:
             raise _conflict(exc) from exc
         user = dict(row)
-        user["outbox"] = await _queue(conn, outbox, {"user_id": user["id"]})
-    return user
+        messages = await _queue(conn, followups, {"user_id": user["id"]})
+    return user, messages
 
 
-async def _queue(conn: asyncpg.Connection, outbox: list[tuple[str, dict[str, Any]]],
-                 extra: dict[str, Any]) -> list[int]:
-    ids = []
-    for actor, args in outbox:
-        ids.append(await conn.fetchval(
-            "INSERT INTO outbox (actor, args) VALUES ($1, $2::jsonb) RETURNING id",
-            actor, orjson.dumps({**args, **extra}).decode(),
-        ))
-    return ids
+async def _queue(conn: asyncpg.Connection, followups: list[tuple[str, dict[str, Any]]],
+                 extra: dict[str, Any]) -> list[Message]:
+    return [await outbox.add(conn, actor, {**kwargs, **extra}) for actor, kwargs in followups]
 
 
 async def get_user(pool: Pool, user_id: int) -> dict[str, Any] | None:
@@ -105,9 +100,9 @@ async def update_user(pool: Pool, user_id: int, *, email: str | None = None,
     return dict(row)
 
 
-async def delete_user(pool: Pool, user_id: int, outbox: list[tuple[str, dict[str, Any]]]) -> list[int]:
-    """Delete an account and queue its follow-up messages in one transaction; returns the outbox ids."""
+async def delete_user(pool: Pool, user_id: int, followups: list[tuple[str, dict[str, Any]]]) -> list[Message]:
+    """Delete an account and queue its follow-up messages (each given the user_id) in one transaction."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("DELETE FROM users WHERE id = $1", user_id)
-        return await _queue(conn, outbox, {"user_id": user_id})
+        return await _queue(conn, followups, {"user_id": user_id})
 

@@ -11,7 +11,7 @@ import redis as sync_redis
 
 from cache import keys
 from config import load
-from front.discover import FALLBACK_SECONDS
+from front.workers.discover import FALLBACK_SECONDS
 from tests.conftest import start_server
 from tests.faults.conftest import start_entry, wait_until
 from tests.faults.servers import ThrowawayRabbitMQ, ThrowawayRedis

@@ -163,7 +163,7 @@ class Flaky:
 
 
 async def test_a_check_whose_pooled_connection_closed_under_it_is_tried_once_more_before_it_counts() -> None:
-    from front.health import _check
+    from front.routes.health import _check
 
     closed = ConnectionResetError("connection is already closed")
     once, twice, late = Flaky(1, closed), Flaky(2, closed), Flaky(1, TimeoutError())

@@ -13,9 +13,9 @@ import pytest
 
 from cache import jobs
 from config import load
-from front import discover as discover_module
-from front.discover import BUSY_SECONDS, PATIENCE_SECONDS, Discover
-from front.dispatch import Outcome
+from front.workers import discover as discover_module
+from front.workers.discover import BUSY_SECONDS, PATIENCE_SECONDS, Discover
+from front.workers.dispatch import Outcome
 
 ANSWER = Outcome(jobs.DONE, {}, {"count": 1, "results": [{"id": 7}]})
 

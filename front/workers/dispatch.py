@@ -17,7 +17,7 @@ from cache import jobs, keys
 from cache.jobs import Notifier
 from config import Settings
 from errors import Unavailable
-from front.publisher import Publisher
+from front.workers.publisher import Publisher
 
 log = logging.getLogger(__name__)
 

@@ -35,13 +35,3 @@ async def job_status(request: Request, job_id: str) -> HTTPResponse:
         raise Unavailable("The job store is unavailable; try again shortly.", retry_after=5) from exc
     return json({name: record.get(name) for name in PUBLIC})
 
-
-def accepted(job: dict[str, object]) -> HTTPResponse:
-    """202 with the job's id, status and URL."""
-    job_id = str(job.get("id"))
-    url = f"/api/jobs/{job_id}/"
-    return json(
-        {"job_id": job_id, "status": job.get("status", jobs.QUEUED), "status_url": url},
-        status=202,
-        headers={"Location": url},
-    )

@@ -9,9 +9,8 @@ from actors.recommendations import find_similar, recommend_movies
 from errors import NotFound
 from front.endpoint import endpoint
 from front.identity import current_user
-from front.jobs import accepted
 from front.limits import charger
-from front.responses import respond
+from front.responses import accepted, respond
 from stores.mongo import movies
 
 bp = Blueprint("recommendations", url_prefix="/api")

@@ -11,14 +11,15 @@ from errors import NotFound, Unprocessable
 from front import throttle
 from front.body import json_object
 from front.endpoint import endpoint
-from front.followup import send_followups
 from front.identity import current_user, hash_password, verify_password
 from front.limits import READ, WRITE
 from front.pagination import check_page, paginate
 from front.params import Params
 from front.responses import json, respond
 from front.validate import Body
+from front.workers.followup import send_followups
 from stores.mysql import reviews
+from stores.outbox import PURGE_ACCOUNT, SEND_WELCOME_EMAIL
 from stores.postgres import users
 from timestamps import iso
 
@@ -48,15 +49,14 @@ async def register(request: Request) -> HTTPResponse:
     password = body.password("password", not_like=username)
     body.done()
     assert username is not None and email is not None and password is not None
-    welcome = {"username": username, "email": email}
     # A taken username or email (409) counts as a failed attempt of the address: registration
     # must not become the way to test, without limit, which accounts exist.
     counters = await throttle.attempt(request, None)
-    user = await users.create_user(await request.app.ctx.stores.postgres(), username, email,
-                                   await hash_password(password), [("send_welcome_email", welcome)])
+    user, followups = await users.create_user(await request.app.ctx.stores.postgres(), username, email,
+                                              await hash_password(password),
+                                              [(SEND_WELCOME_EMAIL, {"username": username, "email": email})])
     await throttle.succeeded(request, counters)
-    await send_followups(request, "postgres",
-                         [(user["outbox"][0], "send_welcome_email", {**welcome, "user_id": user["id"]})])
+    await send_followups(request, followups)
     return json({"id": user["id"], "username": user["username"], "date_joined": _iso(user)}, status=201,
                 headers={"Location": f"/api/users/{user['id']}/"})
 
@@ -130,7 +130,6 @@ async def change_me(request: Request) -> HTTPResponse:
 async def delete_me(request: Request) -> HTTPResponse:
     """Delete the caller's account now and queue the removal of their reviews and profile."""
     caller = await current_user(request)
-    args = {"user_id": caller.id}
-    ids = await users.delete_user(await request.app.ctx.stores.postgres(), caller.id, [("purge_account", {})])
-    await send_followups(request, "postgres", [(ids[0], "purge_account", args)])
+    followups = await users.delete_user(await request.app.ctx.stores.postgres(), caller.id, [(PURGE_ACCOUNT, {})])
+    await send_followups(request, followups)
     return HTTPResponse(status=204)

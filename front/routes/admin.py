@@ -16,8 +16,7 @@ from errors import Invalid, NotFound, Unavailable, Unprocessable
 from front.body import json_object
 from front.endpoint import endpoint
 from front.identity import admin_user
-from front.jobs import accepted
-from front.responses import json
+from front.responses import accepted, json
 from front.validate import Body
 from seeds.plan import DEFAULTS, make_spec
 from stores.mongo import app_settings

@@ -7,11 +7,10 @@ from sanic.response import HTTPResponse
 
 from actors.search import KINDS, search_catalogue
 from front.endpoint import endpoint
-from front.jobs import accepted
 from front.limits import charger
 from front.pagination import paginate
 from front.params import Params
-from front.responses import respond
+from front.responses import accepted, respond
 from stores.mongo.text import words
 
 bp = Blueprint("search", url_prefix="/api/search")

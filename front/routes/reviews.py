@@ -10,13 +10,13 @@ from sanic.response import HTTPResponse
 from errors import Forbidden, NotFound, Unprocessable
 from front.body import json_object
 from front.endpoint import endpoint
-from front.followup import send_followups
 from front.identity import current_user
 from front.limits import READ
 from front.pagination import check_page, paginate
 from front.params import Params
 from front.responses import json, respond
 from front.validate import Body
+from front.workers.followup import send_followups
 from stores.mongo import movies
 from stores.mysql import reviews
 
@@ -95,9 +95,9 @@ async def create_review(request: Request) -> HTTPResponse:
     if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
         raise Unprocessable(f"No movie with id {movie_id}.", errors={"movie_id": ["No such movie."]})
     author = {"id": user.id, "username": user.username}
-    review, outbox_id = await reviews.create_review(await request.app.ctx.stores.mysql(), author, movie_id,
-                                                    rating, texts.get("title", ""), texts["body"])
-    await send_followups(request, "mysql", [(outbox_id, "review_changed", {"movie_id": movie_id, "user_id": user.id})])
+    review, followup = await reviews.create_review(await request.app.ctx.stores.mysql(), author, movie_id,
+                                                   rating, texts.get("title", ""), texts["body"])
+    await send_followups(request, [followup])
     return json(review, status=201, headers={"Location": f"/api/reviews/{review['id']}/"})
 
 
@@ -113,7 +113,7 @@ async def _own(request: Request, review_id: int) -> tuple[Any, dict[str, Any]]:
 @endpoint("Change your review", body="ReviewChange", response="Review", auth=True)
 async def change_review(request: Request, review_id: int) -> HTTPResponse:
     """Change the rating, title or body of your own review."""
-    user, review = await _own(request, review_id)
+    await _own(request, review_id)
     body = Body(json_object(request), ("rating", "title", "body"))
     changes = _texts(body, required=False)
     rating = body.integer("rating", low=1, high=10)
@@ -122,9 +122,8 @@ async def change_review(request: Request, review_id: int) -> HTTPResponse:
     if not changes and not body.errors:
         body.fail("body", "Give a rating, title or body to change.")
     body.done()
-    updated, outbox_id = await reviews.update_review(await request.app.ctx.stores.mysql(), review_id, changes)
-    await send_followups(request, "mysql",
-                         [(outbox_id, "review_changed", {"movie_id": review["movie_id"], "user_id": user.id})])
+    updated, followup = await reviews.update_review(await request.app.ctx.stores.mysql(), review_id, changes)
+    await send_followups(request, [followup])
     return json(updated)
 
 
@@ -132,8 +131,7 @@ async def change_review(request: Request, review_id: int) -> HTTPResponse:
 @endpoint("Delete your review", auth=True, status=204)
 async def delete_review(request: Request, review_id: int) -> HTTPResponse:
     """Delete your own review."""
-    user, review = await _own(request, review_id)
-    outbox_id = await reviews.delete_review(await request.app.ctx.stores.mysql(), review)
-    await send_followups(request, "mysql",
-                         [(outbox_id, "review_changed", {"movie_id": review["movie_id"], "user_id": user.id})])
+    _, review = await _own(request, review_id)
+    followup = await reviews.delete_review(await request.app.ctx.stores.mysql(), review)
+    await send_followups(request, [followup])
     return HTTPResponse(status=204)

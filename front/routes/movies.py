@@ -12,11 +12,10 @@ from cache import keys
 from errors import NotFound
 from front.catalogue import movie_page
 from front.endpoint import endpoint
-from front.jobs import accepted
 from front.limits import charged, charger
 from front.pagination import paginate
 from front.params import Params
-from front.responses import respond, respond_raw
+from front.responses import accepted, respond, respond_raw
 from stores import Stores
 from stores.mongo import movies
 from stores.mysql import ratings

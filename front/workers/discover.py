@@ -25,9 +25,9 @@ from actors.discover import discover_movies, discover_people
 from cache import jobs
 from config import Settings
 from errors import Unavailable
-from front.dispatch import Dispatcher
 from front.limits import charger
 from front.metrics import LIST_ANSWERS
+from front.workers.dispatch import Dispatcher
 from stores import Stores
 
 log = logging.getLogger(__name__)

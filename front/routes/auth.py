@@ -5,17 +5,18 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from actors.email import RESET_DELAY_MS, request_password_reset
+from actors.email import RESET_DELAY_MS
 from cache import ratelimit
 from errors import TooManyRequests, Unauthorized, Unprocessable
 from front import throttle
 from front.body import json_object
 from front.endpoint import endpoint
-from front.followup import send_followups
 from front.identity import client_address, hash_password, issue_token, verify_password
 from front.limits import WRITE
 from front.responses import json
 from front.validate import Body
+from front.workers.followup import send_followups
+from stores.outbox import REQUEST_PASSWORD_RESET
 from stores.postgres import outbox, resets, users
 
 bp = Blueprint("auth", url_prefix="/api/auth")
@@ -63,11 +64,9 @@ async def password_reset(request: Request) -> HTTPResponse:
     wait = await ratelimit.reserve(ctx.redis, limits, settings.reset_window_seconds)
     if wait:
         raise TooManyRequests(f"Too many reset requests; try again in {wait} seconds.", retry_after=wait)
-    args = {"email": email}
-    outbox_id = await outbox.add(await ctx.stores.postgres(), request_password_reset.actor_name, args)
+    followup = await outbox.add(await ctx.stores.postgres(), REQUEST_PASSWORD_RESET, {"email": email})
     # The worker's lookup and mail start a moment later, so they never share the machine with this answer.
-    await send_followups(request, "postgres", [(outbox_id, request_password_reset.actor_name, args)],
-                         delay=RESET_DELAY_MS)
+    await send_followups(request, [followup], delay=RESET_DELAY_MS)
     return json({"detail": "If that email belongs to an account, a reset link is on its way."}, status=202)
 
 

@@ -7,9 +7,8 @@ from sanic.response import HTTPResponse
 
 from actors.stats import count_catalogue
 from front.endpoint import endpoint
-from front.jobs import accepted
 from front.limits import charger
-from front.responses import json
+from front.responses import accepted, json
 
 bp = Blueprint("stats", url_prefix="/api/stats")
 
