@@ -12,17 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from actors.catalogue.films import Films
 from actors.catalogue.people import People
 from actors.catalogue.shelf import Shelf
 from stores.mongo import catalogue
+from stores.mongo.database import Database
 from stores.mongo.search import Doc, Hit, rank
 from stores.mongo.text import words
-
-if TYPE_CHECKING:
-    from stores.mongo import Database
 
 __all__ = ["Catalogue", "Films", "People"]
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
+from stores.mongo.database import Database
 from stores.mongo.search_index import fuzzy, fuzzy_terms
 from stores.mongo.text import words
-
-if TYPE_CHECKING:
-    from stores.mongo import Database
 
 EXACT, PREFIX, FUZZY = 3, 2, 1
 PER_TERM = 400
