@@ -9,6 +9,7 @@ from redis.exceptions import RedisError
 
 from actors.broker import DEFAULT
 from actors.lifecycle import Resources, resources
+from actors.rankings import rank_trending
 from actors.work import refresh
 from cache import invalidate, keys
 from stores.mongo import movies
@@ -32,8 +33,6 @@ async def _movie_changed(res: Resources, movie_id: int) -> None:
 
 async def _refresh_trending(res: Resources) -> None:
     """Queue trending for recomputation, at most once per debounce window."""
-    from actors.rankings import rank_trending
-
     try:
         if await res.redis.set(keys.PREFIX + "debounce:trending", "1", nx=True, ex=TRENDING_DEBOUNCE):
             for window in ("day", "week"):
