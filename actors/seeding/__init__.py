@@ -24,9 +24,9 @@ import dramatiq
 
 from actors.broker import BULK
 from actors.lifecycle import Resources, resources
+from actors.seeding import plan
+from actors.seeding.loaders import LOADERS, demo_password_hash
 from cache import jobs, progress, seedruns
-from seeds import plan
-from seeds.loaders import LOADERS, demo_password_hash
 
 log = logging.getLogger(__name__)
 

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from actors.lifecycle import Resources
 from seeds.films import GENRES
 from seeds.people import pool_size
+from stores.mongo import catalogue
+from stores.mysql import reviews
+from stores.postgres import users
 
-if TYPE_CHECKING:
-    from actors.lifecycle import Resources
-
-DEFAULTS = {"movies": 58_788, "users": 2_000, "reviews": 200_000}
 CHUNK = {"movies": 2_000, "users": 1_000, "reviews": 200, "profiles": 2_000, "people": 4_000}
 
 Chunk = tuple[str, int, int]
-
-
-def make_spec(movies: int, users: int, reviews: int, now: datetime | None = None) -> dict[str, Any]:
-    """The parameters every chunk of a run shares (including the moment all timestamps are relative to)."""
-    moment = (now or datetime.now(UTC)).replace(microsecond=0)
-    return {"movies": movies, "users": users, "reviews": reviews, "now": moment.isoformat()}
-
-
-def spec_now(spec: dict[str, Any]) -> datetime:
-    """The run's reference moment."""
-    return datetime.fromisoformat(spec["now"])
 
 
 def _ranges(kind: str, count: int, size: int) -> list[Chunk]:
@@ -59,10 +47,6 @@ def expected_totals(spec: dict[str, Any]) -> dict[str, int]:
 
 async def summary(res: Resources) -> dict[str, int]:
     """What the stores hold now."""
-    from stores.mongo import catalogue
-    from stores.mysql import reviews
-    from stores.postgres import users
-
     counts = await catalogue.counts(await res.stores.mongo())
     counts["users"] = await users.count(await res.stores.postgres())
     counts["reviews"] = await reviews.count(await res.stores.mysql())
