@@ -30,7 +30,7 @@ from stores.mongo import Database
 from stores.mongo import app_settings as mongo_settings
 from stores.mongo import movies as mongo_movies
 from stores.mongo import people as mongo_people
-from stores.mongo.text import sort_key
+from textfold import sort_key
 
 NEW_ID_BASE = 100_000_000
 MAX_CAST = 15

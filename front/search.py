@@ -12,7 +12,7 @@ from front.limits import charger
 from front.pagination import paginate
 from front.params import Params
 from front.responses import respond
-from stores.mongo.text import words
+from textfold import words
 
 bp = Blueprint("search", url_prefix="/api/search")
 

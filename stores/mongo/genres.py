@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import UpdateOne
 
 from stores.mongo.database import Database
-from stores.mongo.text import fold
+from textfold import fold
 
 
 async def upsert_genres(db: Database, genres: Sequence[tuple[int, str]]) -> int:

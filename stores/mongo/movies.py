@@ -12,7 +12,7 @@ from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
 from stores.mongo import listing
 from stores.mongo.database import Database
 from stores.mongo.search_index import movie_terms
-from stores.mongo.text import sort_key, words
+from textfold import sort_key, words
 from timestamps import iso
 
 SUMMARY_FIELDS = {"title": 1, "year": 1, "genres": 1, "rating": 1, "popularity": 1, "poster_url": 1}

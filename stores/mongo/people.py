@@ -8,7 +8,7 @@ from typing import Any
 from stores.mongo import listing
 from stores.mongo.database import Database
 from stores.mongo.search_index import person_terms
-from stores.mongo.text import fold, words
+from textfold import fold, words
 
 
 def prepare(doc: dict[str, Any]) -> dict[str, Any]:
