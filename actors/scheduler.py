@@ -32,12 +32,12 @@ def run_due(client: redis.Redis, tasks: list[Periodic], now: float) -> list[str]
     sent = []
     for task in tasks:
         period = int(now // task.every)
-        if client.set(keys.PREFIX + f"schedule:{task.name}:{period}", "1", nx=True, ex=task.every * 2):
+        if client.set(keys.schedule(task.name, period), "1", nx=True, ex=task.every * 2):
             try:
                 task.send()
             except Exception:
                 log.exception("sending %s failed; it will be tried next period", task.name)
-                client.delete(keys.PREFIX + f"schedule:{task.name}:{period}")
+                client.delete(keys.schedule(task.name, period))
                 continue
             sent.append(task.name)
     return sent
