@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import aiohttp
+import dramatiq
 from dramatiq.middleware import CurrentMessage
 
 from actors.broker import BULK
@@ -214,7 +215,7 @@ async def tmdb_sync(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
     owner = message.message_id if message is not None else uuid.uuid4().hex
     # A redelivered message (its worker died) has the same id, so it takes over its own lock.
     if not (await res.redis.set(lock, owner, nx=True, ex=3600) or await res.redis.get(lock) == owner.encode()):
-        raise RuntimeError("another TMDB sync is running; retrying later")
+        raise dramatiq.Retry("another TMDB sync is running; retrying later")
     tally = {"requested": 0, "updated": 0, "created": 0, "unknown": 0, "missing": 0, "people_created": 0}
     try:
         timeout = aiohttp.ClientTimeout(total=30, connect=5)
