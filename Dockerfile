@@ -2,7 +2,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml ./
-COPY config.py errors.py timestamps.py ./
+COPY config.py errors.py textfold.py timestamps.py ./
 COPY front ./front
 COPY actors ./actors
 COPY stores ./stores

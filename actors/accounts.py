@@ -9,6 +9,7 @@ from redis.exceptions import RedisError
 
 from actors.broker import DEFAULT
 from actors.lifecycle import Resources, resources
+from actors.rankings import rank_trending
 from actors.work import refresh
 from cache import invalidate, keys
 from stores.mongo import movies
@@ -33,10 +34,8 @@ async def _movie_changed(res: Resources, movie_id: int) -> None:
 
 async def _refresh_trending(res: Resources) -> None:
     """Queue trending for recomputation, at most once per debounce window."""
-    from actors.rankings import rank_trending
-
     try:
-        if await res.redis.set(keys.PREFIX + "debounce:trending", "1", nx=True, ex=TRENDING_DEBOUNCE):
+        if await res.redis.set(keys.debounce("trending"), "1", nx=True, ex=TRENDING_DEBOUNCE):
             for window in ("day", "week"):
                 await refresh(res.redis, rank_trending, "trending", {"window": window}, res.settings.result_ttl_seconds)
     except RedisError:

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from actors.scheduler import Periodic
+from actors.outbox import drain_outboxes
+from actors.rankings import rank_popular, rank_trending
+from actors.tmdb import tmdb_sync
 from actors.work import refresh
 from cache import client as cache_client
 from config import get_settings
 
 
+@dataclass(frozen=True)
+class Periodic:
+    """A message to send every `every` seconds."""
+
+    name: str
+    every: int
+    send: Callable[[], Any]
+
+
 async def refresh_rankings(redis: Any, ttl: int) -> None:
     """Recompute popular and both trending windows."""
-    from actors.rankings import rank_popular, rank_trending
-
     await refresh(redis, rank_popular, "popular", {}, ttl)
     for window in ("day", "week"):
         await refresh(redis, rank_trending, "trending", {"window": window}, ttl)
@@ -34,8 +45,6 @@ def _send_rankings() -> None:
 
 
 def _send_outbox_drain() -> None:
-    from actors.outbox import drain_outboxes
-
     drain_outboxes.send()
 
 
@@ -44,7 +53,6 @@ def _send_tmdb_sync() -> None:
     settings = get_settings()
     if not settings.tmdb_api_key:
         return
-    from actors.tmdb import tmdb_sync
 
     async def go() -> None:
         redis = cache_client.connect(settings)

@@ -11,31 +11,19 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import redis
 
+from actors import periodic
+from actors.periodic import Periodic
 from cache import keys
 from config import get_settings
 
 log = logging.getLogger("movieverse.scheduler")
 
 
-@dataclass(frozen=True)
-class Periodic:
-    """A message to send every `every` seconds."""
-
-    name: str
-    every: int
-    send: Callable[[], Any]
-
-
 def schedule() -> list[Periodic]:
     """The periodic tasks, from the actor modules that define them."""
-    from actors import periodic
-
     return periodic.TASKS
 
 
@@ -44,12 +32,12 @@ def run_due(client: redis.Redis, tasks: list[Periodic], now: float) -> list[str]
     sent = []
     for task in tasks:
         period = int(now // task.every)
-        if client.set(keys.PREFIX + f"schedule:{task.name}:{period}", "1", nx=True, ex=task.every * 2):
+        if client.set(keys.schedule(task.name, period), "1", nx=True, ex=task.every * 2):
             try:
                 task.send()
             except Exception:
                 log.exception("sending %s failed; it will be tried next period", task.name)
-                client.delete(keys.PREFIX + f"schedule:{task.name}:{period}")
+                client.delete(keys.schedule(task.name, period))
                 continue
             sent.append(task.name)
     return sent
@@ -59,8 +47,6 @@ def main() -> int:
     """Loop until SIGTERM or SIGINT, checking the schedule every second."""
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    import actors  # noqa: F401 - builds the broker before any actor is sent
-
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

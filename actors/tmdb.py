@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import aiohttp
+import dramatiq
 from dramatiq.middleware import CurrentMessage
-from pymongo import ReturnDocument, UpdateOne
 
 from actors.broker import BULK
 from actors.lifecycle import Resources
@@ -30,7 +30,7 @@ from stores.mongo import Database
 from stores.mongo import app_settings as mongo_settings
 from stores.mongo import movies as mongo_movies
 from stores.mongo import people as mongo_people
-from stores.mongo.text import sort_key
+from stores.mongo import tmdb as mongo_tmdb
 
 NEW_ID_BASE = 100_000_000
 MAX_CAST = 15
@@ -126,28 +126,20 @@ def movie_document(tmdb: dict[str, Any], existing: dict[str, Any] | None, movie_
 
 async def _allocate(db: Database, name: str, count: int) -> int:
     """The first of `count` fresh ids for films or people that only TMDB knows."""
-    await db.counters.update_one({"_id": name}, {"$max": {"seq": NEW_ID_BASE}}, upsert=True)
-    counter = await db.counters.find_one_and_update({"_id": name}, {"$inc": {"seq": count}},
-                                                    return_document=ReturnDocument.AFTER)
-    assert counter is not None, "upserted just before"
-    return int(counter["seq"]) - count + 1
+    return await mongo_tmdb.allocate(db, name, count, NEW_ID_BASE)
 
 
 async def _find_film(db: Database, tmdb: dict[str, Any]) -> dict[str, Any] | None:
     """Our film for a TMDB film: the one linked to it, else an unlinked one with the same title and year."""
-    linked = await db.movies.find_one({"tmdb_id": tmdb["id"]})
+    linked = await mongo_tmdb.linked_film(db, tmdb["id"])
     if linked is not None:
         return linked
     release = _release(tmdb)
     if not release[:4].isdigit():
         return None
-    year = int(release[:4])
-    for title in {tmdb.get("title"), tmdb.get("original_title")}:
-        if isinstance(title, str) and title.strip():
-            async for doc in db.movies.find({"title_sort": sort_key(title)}):
-                if doc.get("tmdb_id") is None and doc.get("year") is not None and abs(doc["year"] - year) <= 1:
-                    return doc
-    return None
+    titles = [title for title in {tmdb.get("title"), tmdb.get("original_title")}
+              if isinstance(title, str) and title.strip()]
+    return await mongo_tmdb.unlinked_film(db, titles, int(release[:4]))
 
 
 async def _people(db: Database, tmdb: dict[str, Any]) -> tuple[dict[int, int], int]:
@@ -156,8 +148,7 @@ async def _people(db: Database, tmdb: dict[str, Any]) -> tuple[dict[int, int], i
     wanted: dict[int, dict[str, Any]] = {}
     for credit in cast + crew:
         wanted.setdefault(credit["id"], credit)
-    ids = {doc["tmdb_id"]: doc["_id"] async for doc in db.people.find({"tmdb_id": {"$in": list(wanted)}},
-                                                                      {"tmdb_id": 1})}
+    ids = await mongo_tmdb.linked_people(db, list(wanted))
     new = [tmdb_id for tmdb_id in wanted if tmdb_id not in ids]
     if new:
         first = await _allocate(db, "people", len(new))
@@ -172,27 +163,8 @@ async def _people(db: Database, tmdb: dict[str, Any]) -> tuple[dict[int, int], i
                 "profile_url": _image(credit.get("profile_path")),
                 "popularity": float(credit.get("popularity") or 0.0), "credits": {"cast": [], "crew": []},
             }))
-        await db.people.insert_many(docs, ordered=False)
+        await mongo_tmdb.add_people(db, docs)
     return ids, len(new)
-
-
-async def _relink(db: Database, before: dict[str, Any] | None, after: dict[str, Any]) -> set[int]:
-    """Make each person's credits agree with the film's new cast and crew; the people touched."""
-    movie_id = after["_id"]
-    old = set((before or {}).get("person_ids") or [])
-    ops = [UpdateOne({"_id": pid}, {"$pull": {"credits.cast": {"movie_id": movie_id},
-                                              "credits.crew": {"movie_id": movie_id}}})
-           for pid in old | set(after["person_ids"])]
-    base = {"movie_id": movie_id, "title": after["title"], "year": after.get("year")}
-    for credit in after["cast"]:
-        ops.append(UpdateOne({"_id": credit["person_id"]},
-                             {"$push": {"credits.cast": dict(base, character=credit["character"])}}))
-    for credit in after["crew"]:
-        ops.append(UpdateOne({"_id": credit["person_id"]}, {"$push": {"credits.crew": dict(
-            base, job=credit["job"], department=credit["department"])}}))
-    if ops:
-        await db.people.bulk_write(ops, ordered=True)
-    return old | set(after["person_ids"])
 
 
 async def apply(res: Resources, tmdb: dict[str, Any], create: bool, tally: dict[str, int]) -> None:
@@ -205,8 +177,8 @@ async def apply(res: Resources, tmdb: dict[str, Any], create: bool, tally: dict[
     person_ids, created_people = await _people(db, tmdb)
     movie_id = existing["_id"] if existing else await _allocate(db, "movies", 1)
     doc = mongo_movies.prepare(movie_document(tmdb, existing, movie_id, person_ids, datetime.now(UTC)))
-    await db.movies.replace_one({"_id": movie_id}, doc, upsert=True)
-    touched = await _relink(db, existing, doc)
+    await mongo_tmdb.put_film(db, doc)
+    touched = await mongo_tmdb.relink(db, existing, doc)
     await invalidate.entries_changed(res.redis, [keys.movie_entry(movie_id), *map(keys.person_entry, touched)])
     tally["updated" if existing else "created"] += 1
     tally["people_created"] += created_people
@@ -243,7 +215,7 @@ async def tmdb_sync(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
     owner = message.message_id if message is not None else uuid.uuid4().hex
     # A redelivered message (its worker died) has the same id, so it takes over its own lock.
     if not (await res.redis.set(lock, owner, nx=True, ex=3600) or await res.redis.get(lock) == owner.encode()):
-        raise RuntimeError("another TMDB sync is running; retrying later")
+        raise dramatiq.Retry("another TMDB sync is running; retrying later")
     tally = {"requested": 0, "updated": 0, "created": 0, "unknown": 0, "missing": 0, "people_created": 0}
     try:
         timeout = aiohttp.ClientTimeout(total=30, connect=5)

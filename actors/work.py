@@ -19,7 +19,7 @@ from errors import Invalid, NotFound
 log = logging.getLogger(__name__)
 
 Work = Callable[[Resources, dict[str, Any]], Awaitable[Any]]
-PERMANENT: tuple[type[Exception], ...] = (Invalid, NotFound)
+FAILURES: tuple[type[Exception], ...] = (Invalid, NotFound)  # what every work actor `throws`
 RUNNING_AFTER = 0.05
 
 
@@ -53,10 +53,13 @@ def work_actor(
 ) -> Callable[[Work], dramatiq.Actor[..., Any]]:
     """Turn `async def f(res, params) -> result` into an actor taking (job_id, key, params).
 
-    `throws` names more exceptions that end the job as failed at once, without a retry. A job's params
-    may carry `ttl`: the seconds its result is kept (else `result_ttl`, else RESULT_TTL_SECONDS).
+    The actor `throws` FAILURES and the exceptions `throws` names (Dramatiq's option): they end the
+    job as failed at once, without a retry, and the message is acknowledged rather than dead-lettered.
+    Any other exception, `dramatiq.Retry` among them, is retried; the last attempt marks the job failed.
+    A job's params may carry `ttl`: the seconds its result is kept (else `result_ttl`, else
+    RESULT_TTL_SECONDS).
     """
-    final = (*PERMANENT, *throws)
+    final = (*FAILURES, *throws)
 
     def decorate(work: Work) -> dramatiq.Actor[..., Any]:
         @functools.wraps(work)
@@ -81,6 +84,7 @@ def work_actor(
             max_retries=max_retries,
             time_limit=time_limit,
             priority=priority,
+            throws=final,
         )(run)
 
     return decorate

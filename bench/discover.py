@@ -56,8 +56,7 @@ from bench.common import (
 )
 from seeds.films import GENRES, REAL_FILMS
 from stores.mongo.movies import SORTS, MovieFilter
-from stores.mongo.search_index import MIN_PREFIX
-from stores.mongo.text import words
+from textfold import MIN_PREFIX, words
 
 MPAA = ("G", "PG", "PG-13", "R", "NC-17")
 LOADED = "catalogue index loaded"

@@ -34,14 +34,16 @@ from bench.common import Child, use_bench_namespaces, worker
 STAND_IN = use_bench_namespaces()
 warnings.filterwarnings("ignore", module="aiomysql")
 
+from actors.seeding import start_seed  # noqa: E402
+from actors.seeding.loaders import demo_password_hash  # noqa: E402
+from actors.seeding.plan import CHUNK  # noqa: E402
 from bench.emptying import empty_stores  # noqa: E402
 from cache import client as cache_client  # noqa: E402
 from cache import progress  # noqa: E402
 from config import get_settings  # noqa: E402
 from seeds import careers, films, people, profiles, reviews, users  # noqa: E402
 from seeds.__main__ import store_rates  # noqa: E402
-from seeds.loaders import demo_password_hash  # noqa: E402
-from seeds.plan import CHUNK, DEFAULTS, make_spec, spec_now  # noqa: E402
+from seeds.plan import DEFAULTS, make_spec, spec_now  # noqa: E402
 from stores import firebase, mongo, mysql, postgres  # noqa: E402
 from stores.mongo import movies as mongo_movies  # noqa: E402
 from stores.mongo import people as mongo_people  # noqa: E402
@@ -141,9 +143,6 @@ async def raw(rows: dict[str, list[Any]]) -> dict[str, float]:
 
 async def seed(spec: dict[str, Any], timeout: float) -> dict[str, Any]:
     """Run the seed through the actors; its final progress record."""
-    import actors  # noqa: F401 - builds the broker
-    from actors.seeding import start_seed
-
     redis = cache_client.connect(get_settings())
     try:
         run_id = await start_seed(redis, spec)

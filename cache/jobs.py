@@ -14,7 +14,7 @@ import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from cache import keys
+from cache import keys, subscription
 from cache.client import database, script
 from timestamps import iso
 
@@ -233,18 +233,13 @@ class Notifier:
                 if not future.done():
                     future.set_result(notice)
 
+    async def _subscribed(self) -> None:
+        self._ready.set()
+
+    def _lost(self, exc: Exception) -> None:
+        self._ready.clear()
+        log.warning("job notifications lost (%s); resubscribing", exc)
+
     async def _listen(self) -> None:
-        while True:
-            try:
-                async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(keys.channel(keys.DONE, database(self.redis)))
-                    self._ready.set()
-                    async for message in pubsub.listen():
-                        if message["type"] == "message":
-                            self._wake(message["data"])
-            except asyncio.CancelledError:
-                raise
-            except (RedisError, OSError) as exc:
-                self._ready.clear()
-                log.warning("job notifications lost (%s); resubscribing", exc)
-                await asyncio.sleep(1.0)
+        await subscription.follow(self.redis, keys.DONE, heard=self._wake, subscribed=self._subscribed,
+                                  lost=self._lost, pause=1.0)

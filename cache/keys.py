@@ -9,6 +9,9 @@ import orjson
 PREFIX = "mv:"
 DONE, INVALIDATE = "jobs:done", "invalidate"  # the channels: job ends, changed entries
 CATALOGUE_VERSION = PREFIX + "catalogue:version"
+SEED_LIVE = PREFIX + "seed-live"  # the live seed run's id
+SEED_RUNS = PREFIX + "seed-runs"  # the latest seed runs by start time
+SEED_LEASES = PREFIX + "seed-leases"  # the chunks being written, with their leases
 
 
 def channel(name: str, database: int) -> str:
@@ -71,3 +74,43 @@ def counter(name: str) -> str:
 def recommendations(user_id: int) -> str:
     """The work key of a user's recommendations."""
     return work_key("recommendations", {"user_id": user_id})
+
+
+def schedule(task: str, period: int) -> str:
+    """The marker that one period of a periodic task was sent."""
+    return f"{PREFIX}schedule:{task}:{period}"
+
+
+def debounce(name: str) -> str:
+    """The marker that holds back repeats of some work during its debounce window."""
+    return f"{PREFIX}debounce:{name}"
+
+
+def seed_job(run_id: str) -> str:
+    """The work key of a seed run's job."""
+    return f"seed:{run_id}"
+
+
+def seed_run(run_id: str) -> str:
+    """A seed run's progress record."""
+    return f"{PREFIX}seed:{run_id}"
+
+
+def seed_chunks(run_id: str, stage: str) -> str:
+    """The chunks of one stage of a seed run that were counted."""
+    return f"{PREFIX}seed:{run_id}:chunks:{stage}"
+
+
+def seed_spans(run_id: str) -> str:
+    """The first start and last end of each store's chunks in a seed run."""
+    return f"{PREFIX}seed:{run_id}:spans"
+
+
+def seed_sent(run_id: str, stage: str) -> str:
+    """The marker that the stage after this one of a seed run was sent."""
+    return f"{PREFIX}seed:{run_id}:sent:{stage}"
+
+
+def seed_pattern() -> str:
+    """A SCAN pattern matching every key of every seed run, the live-run marker and the leases."""
+    return f"{PREFIX}seed*"

@@ -21,8 +21,7 @@ from collections import OrderedDict
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from cache import invalidate, keys
-from cache.client import database
+from cache import invalidate, keys, subscription
 
 log = logging.getLogger(__name__)
 
@@ -83,24 +82,25 @@ class LocalCache:
 
     async def _follow(self, redis: Redis) -> None:
         lost = False
-        while not self._stopping:
-            try:
-                async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(keys.channel(keys.INVALIDATE, database(redis)))
-                    if lost:
-                        removed = await invalidate.everything(redis)
-                        log.warning("cache invalidations are back; dropped %d cached entries", removed)
-                    self._entries.clear()
-                    self.version = await invalidate.catalogue_version(redis)
-                    self.trusted, lost = True, False
-                    async for message in pubsub.listen():
-                        if message["type"] == "message":
-                            self.drop(message["data"].decode().split())
-            except asyncio.CancelledError:
-                raise
-            except (RedisError, OSError) as exc:
-                if not lost:
-                    log.warning("cache invalidations lost (%s); reading from the stores until Redis is back", exc)
-                self.trusted, lost = False, True
-                self._entries.clear()
-                await asyncio.sleep(0.5)
+
+        async def subscribed() -> None:
+            nonlocal lost
+            if lost:
+                removed = await invalidate.everything(redis)
+                log.warning("cache invalidations are back; dropped %d cached entries", removed)
+            self._entries.clear()
+            self.version = await invalidate.catalogue_version(redis)
+            self.trusted, lost = True, False
+
+        def heard(data: bytes) -> None:
+            self.drop(data.decode().split())
+
+        def gone(exc: Exception) -> None:
+            nonlocal lost
+            if not lost:
+                log.warning("cache invalidations lost (%s); reading from the stores until Redis is back", exc)
+            self.trusted, lost = False, True
+            self._entries.clear()
+
+        await subscription.follow(redis, keys.INVALIDATE, heard=heard, subscribed=subscribed, lost=gone,
+                                  pause=0.5, running=lambda: not self._stopping)

@@ -14,19 +14,19 @@ RUN_TTL = 7 * 24 * 3600
 
 
 def _run(run_id: str) -> str:
-    return keys.PREFIX + f"seed:{run_id}"
+    return keys.seed_run(run_id)
 
 
 def _chunks(run_id: str, stage: str) -> str:
-    return keys.PREFIX + f"seed:{run_id}:chunks:{stage}"
+    return keys.seed_chunks(run_id, stage)
 
 
 def _spans(run_id: str) -> str:
-    return keys.PREFIX + f"seed:{run_id}:spans"
+    return keys.seed_spans(run_id)
 
 
 def _sent(run_id: str, stage: str) -> str:
-    return keys.PREFIX + f"seed:{run_id}:sent:{stage}"
+    return keys.seed_sent(run_id, stage)
 
 
 async def start_run(redis: Redis, run_id: str, spec: dict[str, Any], totals: dict[str, int]) -> None:

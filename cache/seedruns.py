@@ -23,9 +23,7 @@ from redis.commands.core import AsyncScript
 from cache import keys
 from cache.client import script
 
-LIVE = keys.PREFIX + "seed-live"
-RUNS = keys.PREFIX + "seed-runs"
-LEASES = keys.PREFIX + "seed-leases"
+LIVE, RUNS, LEASES = keys.SEED_LIVE, keys.SEED_RUNS, keys.SEED_LEASES
 LEASE_MS = 10_000
 RENEW_SECONDS = LEASE_MS / 4000
 RUNS_KEPT = 10
@@ -181,6 +179,6 @@ async def _keep(redis: Redis, field: str, token: str, body: asyncio.Task[Any] | 
 async def forget(redis: Redis) -> int:
     """Delete every seed run's progress, the live marker and the leases; returns the keys deleted."""
     deleted = 0
-    async for name in redis.scan_iter(match=keys.PREFIX + "seed*", count=500):
+    async for name in redis.scan_iter(match=keys.seed_pattern(), count=500):
         deleted += await redis.delete(name)
     return deleted

@@ -23,7 +23,7 @@ from front.params import Params
 from stores import Stores
 from stores.mongo import genres, movies, people
 from stores.mongo.movies import MovieFilter
-from stores.mongo.text import fold, words
+from textfold import fold, words
 
 FILTERS = ("genre", "without_genre", "year", "year_from", "year_to", "min_rating", "max_rating", "min_votes",
            "max_votes", "min_runtime", "max_runtime", "mpaa", "person", "q", "sort")

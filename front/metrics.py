@@ -6,6 +6,7 @@ import os
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Histogram,
@@ -52,8 +53,6 @@ def render(queue_depths: dict[str, int]) -> bytes:
         multiprocess.MultiProcessCollector(registry)
         text = generate_latest(registry)
     else:
-        from prometheus_client import REGISTRY
-
         text = generate_latest(REGISTRY)
     extra = CollectorRegistry()
     extra.register(QueueDepths(queue_depths))  # type: ignore[arg-type]

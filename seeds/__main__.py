@@ -8,11 +8,20 @@ import sys
 import time
 from typing import Any
 
+from redis.exceptions import RedisError
+
+from actors import queues
+from actors.seeding import start_seed
 from cache import client as cache_client
-from cache import progress
+from cache import progress, seedruns
 from config import get_settings
 from seeds.films import REAL_FILMS
 from seeds.plan import DEFAULTS, make_spec
+from seeds.status import report
+from stores import Stores
+from stores.mongo import catalogue
+from stores.mysql import reviews
+from stores.postgres import users
 
 ORDER = ("genres", "movies", "users", "people", "reviews", "profiles")
 
@@ -67,11 +76,6 @@ def store_rates(state: dict[str, Any]) -> dict[str, float]:
 
 async def is_empty() -> bool:
     """Whether any of the main stores holds nothing yet."""
-    from stores import Stores
-    from stores.mongo import catalogue
-    from stores.mysql import reviews
-    from stores.postgres import users
-
     stores = Stores(get_settings())
     try:
         counts = await catalogue.counts(await stores.mongo())
@@ -114,9 +118,6 @@ async def follow(run_id: str, timeout: float) -> int:
 
 async def enqueue(spec: dict[str, Any]) -> str:
     """Record the run as a job and send its first message."""
-    import actors  # noqa: F401 - builds the broker
-    from actors.seeding import start_seed
-
     redis = cache_client.connect(get_settings())
     try:
         return await start_seed(redis, spec)
@@ -126,9 +127,6 @@ async def enqueue(spec: dict[str, Any]) -> str:
 
 async def show_status() -> int:
     """Print the live run, its stages and chunks, any superseded run, and the bulk queue."""
-    from actors import queues
-    from seeds.status import report
-
     settings = get_settings()
     redis = cache_client.connect(settings)
     try:
@@ -145,10 +143,6 @@ async def show_status() -> int:
 
 async def forget() -> int:
     """Delete every seed run's progress, the live-run marker and the leases; a Redis that is down is skipped."""
-    from redis.exceptions import RedisError
-
-    from cache import seedruns
-
     redis = cache_client.connect(get_settings())
     try:
         print(f"seed progress cleared ({await seedruns.forget(redis)} keys)")

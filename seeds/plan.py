@@ -1,20 +1,11 @@
-"""How a seed run is split: the chunks of each stage, the expected counts, the final summary."""
+"""A seed run's parameters: the default sizes and the moment all its timestamps are relative to."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-
-from seeds.films import GENRES
-from seeds.people import pool_size
-
-if TYPE_CHECKING:
-    from actors.lifecycle import Resources
+from typing import Any
 
 DEFAULTS = {"movies": 58_788, "users": 2_000, "reviews": 200_000}
-CHUNK = {"movies": 2_000, "users": 1_000, "reviews": 200, "profiles": 2_000, "people": 4_000}
-
-Chunk = tuple[str, int, int]
 
 
 def make_spec(movies: int, users: int, reviews: int, now: datetime | None = None) -> dict[str, Any]:
@@ -26,44 +17,3 @@ def make_spec(movies: int, users: int, reviews: int, now: datetime | None = None
 def spec_now(spec: dict[str, Any]) -> datetime:
     """The run's reference moment."""
     return datetime.fromisoformat(spec["now"])
-
-
-def _ranges(kind: str, count: int, size: int) -> list[Chunk]:
-    return [(kind, start, min(start + size, count + 1)) for start in range(1, count + 1, size)]
-
-
-def chunks(spec: dict[str, Any], stage: str) -> list[Chunk]:
-    """The chunks of one stage of a run."""
-    if stage == "accounts":
-        # Users alone first: everything later needs them.
-        return _ranges("users", spec["users"], CHUNK["users"])
-    if stage == "profiles":
-        # The small writes before the long film chunks, so those do not slow them down.
-        return [*_ranges("profiles", spec["users"], CHUNK["profiles"]), ("genres", 0, 1), ("settings", 0, 1)]
-    if stage == "catalogue":
-        return _ranges("movies", spec["movies"], CHUNK["movies"])
-    if stage == "relations":
-        # Quick chunks first, so they do not wait behind the long people chunks.
-        return [*_ranges("reviews", spec["users"], CHUNK["reviews"]),
-                *_ranges("people", pool_size(spec["movies"]), CHUNK["people"])]
-    if stage == "finish":
-        return [("finish", 0, 1)]
-    raise ValueError(f"unknown stage {stage!r}")
-
-
-def expected_totals(spec: dict[str, Any]) -> dict[str, int]:
-    """The rows each store should hold for this run (people are counted as they come)."""
-    return {"movies": spec["movies"], "genres": len(GENRES), "users": spec["users"],
-            "reviews": spec["reviews"], "profiles": spec["users"], "people": 0}
-
-
-async def summary(res: Resources) -> dict[str, int]:
-    """What the stores hold now."""
-    from stores.mongo import catalogue
-    from stores.mysql import reviews
-    from stores.postgres import users
-
-    counts = await catalogue.counts(await res.stores.mongo())
-    counts["users"] = await users.count(await res.stores.postgres())
-    counts["reviews"] = await reviews.count(await res.stores.mysql())
-    return counts

@@ -11,7 +11,7 @@ from hashlib import blake2b
 from typing import Any
 
 from seeds.names import FIRST_NAMES, LAST_NAMES
-from stores.mongo.text import fold
+from textfold import fold
 
 DEMO_PASSWORD = "movieverse-demo"
 FIXED = {1: ("admin", True), 2: ("demo", False)}

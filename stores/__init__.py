@@ -6,6 +6,9 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import pymysql
+from pymongo.errors import ConnectionFailure
+
 from config import Settings
 from errors import Unavailable
 from stores import firebase, mongo, mysql, postgres
@@ -100,7 +103,4 @@ class Stores:
 
 def _is_connection_error(exc: BaseException) -> bool:
     """Whether a driver error means the server could not be reached."""
-    import pymysql
-    from pymongo.errors import ConnectionFailure
-
     return isinstance(exc, ConnectionFailure | pymysql.err.OperationalError)

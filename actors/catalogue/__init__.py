@@ -12,17 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import textfold
 from actors.catalogue.films import Films
 from actors.catalogue.people import People
 from actors.catalogue.shelf import Shelf
 from stores.mongo import catalogue
+from stores.mongo.database import Database
 from stores.mongo.search import Doc, Hit, rank
-from stores.mongo.text import words
-
-if TYPE_CHECKING:
-    from stores.mongo import Database
 
 __all__ = ["Catalogue", "Films", "People"]
 
@@ -80,7 +78,7 @@ class Catalogue:
 
     def search(self, query: str, kinds: tuple[str, ...], limit: int = 1000) -> list[Hit]:
         """Every movie and/or person matching all query words, best first (as the MongoDB lookup ranks)."""
-        query_words = words(query)[:8]
+        query_words = textfold.query_words(query)
         if not query_words:
             return []
         found: list[tuple[str, list[Doc]]] = [(kind, self.shelves[kind].candidates(query_words))

@@ -23,7 +23,7 @@ from actors.catalogue.columns import Column, Mask, Postings, Texts, narrowest, r
 from actors.catalogue.shelf import Shelf, number, page_of, plain, same
 from stores.mongo.movies import RANGES, MovieFilter
 from stores.mongo.search import Doc
-from stores.mongo.text import sort_key
+from textfold import sort_key
 
 # column: (path in the document, whole numbers)
 NUMBERS = {"year": (("year",), True), "runtime": (("runtime",), True), "rating": (("rating", "average"), False),

@@ -16,12 +16,9 @@ import contextlib
 import logging
 import time
 
-from redis.exceptions import RedisError
-
 from actors.catalogue import Catalogue
 from actors.lifecycle import Resources
-from cache import invalidate, keys
-from cache.client import database
+from cache import invalidate, keys, subscription
 from stores.mongo import catalogue
 
 log = logging.getLogger(__name__)
@@ -92,28 +89,17 @@ class Follower:
         self._wake.set()
 
     async def _follow(self, res: Resources) -> None:
-        while True:
-            try:
-                async with res.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(keys.channel(keys.INVALIDATE, database(res.redis)))
-                    self.heard = await invalidate.catalogue_version(res.redis)
-                    self._ask_load()  # changes may have gone unheard before this subscription
-                    self._wake.set()
-                    keeper = asyncio.create_task(self._keep(res))
-                    try:
-                        async for message in pubsub.listen():
-                            if message["type"] == "message":
-                                self.note(message["data"].decode())
-                    finally:
-                        keeper.cancel()
-                        with contextlib.suppress(asyncio.CancelledError):
-                            await keeper
-            except asyncio.CancelledError:
-                raise
-            except (RedisError, OSError) as exc:
-                log.warning("catalogue index lost the invalidation channel (%s); MongoDB answers meanwhile", exc)
-                self._ask_load()
-                await asyncio.sleep(1.0)
+        async def subscribed() -> None:
+            self.heard = await invalidate.catalogue_version(res.redis)
+            self._ask_load()  # changes may have gone unheard before this subscription
+            self._wake.set()
+
+        def lost(exc: Exception) -> None:
+            log.warning("catalogue index lost the invalidation channel (%s); MongoDB answers meanwhile", exc)
+            self._ask_load()
+
+        await subscription.follow(res.redis, keys.INVALIDATE, heard=lambda data: self.note(data.decode()),
+                                  subscribed=subscribed, lost=lost, pause=1.0, alongside=lambda: self._keep(res))
 
     async def _keep(self, res: Resources) -> None:
         while True:

@@ -3,7 +3,7 @@
 The vocabulary is sorted, so the words sharing a prefix are one run of word ids, and the
 postings are stored word by word: a prefix costs one slice. Every word of five letters or
 more is also filed under (a 32-bit hash of) each of its `~` terms, the terms the MongoDB
-lookup uses (stores/mongo/search_index.py), so both find the same near words; a hash
+lookup uses (textfold.py), so both find the same near words; a hash
 collision only adds a candidate that ranking turns away. Documents whose words change after
 the build are kept apart until the next load.
 """
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from actors.catalogue.columns import Mask, Overlay, Packed, grouped, offsets_of
-from stores.mongo.search_index import MIN_PREFIX, fuzzy_terms
+from textfold import MIN_PREFIX, fuzzy_terms
 
 HASH_MASK = 0xFFFFFFFF
 

@@ -11,7 +11,7 @@ from front.limits import charger
 from front.pagination import paginate
 from front.params import Params
 from front.responses import accepted, respond
-from stores.mongo.text import words
+from textfold import query_words
 
 bp = Blueprint("search", url_prefix="/api/search")
 
@@ -26,12 +26,12 @@ async def search(request: Request) -> HTTPResponse:
     page, size = query.page()
     if q is None and "q" not in query.errors:
         query.fail("q", "Give something to search for.")
-    elif q is not None and not words(q):
+    elif q is not None and not query_words(q):
         query.fail("q", "Give at least one letter or digit.")
     query.done()
     assert q is not None
     outcome = await request.app.ctx.dispatcher.run(search_catalogue, "search",
-                                                   {"q": " ".join(words(q)[:8]), "type": kind},
+                                                   {"q": " ".join(query_words(q)), "type": kind},
                                                    charge=charger(request))
     if not outcome.done:
         return accepted(outcome.job)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo import AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
 
 from config import Settings
+from stores.mongo.database import Database
 from stores.mongo.indexes import ensure_indexes
 
-Database = AsyncDatabase[dict[str, Any]]
+__all__ = ["Database", "close", "connect", "ensure_schema", "ping"]
 
 
 async def connect(settings: Settings) -> Database:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pymongo import UpdateOne
 
-if TYPE_CHECKING:
-    from stores.mongo import Database
+from stores.mongo.database import Database
 
 
 async def set_defaults(db: Database, defaults: Mapping[str, Any]) -> None:

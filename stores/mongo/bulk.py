@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pymongo import ReplaceOne
 from pymongo.errors import BulkWriteError
 
-if TYPE_CHECKING:
-    from stores.mongo import Database
+from stores.mongo.database import Database
 
 DUPLICATE_KEY = 11000
 BATCH = 2000

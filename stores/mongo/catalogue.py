@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from stores.mongo import Database
+from stores.mongo.database import Database
 
 
 async def counts(db: Database) -> dict[str, int]:

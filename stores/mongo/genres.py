@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pymongo import UpdateOne
 
-from stores.mongo.text import fold
-
-if TYPE_CHECKING:
-    from stores.mongo import Database
+from stores.mongo.database import Database
+from textfold import fold
 
 
 async def upsert_genres(db: Database, genres: Sequence[tuple[int, str]]) -> int:

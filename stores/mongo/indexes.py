@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-if TYPE_CHECKING:
-    from stores.mongo import Database
+from stores.mongo.database import Database
 
 INDEXES: dict[str, list[IndexModel]] = {
     "movies": [

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
 
 from stores.mongo import listing
+from stores.mongo.database import Database
 from stores.mongo.search_index import movie_terms
-from stores.mongo.text import sort_key, words
+from textfold import sort_key, words
 from timestamps import iso
-
-if TYPE_CHECKING:
-    from stores.mongo import Database
 
 SUMMARY_FIELDS = {"title": 1, "year": 1, "genres": 1, "rating": 1, "popularity": 1, "poster_url": 1}
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from stores.mongo import listing
+from stores.mongo.database import Database
 from stores.mongo.search_index import person_terms
-from stores.mongo.text import fold, words
-
-if TYPE_CHECKING:
-    from stores.mongo import Database
+from textfold import fold, words
 
 
 def prepare(doc: dict[str, Any]) -> dict[str, Any]:

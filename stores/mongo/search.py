@@ -1,6 +1,6 @@
 """Search over movie titles and people's names: exact beats prefix beats one-typo, then popularity.
 
-Candidates come from one indexed `$in` lookup per collection (stores/mongo/search_index.py) of
+Candidates come from one indexed `$in` lookup per collection (the `tokens` terms of textfold.py) of
 the query's longest word's own term and its `~` terms; every query word is then checked
 against each candidate's words. Movies and people are looked up concurrently.
 """
@@ -10,13 +10,11 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from stores.mongo.search_index import fuzzy, fuzzy_terms
-from stores.mongo.text import words
-
-if TYPE_CHECKING:
-    from stores.mongo import Database
+import textfold
+from stores.mongo.database import Database
+from textfold import fuzzy, fuzzy_terms
 
 EXACT, PREFIX, FUZZY = 3, 2, 1
 PER_TERM = 400
@@ -134,7 +132,7 @@ def rank(query_words: list[str], found: list[tuple[str, list[Doc]]], limit: int 
 
 async def search(db: Database, query: str, kinds: tuple[str, ...], limit: int = 1000) -> list[Hit]:
     """Every movie and/or person matching all query words, best first, looked up in MongoDB."""
-    query_words = words(query)[:8]
+    query_words = textfold.query_words(query)
     if not query_words:
         return []
     anchor, fuzzy = anchor_terms(query_words)

@@ -19,7 +19,7 @@ from config import Settings
 from stores import Stores
 from stores.mongo import movies, search
 from stores.mongo.search import Doc
-from stores.mongo.text import words
+from textfold import words
 
 FILMS = [
     {"_id": 9_100_001, "title": "Quixotrel Harbour", "year": 1971, "popularity": 12.0},

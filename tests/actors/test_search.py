@@ -11,7 +11,7 @@ import pytest
 
 from stores import Stores
 from stores.mongo import movies, search
-from stores.mongo.search_index import terms
+from textfold import terms
 
 MADE_UP = [
     {"_id": 9_000_001, "title": "Zorblax Quest", "year": 1990, "popularity": 1.0},

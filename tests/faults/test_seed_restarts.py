@@ -34,7 +34,8 @@ import pymysql
 import pytest
 import redis as redis_sync
 
-from seeds.plan import chunks, make_spec
+from actors.seeding.plan import chunks
+from seeds.plan import make_spec
 from stores.mysql import _params as mysql_params
 from tests.conftest import BIN, ROOT
 from tests.faults.servers import ThrowawayRabbitMQ, ThrowawayRedis

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from seeds import films
-from stores.mongo.text import fold, sort_key
 from tests.conftest import SEED
+from textfold import fold, sort_key
 
 DOCS = [films.movie_document(f) for f in films.all_films()[: SEED["movies"]]]
 SORT_FIELDS: dict[str, Callable[[dict[str, Any]], Any]] = {

@@ -55,15 +55,3 @@ def test_some_people_are_prolific_and_most_are_not() -> None:
     docs = careers.person_documents(CATALOGUE, POOL, 1, len(POOL.people) + 1)
     counts = sorted((len(d["credits"]["cast"]) + len(d["credits"]["crew"]) for d in docs), reverse=True)
     assert counts[0] >= 5 * counts[len(counts) // 2]
-
-
-def test_people_chunks_from_the_shared_career_index_match_a_fresh_pass() -> None:
-    from seeds import loaders
-
-    size = people.pool_size(400)
-    catalogue, pool = films.films_between(1, 401), people.people_pool(size)
-    first = loaders._people_documents(400, 1, 101)
-    index = loaders._career_index(400, 101, 201)
-    assert loaders._people_documents(400, 101, 201) == careers.person_documents(catalogue, pool, 101, 201)
-    assert first == careers.person_documents(catalogue, pool, 1, 101)
-    assert loaders._career_index(400, 1, size + 1) is index

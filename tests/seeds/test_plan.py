@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from actors.seeding.plan import chunks
 from seeds.people import pool_size
-from seeds.plan import DEFAULTS, chunks, make_spec
+from seeds.plan import DEFAULTS, make_spec
 
 STAGES = ("accounts", "profiles", "catalogue", "relations", "finish")
 

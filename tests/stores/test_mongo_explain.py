@@ -13,6 +13,7 @@ import pytest
 
 from stores import Stores
 from stores.mongo.movies import SORTS, MovieFilter, sort_spec
+from textfold import fuzzy_terms
 
 
 def stages(plan: dict[str, Any]) -> list[str]:
@@ -61,8 +62,6 @@ async def test_people_search_uses_the_token_index(stores: Stores, seeded: str) -
 
 @pytest.mark.parametrize("collection", ["movies", "people"])
 async def test_the_typo_lookup_uses_the_token_index(stores: Stores, seeded: str, collection: str) -> None:
-    from stores.mongo.search_index import fuzzy_terms
-
     db = await stores.mongo()
     query = {"tokens": {"$in": sorted(fuzzy_terms("godfather"))}}
     plan = (await db[collection].find(query).sort([("popularity", -1)]).limit(4000).explain())

@@ -24,9 +24,9 @@ import dramatiq
 
 from actors.broker import BULK
 from actors.lifecycle import Resources, resources
-from cache import jobs, progress, seedruns
-from seeds import plan
-from seeds.loaders import LOADERS, demo_password_hash
+from actors.seeding import plan
+from actors.seeding.loaders import LOADERS, demo_password_hash
+from cache import jobs, keys, progress, seedruns
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,11 @@ STAGES = ("accounts", "profiles", "catalogue", "relations", "finish")
 async def start_seed(redis: Any, spec: dict[str, Any]) -> str:
     """Record a seed run as a job and send its first message; returns the run (job) id."""
     run_id = uuid.uuid4().hex
-    spec = dict(spec, job_key=f"seed:{run_id}")
+    spec = dict(spec, job_key=keys.seed_job(run_id))
     await jobs.record(redis, run_id, "seed", spec["job_key"], progress.RUN_TTL)
     previous = await seedruns.make_live(redis, run_id)
     if previous is not None and await progress.supersede(redis, previous, by=run_id):
-        await jobs.fail(redis, previous, f"seed:{previous}", f"superseded by seed run {run_id}", progress.RUN_TTL)
+        await jobs.fail(redis, previous, keys.seed_job(previous), f"superseded by seed run {run_id}", progress.RUN_TTL)
         log.info("seed run %s supersedes the unfinished run %s", run_id, previous)
     try:
         await asyncio.to_thread(seed_everything.send, run_id, spec)

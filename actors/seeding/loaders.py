@@ -6,10 +6,12 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from argon2 import PasswordHasher
 
+from actors.lifecycle import Resources
+from actors.periodic import refresh_rankings
 from cache import invalidate
 from seeds import careers, films, people, profiles, reviews, users
 from seeds.app_settings import DEFAULT_SETTINGS
@@ -22,10 +24,7 @@ from stores.mongo import people as mongo_people
 from stores.mysql import bulk as mysql_bulk
 from stores.postgres import bulk as postgres_bulk
 
-if TYPE_CHECKING:
-    from actors.lifecycle import Resources
-
-Loader = Callable[["Resources", dict[str, Any], int, int], Awaitable[dict[str, int]]]
+Loader = Callable[[Resources, dict[str, Any], int, int], Awaitable[dict[str, int]]]
 
 
 @lru_cache(maxsize=1)
@@ -162,8 +161,6 @@ async def load_finish(res: Resources, spec: dict[str, Any], start: int, end: int
     await mongo_movies.forget_user_ratings(db, set(figures), version)
     await mongo_genres.refresh_counts(db)
     await invalidate.everything(res.redis)
-    from actors.periodic import refresh_rankings
-
     await refresh_rankings(res.redis, res.settings.result_ttl_seconds)
     return {}
 
