@@ -152,8 +152,8 @@ async def lease(redis: Redis, run_id: str, chunk: str, poll: float = 0.2) -> Asy
     if taken == SUPERSEDED:
         yield False
         return
-    body, lost = asyncio.current_task(), asyncio.Event()
-    renewal = asyncio.create_task(_keep(redis, field, token, body, lost))
+    body, lost, stop = asyncio.current_task(), asyncio.Event(), asyncio.Event()
+    renewal = asyncio.create_task(_keep(redis, field, token, body, lost, stop))
     try:
         yield True
     except asyncio.CancelledError:
@@ -161,14 +161,22 @@ async def lease(redis: Redis, run_id: str, chunk: str, poll: float = 0.2) -> Asy
             raise LeaseLost(f"the lease of {chunk} of run {run_id} lapsed while it was writing") from None
         raise
     finally:
+        stop.set()  # before the cancel, which a call finishing as it lands can swallow (asyncio.wait_for, 3.11)
         renewal.cancel()
         await asyncio.gather(renewal, return_exceptions=True)
         await _RELEASE(keys=[LEASES], args=[field, token], client=redis)
+    if lost.is_set():  # the body's cancellation was swallowed, and it went on to the end
+        raise LeaseLost(f"the lease of {chunk} of run {run_id} lapsed while it was writing")
 
 
-async def _keep(redis: Redis, field: str, token: str, body: asyncio.Task[Any] | None, lost: asyncio.Event) -> None:
+async def _keep(redis: Redis, field: str, token: str, body: asyncio.Task[Any] | None, lost: asyncio.Event,
+                stop: asyncio.Event) -> None:
+    """Renew the lease every RENEW_SECONDS until `stop`; when a renewal finds it lapsed, cancel the body."""
     while True:
-        await asyncio.sleep(RENEW_SECONDS)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), RENEW_SECONDS)
+        if stop.is_set():
+            return
         if not await _RENEW(keys=[LEASES], args=[field, token, LEASE_MS], client=redis):
             lost.set()
             if body is not None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from cache import jobs, progress, seedruns
+from config import Settings
 
 
 def run() -> str:
@@ -92,6 +95,38 @@ async def test_a_writer_whose_lease_lapsed_is_stopped(redis: Any, monkeypatch: p
         async with seedruns.lease(redis, live, "catalogue:movies:1:2001"):
             await redis.hdel(seedruns.LEASES, f"{live}/catalogue:movies:1:2001")
             await asyncio.sleep(5)
+
+
+class SwallowingRedis(Redis):
+    """A client whose script calls, when cancelled, finish and return instead of raising: what a call
+    through `asyncio.wait_for` (redis-py's socket timeout) does on Python 3.11 when its reply comes as
+    the cancel lands."""
+
+    async def evalsha(self, *args: Any) -> Any:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(0.2)
+        return await super().evalsha(*args)
+
+
+async def test_a_lease_is_let_go_even_when_its_renewal_swallows_the_cancel(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seen in a seed run: a chunk had written everything, then waited for ever on its renewal
+    # (cancelled, swallowed, renewing again), holding its lease and the whole run with it.
+    monkeypatch.setattr(seedruns, "RENEW_SECONDS", 0.3)
+    client = SwallowingRedis.from_url(settings.redis_url.reveal())
+    live = run()
+    await seedruns.make_live(client, live)
+
+    async def chunk() -> None:
+        async with seedruns.lease(client, live, "relations:reviews:1:201") as held:
+            assert held is True
+            await asyncio.sleep(0.4)  # the renewal is inside its call (0.3 to 0.5 s) when the body ends
+
+    try:
+        await asyncio.wait_for(chunk(), 5)
+        assert live not in await seedruns.leases(client)
+    finally:
+        await client.aclose()
 
 
 async def test_a_superseded_run_is_marked_so_unless_it_had_finished(redis: Any) -> None:
