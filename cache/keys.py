@@ -51,6 +51,16 @@ def cached(name: str) -> str:
     return f"{PREFIX}cache:{name}"
 
 
+def list_entry(work: str) -> str:
+    """The cache-aside entry of a list page answered by MongoDB, named by its work key."""
+    return f"list:{work}"
+
+
+def page_entry(version: int, path: str, query: str) -> str:
+    """A web process's local copy of a list page as it answered it, under a catalogue version."""
+    return cached(f"raw:{version}:{path}?{query}")
+
+
 def movie_entry(movie_id: int) -> str:
     """The name of a movie's cache-aside entry (its full detail)."""
     return f"movie:{movie_id}"

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from sanic import Request
 
-from cache.keys import cached, work_key
+from cache import keys
 from errors import Invalid, NotFound
 from front.limits import charged
 from front.pagination import paginate
@@ -136,14 +136,14 @@ async def cached_page(request: Request, kind: str, work: dict[str, Any], page: i
     found = await index(keep)
     if found is not None:
         return orjson.dumps(paginate(request, found[1], found[0], page, size))
-    name = work_key(kind, {**work, "v": ctx.local.version, "path": request.path.rstrip("/"),
+    name = keys.work_key(kind, {**work, "v": ctx.local.version, "path": request.path.rstrip("/"),
                            "args": request.query_string})
 
     async def body() -> dict[str, Any]:
         count, results = await mongo()
         return paginate(request, results, count, page, size)
 
-    answer = await ctx.aside.get(f"list:{name}", charged(request, body), keep)
+    answer = await ctx.aside.get(keys.list_entry(name), charged(request, body), keep)
     if answer is None:
         raise Invalid("The list could not be built.")
     return answer
@@ -158,7 +158,7 @@ async def _from_mongo(lister: Callable[..., Awaitable[tuple[int, list[Any]]]], s
 def _hot(request: Request) -> tuple[str, bytes | None]:
     """The local-tier key of a list request under the current catalogue version, and its page if held."""
     ctx = request.app.ctx
-    raw = cached(f"raw:{ctx.local.version}:{request.path}?{request.query_string}")
+    raw = keys.page_entry(ctx.local.version, request.path, request.query_string)
     return raw, ctx.local.get(raw)
 
 

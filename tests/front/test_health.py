@@ -61,20 +61,26 @@ def test_metrics_are_prometheus_text_with_requests_latencies_and_queue_depths(
 def test_the_recorder_hands_counts_and_latencies_to_prometheus() -> None:
     import uuid
 
-    from front import metrics
+    from prometheus_client import REGISTRY
+
     from front.endpoint import Recorder
+
+    def requests(status: str) -> float | None:
+        return REGISTRY.get_sample_value("movieverse_http_requests_total",
+                                         {"method": "GET", "route": route, "status": status})
 
     recorder, route = Recorder(), f"recorder_{uuid.uuid4().hex[:8]}"
     for seconds in (0.0005, 0.003, 0.003):
         recorder.record("GET", route, 200, seconds)
     recorder.record("GET", route, 404, 0.2)
-    assert metrics.REQUESTS.labels("GET", route, "200")._value.get() == 0
+    assert not requests("200")
     recorder.flush()
-    assert metrics.REQUESTS.labels("GET", route, "200")._value.get() == 3
-    assert metrics.REQUESTS.labels("GET", route, "404")._value.get() == 1
-    histogram = metrics.LATENCY.labels(route)
-    assert [bucket.get() for bucket in histogram._buckets][:8] == [1, 0, 2, 0, 0, 0, 0, 1]
-    assert abs(histogram._sum.get() - 0.2065) < 1e-9
+    assert (requests("200"), requests("404")) == (3, 1)
+    bounds = ("0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25")
+    assert [REGISTRY.get_sample_value("movieverse_http_request_duration_seconds_bucket", {"route": route, "le": le})
+            for le in bounds] == [1, 1, 3, 3, 3, 3, 3, 4]
+    duration = REGISTRY.get_sample_value("movieverse_http_request_duration_seconds_sum", {"route": route})
+    assert duration is not None and abs(duration - 0.2065) < 1e-9
     assert recorder.pending == []
 
 
