@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -59,6 +60,15 @@ def use_bench_namespaces() -> Child | None:
     subprocess.run([sys.executable, "-m", "dev.services", "ensure", "--env", "bench"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     return stand_in
+
+
+def run_then_stop(main: Callable[[], int], stand_in: Child | None) -> int:
+    """main(), then stop the stand-in use_bench_namespaces() started (if it did)."""
+    try:
+        return main()
+    finally:
+        if stand_in is not None:
+            stand_in.stop()
 
 
 def seed_bench(films: int, started: list[Child]) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Child, use_bench_namespaces, worker
+from bench.common import run_then_stop, use_bench_namespaces, worker
 
 STAND_IN = use_bench_namespaces()
 warnings.filterwarnings("ignore", module="aiomysql")
@@ -160,14 +160,5 @@ def main() -> int:
     return 0
 
 
-def run() -> int:
-    """main(), then stop the stand-in this run started."""
-    try:
-        return main()
-    finally:
-        if isinstance(STAND_IN, Child):
-            STAND_IN.stop()
-
-
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(run_then_stop(main, STAND_IN))
