@@ -37,13 +37,12 @@ warnings.filterwarnings("ignore", module="aiomysql")
 from actors.seeding import start_seed  # noqa: E402
 from actors.seeding.loaders import demo_password_hash  # noqa: E402
 from actors.seeding.plan import CHUNK  # noqa: E402
-from bench.emptying import empty_stores  # noqa: E402
+from bench.seedkit import add_size_options, empty_stores, wait_done  # noqa: E402
 from cache import client as cache_client  # noqa: E402
-from cache import progress  # noqa: E402
 from config import get_settings  # noqa: E402
 from seeds import careers, films, people, profiles, reviews, users  # noqa: E402
 from seeds.__main__ import store_rates  # noqa: E402
-from seeds.plan import DEFAULTS, make_spec, spec_now  # noqa: E402
+from seeds.plan import make_spec, spec_now  # noqa: E402
 from stores import firebase, mongo, mysql, postgres  # noqa: E402
 from stores.mongo import movies as mongo_movies  # noqa: E402
 from stores.mongo import people as mongo_people  # noqa: E402
@@ -145,14 +144,7 @@ async def seed(spec: dict[str, Any], timeout: float) -> dict[str, Any]:
     """Run the seed through the actors; its final progress record."""
     redis = cache_client.connect(get_settings())
     try:
-        run_id = await start_seed(redis, spec)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            state = await progress.progress(redis, run_id)
-            if state and state["status"] == "done":
-                return state
-            await asyncio.sleep(0.5)
-        raise SystemExit(f"the seed did not finish in {timeout:.0f} s")
+        return await wait_done(redis, await start_seed(redis, spec), timeout)
     finally:
         await cache_client.close(redis)
 
@@ -160,11 +152,7 @@ async def seed(spec: dict[str, Any], timeout: float) -> dict[str, Any]:
 def main() -> int:
     """Raw first, then the actors; print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--movies", type=int, default=DEFAULTS["movies"])
-    parser.add_argument("--users", type=int, default=DEFAULTS["users"])
-    parser.add_argument("--reviews", type=int, default=DEFAULTS["reviews"])
-    parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2)
+    add_size_options(parser)
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args()
     spec = make_spec(args.movies, args.users, args.reviews)

@@ -35,11 +35,11 @@ warnings.filterwarnings("ignore", module="aiomysql")
 
 import actors  # noqa: E402, F401 - builds the broker
 from actors.seeding import start_seed  # noqa: E402
-from bench.emptying import empty_stores  # noqa: E402
+from bench.seedkit import add_size_options, empty_stores, wait_done  # noqa: E402
 from cache import client as cache_client  # noqa: E402
 from cache import progress  # noqa: E402
 from config import get_settings  # noqa: E402
-from seeds.plan import DEFAULTS, make_spec  # noqa: E402
+from seeds.plan import make_spec  # noqa: E402
 from stores import Stores  # noqa: E402
 from stores.mysql import reviews  # noqa: E402
 from stores.postgres import users  # noqa: E402
@@ -68,17 +68,6 @@ def window(state: dict[str, Any]) -> tuple[float, float] | None:
     starts = [span["start"] for span in state["timing"].values() if "start" in span]
     ends = [span["end"] for span in state["timing"].values() if "end" in span]
     return (min(starts), max(ends)) if starts and ends else None
-
-
-async def wait_done(redis: Any, run_id: str, timeout: float) -> dict[str, Any]:
-    """The run's progress once it is done."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = await progress.progress(redis, run_id)
-        if state and state["status"] == "done":
-            return state
-        await asyncio.sleep(0.25)
-    raise SystemExit(f"seed run {run_id} did not finish in {timeout:.0f} s")
 
 
 async def first(spec: dict[str, Any], timeout: float) -> float:
@@ -123,12 +112,8 @@ async def superseding(spec: dict[str, Any], after: float, wipe: bool, timeout: f
 def main() -> int:
     """First seed, then the two superseding ones; print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--movies", type=int, default=DEFAULTS["movies"])
-    parser.add_argument("--users", type=int, default=DEFAULTS["users"])
-    parser.add_argument("--reviews", type=int, default=DEFAULTS["reviews"])
+    add_size_options(parser)
     parser.add_argument("--at", type=float, default=0.5, help="when the new run starts, as a share of the first")
-    parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=3600)
     args = parser.parse_args()
     spec = make_spec(args.movies, args.users, args.reviews)

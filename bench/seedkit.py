@@ -1,12 +1,19 @@
-"""Emptying the bench namespaces: every table, collection, profile and Redis key, then the schemas again.
+"""What the seed benchmarks share: emptying the bench namespaces, the seed's size options, waiting for a run.
 
 Import it only after bench.common.use_bench_namespaces() has pointed the process at them.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import time
+from typing import Any
+
 from cache import client as cache_client
+from cache import progress
 from config import get_settings
+from seeds.plan import DEFAULTS
 from stores import firebase, mongo, mysql, postgres
 from stores.migrate import migrate
 
@@ -36,3 +43,22 @@ async def empty_stores() -> None:
     await redis.flushdb()
     await cache_client.close(redis)
     await migrate(settings)
+
+
+def add_size_options(parser: argparse.ArgumentParser) -> None:
+    """--movies, --users, --reviews (the demo's by default), --processes and --threads of the seed workers."""
+    for name in ("movies", "users", "reviews"):
+        parser.add_argument(f"--{name}", type=int, default=DEFAULTS[name])
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+
+
+async def wait_done(redis: Any, run_id: str, timeout: float) -> dict[str, Any]:
+    """The seed run's progress once it is done."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = await progress.progress(redis, run_id)
+        if state and state["status"] == "done":
+            return state
+        await asyncio.sleep(0.25)
+    raise SystemExit(f"seed run {run_id} did not finish in {timeout:.0f} s")
