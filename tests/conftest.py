@@ -168,6 +168,25 @@ def worker(logs: Path, schema: None, mailbox: Mailbox) -> Iterator[Process]:
     proc.stop()
 
 
+def announce_outside_writes(settings: Settings) -> None:
+    """Tell the session's processes that the stores changed behind their back: what a test's stack with a
+    Redis of its own wrote to the shared stores (reviews and the figures copied into films, say) was
+    announced on that Redis only, so the session's caches and catalogue index never heard of it. As an
+    operator would after such writes, drop every cached read and have every index load again."""
+    import asyncio
+
+    from cache import client, invalidate
+
+    async def announce() -> None:
+        redis = client.connect(settings)
+        try:
+            await invalidate.everything(redis)
+        finally:
+            await client.close(redis)
+
+    asyncio.run(announce())
+
+
 SEED = {"movies": 400, "users": 60, "reviews": 1500}
 # A virtual host no session worker serves: tests start their own workers (or none) there.
 FAULTS_VHOST = testenv.faults_url(os.environ["RABBITMQ_URL"])

@@ -8,7 +8,8 @@ import httpx
 import redis as sync_redis
 
 from cache import keys
-from tests.conftest import account, start_server, start_worker
+from config import Settings
+from tests.conftest import account, announce_outside_writes, start_server, start_worker
 from tests.faults.conftest import wait_until
 from tests.faults.servers import ThrowawayRabbitMQ, ThrowawayRedis
 
@@ -22,7 +23,7 @@ def persisted(server: ThrowawayRedis, key: str) -> bool:
 
 
 def test_a_redis_outage_degrades_reads_keeps_writes_and_serves_nothing_stale_after(
-    logs: Path, seeded: str, broker: ThrowawayRabbitMQ, own_redis: ThrowawayRedis
+    logs: Path, seeded: str, broker: ThrowawayRabbitMQ, own_redis: ThrowawayRedis, settings: Settings
 ) -> None:
     env = {"REDIS_URL": own_redis.url(), "RABBITMQ_URL": broker.url()}
     worker = start_worker(logs, "redis-outage-worker", **env)
@@ -71,3 +72,4 @@ def test_a_redis_outage_degrades_reads_keeps_writes_and_serves_nothing_stale_aft
     finally:
         web.stop()
         worker.stop()
+        announce_outside_writes(settings)

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from config import Settings
-from tests.conftest import BIN, FAULTS_VHOST, account, start_server, start_worker
+from tests.conftest import BIN, FAULTS_VHOST, account, announce_outside_writes, start_server, start_worker
 from tests.faults.servers import ThrowawayRedis
 
 # Deleting the member's own account would turn every later case into a 401, and an admin
@@ -44,4 +44,5 @@ def test_every_route_keeps_its_contract(logs: Path, settings: Settings, seeded: 
         web.stop()
         worker.stop()
         redis.remove()
+        announce_outside_writes(settings)
     assert run.returncode == 0, run.stdout[-12000:] + run.stderr[-2000:]
