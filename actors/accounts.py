@@ -14,7 +14,6 @@ from actors.work import refresh
 from cache import invalidate, keys
 from stores.mongo import movies
 from stores.mysql import accounts, ratings, reviews
-from stores.mysql import outbox as mysql_outbox
 from stores.outbox import PURGE_ACCOUNT, REVIEW_CHANGED
 from stores.profiles import delete_profile
 
@@ -66,7 +65,7 @@ async def purge_account(user_id: int, second_pass: bool = False) -> None:
     queued = await reviews.delete_user_reviews(pool, user_id)
     for followup in queued:
         await _movie_changed(res, followup.kwargs["movie_id"])
-        await mysql_outbox.remove(pool, [followup.id])
+        await res.stores.forget_sent([followup])
     await delete_profile(await res.stores.firebase(), user_id)
     await invalidate.recommendations_changed(res.redis, user_id)
     if queued:

@@ -14,7 +14,7 @@ from actors.broker import BULK
 from actors.lifecycle import resources
 from config import Settings
 from stores.outbox import REQUEST_PASSWORD_RESET, SEND_PASSWORD_RESET_EMAIL, SEND_WELCOME_EMAIL
-from stores.postgres import outbox, resets, users
+from stores.postgres import resets, users
 
 
 def deliver(settings: Settings, to: str, subject: str, text: str) -> None:
@@ -57,7 +57,7 @@ async def request_password_reset(email: str) -> None:
     args = {"user_id": user["id"], "email": user["email"], "token": token}
     followup = await resets.create_reset(pool, user["id"], token, res.settings.reset_token_ttl_seconds, args)
     await asyncio.to_thread(send_password_reset_email.send, **followup.kwargs)
-    await outbox.remove(pool, [followup.id])
+    await res.stores.forget_sent([followup])
 
 
 @dramatiq.actor(actor_name=SEND_PASSWORD_RESET_EMAIL, queue_name=BULK, max_retries=10, time_limit=60_000)

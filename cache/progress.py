@@ -13,22 +13,6 @@ from cache import keys
 RUN_TTL = 7 * 24 * 3600
 
 
-def _run(run_id: str) -> str:
-    return keys.seed_run(run_id)
-
-
-def _chunks(run_id: str, stage: str) -> str:
-    return keys.seed_chunks(run_id, stage)
-
-
-def _spans(run_id: str) -> str:
-    return keys.seed_spans(run_id)
-
-
-def _sent(run_id: str, stage: str) -> str:
-    return keys.seed_sent(run_id, stage)
-
-
 async def start_run(redis: Redis, run_id: str, spec: dict[str, Any], totals: dict[str, int]) -> None:
     """Record a new seed run: its parameters and the expected row count per store.
 
@@ -40,29 +24,29 @@ async def start_run(redis: Redis, run_id: str, spec: dict[str, Any], totals: dic
         fields[f"done:{store}"] = 0
     async with redis.pipeline(transaction=True) as pipe:
         for name, value in fields.items():
-            pipe.hsetnx(_run(run_id), name, value)
-        pipe.expire(_run(run_id), RUN_TTL)
+            pipe.hsetnx(keys.seed_run(run_id), name, value)
+        pipe.expire(keys.seed_run(run_id), RUN_TTL)
         await pipe.execute()
 
 
 async def supersede(redis: Redis, run_id: str, by: str) -> bool:
     """Mark an unfinished run superseded by a newer one; False when it had already finished."""
-    status = await redis.hget(_run(run_id), "status")
+    status = await redis.hget(keys.seed_run(run_id), "status")
     if status == b"done":
         return False
-    await redis.hset(_run(run_id), mapping={"status": "superseded", "superseded_by": by})
-    await redis.expire(_run(run_id), RUN_TTL)
+    await redis.hset(keys.seed_run(run_id), mapping={"status": "superseded", "superseded_by": by})
+    await redis.expire(keys.seed_run(run_id), RUN_TTL)
     return True
 
 
 async def counted(redis: Redis, run_id: str, stage: str, chunk: str) -> bool:
     """Whether this chunk of the run was already counted (a redelivery of a finished chunk)."""
-    return bool(await redis.sismember(_chunks(run_id, stage), chunk))
+    return bool(await redis.sismember(keys.seed_chunks(run_id, stage), chunk))
 
 
 async def plan_stage(redis: Redis, run_id: str, stage: str, chunk_count: int) -> None:
     """Say how many chunks a stage has."""
-    await redis.hset(_run(run_id), f"chunks:{stage}", chunk_count)
+    await redis.hset(keys.seed_run(run_id), f"chunks:{stage}", chunk_count)
 
 
 async def chunk_done(redis: Redis, run_id: str, stage: str, chunk: str, counts: dict[str, int],
@@ -72,18 +56,18 @@ async def chunk_done(redis: Redis, run_id: str, stage: str, chunk: str, counts: 
     `span` is the chunk's (start, end) wall-clock time: per store, the run keeps the earliest start and the
     latest end of its chunks, so `timing` can tell how long each store took as a whole.
     """
-    if await redis.sadd(_chunks(run_id, stage), chunk):
+    if await redis.sadd(keys.seed_chunks(run_id, stage), chunk):
         async with redis.pipeline(transaction=True) as pipe:
             for store, rows in counts.items():
-                pipe.hincrby(_run(run_id), f"done:{store}", rows)
+                pipe.hincrby(keys.seed_run(run_id), f"done:{store}", rows)
                 if span is not None:
-                    pipe.zadd(_spans(run_id), {f"start:{store}": span[0]}, lt=True)
-                    pipe.zadd(_spans(run_id), {f"end:{store}": span[1]}, gt=True)
-            pipe.expire(_chunks(run_id, stage), RUN_TTL)
-            pipe.expire(_spans(run_id), RUN_TTL)
+                    pipe.zadd(keys.seed_spans(run_id), {f"start:{store}": span[0]}, lt=True)
+                    pipe.zadd(keys.seed_spans(run_id), {f"end:{store}": span[1]}, gt=True)
+            pipe.expire(keys.seed_chunks(run_id, stage), RUN_TTL)
+            pipe.expire(keys.seed_spans(run_id), RUN_TTL)
             await pipe.execute()
-    total = int(await redis.hget(_run(run_id), f"chunks:{stage}") or 0)
-    return await redis.scard(_chunks(run_id, stage)) >= total > 0
+    total = int(await redis.hget(keys.seed_run(run_id), f"chunks:{stage}") or 0)
+    return await redis.scard(keys.seed_chunks(run_id, stage)) >= total > 0
 
 
 async def claim_next_stage(redis: Redis, run_id: str, stage: str, chunk: str) -> bool:
@@ -93,7 +77,7 @@ async def claim_next_stage(redis: Redis, run_id: str, stage: str, chunk: str) ->
     sent once even when the last chunks finish together. A redelivery of the claiming chunk
     (its worker died before acknowledging) is told yes again, so the stage is never lost.
     """
-    key = _sent(run_id, stage)
+    key = keys.seed_sent(run_id, stage)
     if await redis.set(key, chunk, nx=True, ex=RUN_TTL):
         return True
     return (await redis.get(key)) == chunk.encode()
@@ -101,13 +85,13 @@ async def claim_next_stage(redis: Redis, run_id: str, stage: str, chunk: str) ->
 
 async def finish_run(redis: Redis, run_id: str, status: str, summary: dict[str, Any]) -> None:
     """Mark the run finished with its final per-store counts."""
-    await redis.hset(_run(run_id), mapping={"status": status, "summary": orjson.dumps(summary)})
+    await redis.hset(keys.seed_run(run_id), mapping={"status": status, "summary": orjson.dumps(summary)})
 
 
 async def progress(redis: Redis, run_id: str) -> dict[str, Any] | None:
     """The run's status, per-store done/total counts and final summary, or None."""
     # Our client leaves replies undecoded (bytes), which redis-py's types cannot tell from str.
-    raw = cast(dict[bytes, bytes], await redis.hgetall(_run(run_id)))
+    raw = cast(dict[bytes, bytes], await redis.hgetall(keys.seed_run(run_id)))
     if not raw:
         return None
     data = {k.decode(): v.decode() for k, v in raw.items()}
@@ -127,7 +111,7 @@ async def stages(redis: Redis, run_id: str, data: dict[str, str]) -> dict[str, d
     planned = {name.partition(":")[2]: int(value) for name, value in data.items() if name.startswith("chunks:")}
     async with redis.pipeline(transaction=False) as pipe:
         for stage in planned:
-            pipe.scard(_chunks(run_id, stage))
+            pipe.scard(keys.seed_chunks(run_id, stage))
         done = await pipe.execute()
     pairs = zip(planned.items(), done, strict=True)
     return {stage: {"chunks": total, "done": count} for (stage, total), count in pairs}
@@ -136,7 +120,7 @@ async def stages(redis: Redis, run_id: str, data: dict[str, str]) -> dict[str, d
 async def timing(redis: Redis, run_id: str) -> dict[str, dict[str, float]]:
     """Per store: the earliest chunk start, and the latest chunk end, in epoch seconds."""
     spans: dict[str, dict[str, float]] = {}
-    scored = cast(list[tuple[bytes, float]], await redis.zrange(_spans(run_id), 0, -1, withscores=True))
+    scored = cast(list[tuple[bytes, float]], await redis.zrange(keys.seed_spans(run_id), 0, -1, withscores=True))
     for member, moment in scored:
         edge, _, store = member.decode().partition(":")
         spans.setdefault(store, {})[edge] = moment

@@ -11,7 +11,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from actors import queues
-from actors.seeding import start_seed
+from actors.seeding import plan, start_seed
 from cache import client as cache_client
 from cache import progress, seedruns
 from config import get_settings
@@ -19,9 +19,6 @@ from seeds.films import REAL_FILMS
 from seeds.plan import DEFAULTS, make_spec
 from seeds.status import report
 from stores import Stores
-from stores.mongo import catalogue
-from stores.mysql import reviews
-from stores.postgres import users
 
 ORDER = ("genres", "movies", "users", "people", "reviews", "profiles")
 
@@ -78,9 +75,8 @@ async def is_empty() -> bool:
     """Whether any of the main stores holds nothing yet."""
     stores = Stores(get_settings())
     try:
-        counts = await catalogue.counts(await stores.mongo())
-        return 0 in (counts["movies"], await users.count(await stores.postgres()),
-                     await reviews.count(await stores.mysql()))
+        counts = await plan.summary(stores)
+        return 0 in (counts["movies"], counts["users"], counts["reviews"])
     finally:
         await stores.close()
 

@@ -113,7 +113,7 @@ async def _send_stage(res: Resources, run_id: str, spec: dict[str, Any], stage: 
 
 
 async def _finish(res: Resources, run_id: str, spec: dict[str, Any]) -> None:
-    summary = await plan.summary(res)
+    summary = await plan.summary(res.stores)
     await progress.finish_run(res.redis, run_id, "done", summary)
     await jobs.finish(res.redis, run_id, spec["job_key"], summary, progress.RUN_TTL)
     log.info("seed run %s finished: %s", run_id, summary)

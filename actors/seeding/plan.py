@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from actors.lifecycle import Resources
 from seeds.films import GENRES
 from seeds.people import pool_size
+from stores import Stores
 from stores.mongo import catalogue
 from stores.mysql import reviews
 from stores.postgres import users
@@ -45,9 +45,9 @@ def expected_totals(spec: dict[str, Any]) -> dict[str, int]:
             "reviews": spec["reviews"], "profiles": spec["users"], "people": 0}
 
 
-async def summary(res: Resources) -> dict[str, int]:
-    """What the stores hold now."""
-    counts = await catalogue.counts(await res.stores.mongo())
-    counts["users"] = await users.count(await res.stores.postgres())
-    counts["reviews"] = await reviews.count(await res.stores.mysql())
+async def summary(stores: Stores) -> dict[str, int]:
+    """What the stores hold now: movies, genres, people, users, reviews."""
+    counts = await catalogue.counts(await stores.mongo())
+    counts["users"] = await users.count(await stores.postgres())
+    counts["reviews"] = await reviews.count(await stores.mysql())
     return counts
