@@ -34,7 +34,7 @@ async def _index(res: Resources, params: dict[str, Any]) -> Catalogue:
     return index
 
 
-@work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, throws=(NotLoaded,))
+@work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, throws=(NotLoaded,), batched=True)
 async def discover_movies(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
     """`{count, results}`: one page of films passing the filter `f`, sorted by `sort`."""
     index = await _index(res, params)
@@ -42,7 +42,7 @@ async def discover_movies(res: Resources, params: dict[str, Any]) -> dict[str, A
     return {"count": count, "results": results}
 
 
-@work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, throws=(NotLoaded,))
+@work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, throws=(NotLoaded,), batched=True)
 async def discover_people(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
     """`{count, results}`: one page of people whose names hold the words `q`, by popularity."""
     index = await _index(res, params)

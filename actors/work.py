@@ -6,12 +6,14 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 from redis.asyncio import Redis
 
+from actors.broker import INTERACTIVE
 from actors.lifecycle import Resources, resources
 from cache import jobs, keys
 from errors import Invalid, NotFound
@@ -49,7 +51,7 @@ def _last_attempt(max_retries: int) -> bool:
 
 def work_actor(
     *, queue_name: str, max_retries: int = 3, time_limit: int = 60_000, priority: int = 0,
-    result_ttl: int | None = None, throws: tuple[type[Exception], ...] = (),
+    result_ttl: int | None = None, throws: tuple[type[Exception], ...] = (), batched: bool = False,
 ) -> Callable[[Work], dramatiq.Actor[..., Any]]:
     """Turn `async def f(res, params) -> result` into an actor taking (job_id, key, params).
 
@@ -57,27 +59,21 @@ def work_actor(
     job as failed at once, without a retry, and the message is acknowledged rather than dead-lettered.
     Any other exception, `dramatiq.Retry` among them, is retried; the last attempt marks the job failed.
     A job's params may carry `ttl`: the seconds its result is kept (else `result_ttl`, else
-    RESULT_TTL_SECONDS).
+    RESULT_TTL_SECONDS). A `batched` actor's jobs may also reach it together in one message of
+    `work_batch` (interactive work that is never retried).
     """
     final = (*FAILURES, *throws)
 
     def decorate(work: Work) -> dramatiq.Actor[..., Any]:
+        job = Job(work, final, max_retries, result_ttl)
+
         @functools.wraps(work)
         async def run(job_id: str, key: str, params: dict[str, Any]) -> None:
-            res = await resources()
-            ttl = int(params.get("ttl") or result_ttl or res.settings.result_ttl_seconds)
-            try:
-                result = await _marked_running(res, job_id, ttl, work, params)
-            except final as exc:
-                await jobs.fail(res.redis, job_id, key, str(exc), ttl)
-                return
-            except Exception as exc:
-                if _last_attempt(max_retries):
-                    log.exception("job %s (%s) failed for good", job_id, work.__name__)
-                    await jobs.fail(res.redis, job_id, key, f"{type(exc).__name__}: {exc}", ttl)
-                raise
-            await jobs.finish(res.redis, job_id, key, result, ttl)
+            await job.perform(await resources(), job_id, key, params)
 
+        if batched:
+            assert queue_name == INTERACTIVE and max_retries == 0, "a batch is one interactive message, never retried"
+            BATCHED[work.__name__] = job
         return dramatiq.actor(
             actor_name=work.__name__,
             queue_name=queue_name,
@@ -88,6 +84,53 @@ def work_actor(
         )(run)
 
     return decorate
+
+
+@dataclass(frozen=True)
+class Job:
+    """How a work actor does one job: run the work, then finish or fail the job in Redis."""
+
+    work: Work
+    final: tuple[type[Exception], ...]
+    max_retries: int
+    result_ttl: int | None
+
+    async def perform(self, res: Resources, job_id: str, key: str, params: dict[str, Any]) -> None:
+        ttl = int(params.get("ttl") or self.result_ttl or res.settings.result_ttl_seconds)
+        try:
+            result = await _marked_running(res, job_id, ttl, self.work, params)
+        except self.final as exc:
+            await jobs.fail(res.redis, job_id, key, str(exc), ttl)
+            return
+        except Exception as exc:
+            if _last_attempt(self.max_retries):
+                log.exception("job %s (%s) failed for good", job_id, self.work.__name__)
+                await jobs.fail(res.redis, job_id, key, f"{type(exc).__name__}: {exc}", ttl)
+            raise
+        await jobs.finish(res.redis, job_id, key, result, ttl)
+
+
+BATCHED: dict[str, Job] = {}  # the batched work actors' jobs, by actor name
+
+
+@dramatiq.actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000)
+async def work_batch(batch: list[list[Any]]) -> None:
+    """Jobs of batched work actors that the front door sent together, `[actor_name, job_id, key, params]` each.
+
+    One message for several jobs saves the broker and the worker their per-message cost, which is
+    most of a list's. The jobs run side by side, each exactly as its own actor would run it.
+    """
+    res = await resources()
+    unknown = [entry for entry in batch if entry[0] not in BATCHED]
+    for name, job_id, key, params in unknown:
+        await jobs.fail(res.redis, job_id, key, f"no batched work named {name!r} here",
+                        int(params.get("ttl") or res.settings.result_ttl_seconds))
+    outcomes = await asyncio.gather(*(BATCHED[name].perform(res, job_id, key, params)
+                                      for name, job_id, key, params in batch if name in BATCHED),
+                                    return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 async def refresh(redis: Redis, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any],

@@ -27,6 +27,10 @@ LATENCY = Histogram(
 LIST_ANSWERS = Counter(
     "movieverse_list_answers_total", "Uncached list pages, by who answered them.", ["source"]
 )
+BATCHED_JOBS = Histogram(
+    "movieverse_batched_jobs", "Jobs sent together in one message (front/workers/dispatch.py).",
+    buckets=(1, 2, 4, 8, 16, 32),
+)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 

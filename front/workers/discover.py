@@ -70,10 +70,11 @@ class Discover:
         params["v"] = request.app.ctx.local.version
         began = time.monotonic()
         try:
-            outcome = await self.dispatcher.run(actor, kind, params, wait=self.wait, charge=charger(request))
+            outcome = await self.dispatcher.run(actor, kind, params, wait=self.wait, charge=charger(request),
+                                                 batch=True)
             if not outcome.done and self._busy(outcome.status):
                 patience = PATIENCE_SECONDS - (time.monotonic() - began)
-                outcome = await self.dispatcher.run(actor, kind, params, wait=max(patience, 0.0))
+                outcome = await self.dispatcher.run(actor, kind, params, wait=max(patience, 0.0), batch=True)
         except Unavailable as exc:
             reason = str(exc)
         else:

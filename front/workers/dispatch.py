@@ -13,10 +13,12 @@ import dramatiq
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from actors.work import work_batch
 from cache import jobs, keys
 from cache.jobs import Notifier
 from config import Settings
 from errors import Unavailable
+from front.metrics import BATCHED_JOBS
 from front.workers.publisher import Publisher
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,8 @@ class Dispatcher:
         self.redis = redis
         self.notifier = notifier
         self.publisher = publisher
+        self._batch: tuple[list[list[Any]], asyncio.Future[None]] | None = None
+        self._flushing: set[asyncio.Task[None]] = set()
 
     async def close(self) -> None:
         """Close the publishing connection."""
@@ -73,23 +77,58 @@ class Dispatcher:
         return job_id
 
     async def _send_claimed(self, actor: dramatiq.Actor[..., Any], job_id: str, key: str,
-                            params: dict[str, Any]) -> None:
+                            params: dict[str, Any], batch: bool = False) -> None:
         """Send a just-claimed job's message; if it cannot be sent, release the claim for the next request."""
         try:
-            await self.send(actor, job_id, key, params)
+            if batch:
+                await self._batched([actor.actor_name, job_id, key, params])
+            else:
+                await self.send(actor, job_id, key, params)
         except Unavailable:
             with contextlib.suppress(RedisError, OSError):
                 await jobs.release(self.redis, key, job_id)
             raise
 
+    async def _batched(self, entry: list[Any]) -> None:
+        """Send a job of a batched work actor (actors/work.py) with the others that reach this point in the
+        same turn of the event loop, in one message of `work_batch`; a job alone goes as its own message."""
+        if self._batch is None:
+            self._batch = ([], asyncio.get_running_loop().create_future())
+            asyncio.get_running_loop().call_soon(self._flush)
+        entries, sent = self._batch
+        entries.append(entry)
+        await asyncio.shield(sent)
+
+    def _flush(self) -> None:
+        assert self._batch is not None
+        (entries, sent), self._batch = self._batch, None
+        task = asyncio.ensure_future(self._send_batch(entries, sent))
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
+
+    async def _send_batch(self, entries: list[list[Any]], sent: asyncio.Future[None]) -> None:
+        BATCHED_JOBS.observe(len(entries))
+        try:
+            if len(entries) == 1:
+                name, *args = entries[0]
+                await self.send(self.publisher.broker.get_actor(name), *args)
+            else:
+                await self.send(work_batch, entries)
+        except Unavailable as exc:
+            sent.set_exception(exc)
+            sent.exception()  # each waiter raises it; none may be left waiting (cancelled)
+        else:
+            sent.set_result(None)
+
     async def run(
         self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any], wait: float | None = None,
-        charge: Callable[[], Awaitable[Any]] | None = None,
+        charge: Callable[[], Awaitable[Any]] | None = None, batch: bool = False,
     ) -> Outcome:
         """Serve the work's cached result, or join/start a job and wait up to `wait` seconds for it.
 
         `charge` is called before work no cached result answers is sent or joined (the caller's
-        work limit); if it raises, a job just claimed is released and nothing is sent.
+        work limit); if it raises, a job just claimed is released and nothing is sent. The job of a
+        `batch` actor may go in one message with others started at the same moment.
 
         One Redis round trip finds the result or the job; a new job is watched before its message
         is sent, so its notification cannot be missed and needs no check before the wait.
@@ -113,7 +152,7 @@ class Dispatcher:
         future = self.notifier.watch(job_id)
         try:
             if found.created:
-                await self._send_claimed(actor, job_id, key, params)
+                await self._send_claimed(actor, job_id, key, params, batch)
             job, result = None, None
             if not (found.created and self.notifier.listening):
                 job, result = await jobs.job_and_result(self.redis, job_id, key)

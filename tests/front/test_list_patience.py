@@ -27,7 +27,7 @@ class Scripted:
         self.outcomes, self.waits = list(outcomes), list[float | None]()
 
     async def run(self, actor: Any, kind: str, params: dict[str, Any], wait: float | None = None,
-                  charge: Any = None) -> Outcome:
+                  charge: Any = None, batch: bool = False) -> Outcome:
         self.waits.append(wait)
         return self.outcomes.pop(0)
 
