@@ -29,16 +29,18 @@ async def _marked_running(res: Resources, job_id: str, ttl: int, work: Work, par
     """Do the work; a job still going after RUNNING_AFTER seconds is marked running meanwhile.
 
     Work that ends sooner goes from queued straight to done or failed, which saves a Redis
-    write per job; nobody could have seen it running anyway.
+    write per job; nobody could have seen it running anyway. (A mark that comes late is no
+    harm: a job already ended is never marked running.)
     """
-    task = asyncio.ensure_future(work(res, params))
+    marks: list[asyncio.Task[bool]] = []
+    timer = asyncio.get_running_loop().call_later(
+        RUNNING_AFTER, lambda: marks.append(asyncio.ensure_future(jobs.start(res.redis, job_id, ttl))))
     try:
-        done, _ = await asyncio.wait({task}, timeout=RUNNING_AFTER)
-        if not done:
-            await jobs.start(res.redis, job_id, ttl)
-        return await task
+        return await work(res, params)
     finally:
-        task.cancel()
+        timer.cancel()
+        if marks:
+            await asyncio.gather(*marks, return_exceptions=True)
 
 
 def _last_attempt(max_retries: int) -> bool:
@@ -96,18 +98,27 @@ class Job:
     result_ttl: int | None
 
     async def perform(self, res: Resources, job_id: str, key: str, params: dict[str, Any]) -> None:
+        """Do the job and end it; an exception to retry is raised after the job is ended (on a last attempt)."""
+        ending, error = await self.attempt(res, job_id, key, params)
+        if ending is not None:
+            await jobs.end(res.redis, [ending])
+        if error is not None:
+            raise error
+
+    async def attempt(self, res: Resources, job_id: str, key: str, params: dict[str, Any]
+                      ) -> tuple[jobs.Ending | None, Exception | None]:
+        """Do the work: how the job ends (None while it will be retried), and the exception to raise, if any."""
         ttl = int(params.get("ttl") or self.result_ttl or res.settings.result_ttl_seconds)
         try:
             result = await _marked_running(res, job_id, ttl, self.work, params)
         except self.final as exc:
-            await jobs.fail(res.redis, job_id, key, str(exc), ttl)
-            return
+            return jobs.Ending.failed(job_id, key, str(exc), ttl), None
         except Exception as exc:
-            if _last_attempt(self.max_retries):
-                log.exception("job %s (%s) failed for good", job_id, self.work.__name__)
-                await jobs.fail(res.redis, job_id, key, f"{type(exc).__name__}: {exc}", ttl)
-            raise
-        await jobs.finish(res.redis, job_id, key, result, ttl)
+            if not _last_attempt(self.max_retries):
+                return None, exc
+            log.exception("job %s (%s) failed for good", job_id, self.work.__name__)
+            return jobs.Ending.failed(job_id, key, f"{type(exc).__name__}: {exc}", ttl), exc
+        return jobs.Ending.done(job_id, key, result, ttl), None
 
 
 BATCHED: dict[str, Job] = {}  # the batched work actors' jobs, by actor name
@@ -118,19 +129,21 @@ async def work_batch(batch: list[list[Any]]) -> None:
     """Jobs of batched work actors that the front door sent together, `[actor_name, job_id, key, params]` each.
 
     One message for several jobs saves the broker and the worker their per-message cost, which is
-    most of a list's. The jobs run side by side, each exactly as its own actor would run it.
+    most of a list's. The jobs run side by side, each as its own actor would run it, and all end in one
+    Redis round trip.
     """
     res = await resources()
-    unknown = [entry for entry in batch if entry[0] not in BATCHED]
-    for name, job_id, key, params in unknown:
-        await jobs.fail(res.redis, job_id, key, f"no batched work named {name!r} here",
-                        int(params.get("ttl") or res.settings.result_ttl_seconds))
-    outcomes = await asyncio.gather(*(BATCHED[name].perform(res, job_id, key, params)
-                                      for name, job_id, key, params in batch if name in BATCHED),
-                                    return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
+    known = [entry for entry in batch if entry[0] in BATCHED]
+    attempts = await asyncio.gather(*(BATCHED[name].attempt(res, job_id, key, params)
+                                      for name, job_id, key, params in known))
+    endings = [ending for ending, _ in attempts if ending is not None]
+    endings += [jobs.Ending.failed(job_id, key, f"no batched work named {name!r} here",
+                                   int(params.get("ttl") or res.settings.result_ttl_seconds))
+                for name, job_id, key, params in batch if name not in BATCHED]
+    await jobs.end(res.redis, endings)
+    for _, error in attempts:
+        if error is not None:
+            raise error
 
 
 async def refresh(redis: Redis, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any],

@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 from cache import keys, subscription
 from cache.client import database, script
+from cache.ratelimit import SPEND_FUNCTION, Allowance, Quota
 from timestamps import iso
 
 log = logging.getLogger(__name__)
@@ -30,42 +31,62 @@ def now_iso() -> str:
 
 
 # A job record is a Redis hash of strings, so each change of status is one write (no read-modify-write).
-# KEYS: result, in-flight marker, the new job's record. ARGV: job id, kind, work key, ttl, now, use result.
-# The cached result if there is one (and ARGV[6] is 1); else the job already in flight; else a new queued job.
-_LOOKUP = script(b"""
+# KEYS: result, in-flight marker, the new job's record, and the caller's work counter if it is charged.
+# ARGV: job id, kind, work key, ttl, now, use result, and the counter's window and limit if charged.
+# The cached result if there is one (and ARGV[6] is 1), uncharged. Else the work is charged: past the limit,
+# 'limited'; else the job already in flight joined, or a new queued job. A charge adds its count and reset.
+_LOOKUP = script(SPEND_FUNCTION + b"""
 if ARGV[6] == '1' then
   local result = redis.call('GET', KEYS[1])
   if result then return {'result', result} end
 end
+local count, left = 0, 0
+if KEYS[4] then
+  count, left = spend(KEYS[4], tonumber(ARGV[7]))
+  if count > tonumber(ARGV[8]) then return {'limited', '', count, left} end
+end
 local current = redis.call('GET', KEYS[2])
-if current then return {'joined', current} end
+if current then return {'joined', current, count, left} end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[4])
 redis.call('HSET', KEYS[3], 'id', ARGV[1], 'kind', ARGV[2], 'key', ARGV[3], 'status', 'queued', 'enqueued_at', ARGV[5])
 redis.call('EXPIRE', KEYS[3], ARGV[4])
-return {'created', ARGV[1]}
+return {'created', ARGV[1], count, left}
 """)
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """What Redis holds for a piece of work: its result, or the job (joined or just created) computing it."""
+    """What Redis holds for a piece of work: its result, or the job (joined or just created) computing it.
+
+    A charged lookup that found no result also says where the caller's allowance stands (`quota`); past
+    its limit, no job is joined or created."""
 
     result: Any = None
     job_id: str | None = None
     created: bool = False
+    quota: Quota | None = None
 
 
-async def lookup(redis: Redis, key: str, kind: str, ttl: int, claim_only: bool = False) -> Lookup:
+async def lookup(redis: Redis, key: str, kind: str, ttl: int, claim_only: bool = False,
+                 charge: Allowance | None = None) -> Lookup:
     """The stored result, else the job in flight joined, else a new queued job claimed: one round trip.
 
-    With `claim_only` a stored result is ignored (a refresh of work whose result is still cached).
+    With `claim_only` a stored result is ignored (a refresh of work whose result is still cached). With
+    `charge`, work that no stored result answers is counted against that allowance in the same round trip.
     """
     job_id = uuid.uuid4().hex
-    found, value = await _LOOKUP(keys=[keys.result(key), keys.inflight(key), keys.job(job_id)],
-                                 args=[job_id, kind, key, ttl, now_iso(), 0 if claim_only else 1], client=redis)
+    names = [keys.result(key), keys.inflight(key), keys.job(job_id)]
+    args: list[Any] = [job_id, kind, key, ttl, now_iso(), 0 if claim_only else 1]
+    if charge is not None:
+        names.append(charge.key)
+        args += [charge.window, charge.limit]
+    found, value, *spent = await _LOOKUP(keys=names, args=args, client=redis)
     if found == b"result":
         return Lookup(result=orjson.loads(value))
-    return Lookup(job_id=value.decode(), created=found == b"created")
+    quota = charge.quota(*spent) if charge is not None else None
+    if found == b"limited":
+        return Lookup(quota=quota)
+    return Lookup(job_id=value.decode(), created=found == b"created", quota=quota)
 
 
 async def get_result(redis: Redis, key: str) -> Any | None:
@@ -106,14 +127,19 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 """)
 
-# KEYS: result, in-flight marker, the job's record. ARGV: ttl, result ('' for none), channel, notification,
-# then field, value, ... to set on the record.
+# KEYS: per job, its result, in-flight marker and record. ARGV: per job, ttl, result ('' for none), channel,
+# notification, the number of record fields and values that follow, then field, value, ... to set on the record.
 _END = script(b"""
-if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[1]) end
-redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[3], unpack(ARGV, 5))
-redis.call('EXPIRE', KEYS[3], ARGV[1])
-redis.call('PUBLISH', ARGV[3], ARGV[4])
+local a = 1
+for i = 1, #KEYS, 3 do
+  local ttl, fields = ARGV[a], tonumber(ARGV[a + 4])
+  if ARGV[a + 1] ~= '' then redis.call('SET', KEYS[i], ARGV[a + 1], 'EX', ttl) end
+  redis.call('DEL', KEYS[i + 1])
+  redis.call('HSET', KEYS[i + 2], unpack(ARGV, a + 5, a + 4 + fields))
+  redis.call('EXPIRE', KEYS[i + 2], ttl)
+  redis.call('PUBLISH', ARGV[a + 2], ARGV[a + 3])
+  a = a + 5 + fields
+end
 """)
 
 
@@ -140,23 +166,56 @@ async def start(redis: Redis, job_id: str, ttl: int) -> bool:
     return bool(await _START(keys=[keys.job(job_id)], args=[ttl, job_id, now_iso()], client=redis))
 
 
+@dataclass(frozen=True)
+class Ending:
+    """How one job ends: done with its result, or failed with its error."""
+
+    job_id: str
+    key: str
+    ttl: int
+    result: Any = None
+    error: str | None = None
+
+    @staticmethod
+    def done(job_id: str, key: str, result: Any, ttl: int) -> Ending:
+        """The job is done with this result."""
+        return Ending(job_id, key, ttl, result=result)
+
+    @staticmethod
+    def failed(job_id: str, key: str, error: str, ttl: int) -> Ending:
+        """The job failed with this error."""
+        return Ending(job_id, key, ttl, error=error)
+
+
 async def finish(redis: Redis, job_id: str, key: str, result: Any, ttl: int) -> None:
     """Store a result under its key, mark the job done and wake its waiters, in one step."""
-    await _end(redis, job_id, key, ttl, orjson.dumps(result), status=DONE)
+    await end(redis, [Ending.done(job_id, key, result, ttl)])
 
 
 async def fail(redis: Redis, job_id: str, key: str, error: str, ttl: int) -> None:
     """Mark a job failed with its error and wake its waiters, in one step."""
-    await _end(redis, job_id, key, ttl, b"", status=FAILED, error=error)
+    await end(redis, [Ending.failed(job_id, key, error, ttl)])
 
 
-async def _end(redis: Redis, job_id: str, key: str, ttl: int, payload: bytes, status: str, **fields: str) -> None:
-    record = _pairs(job_id, {"status": status, **fields, "finished_at": now_iso()})
-    notice = f"{job_id} {status}".encode()
-    if payload and len(payload) <= INLINE_RESULT:
-        notice += b" " + payload
-    await _END(keys=[keys.result(key), keys.inflight(key), keys.job(job_id)],
-               args=[ttl, payload, keys.channel(keys.DONE, database(redis)), notice, *record], client=redis)
+async def end(redis: Redis, endings: list[Ending]) -> None:
+    """End jobs (store each result, mark each done or failed, wake the waiters), all in one round trip."""
+    if not endings:
+        return
+    channel = keys.channel(keys.DONE, database(redis))
+    names: list[str] = []
+    args: list[Any] = []
+    for ending in endings:
+        if ending.error is None:
+            payload, status, fields = orjson.dumps(ending.result), DONE, {}
+        else:
+            payload, status, fields = b"", FAILED, {"error": ending.error}
+        record = _pairs(ending.job_id, {"status": status, **fields, "finished_at": now_iso()})
+        notice = f"{ending.job_id} {status}".encode()
+        if payload and len(payload) <= INLINE_RESULT:
+            notice += b" " + payload
+        names += [keys.result(ending.key), keys.inflight(ending.key), keys.job(ending.job_id)]
+        args += [ending.ttl, payload, channel, notice, len(record), *record]
+    await _END(keys=names, args=args, client=redis)
 
 
 async def job_and_result(redis: Redis, job_id: str, key: str) -> tuple[dict[str, Any] | None, Any | None]:

@@ -45,15 +45,22 @@ for _, key in ipairs(KEYS) do
 end
 """)
 
-# KEYS: the counter. ARGV: the window in seconds. Counts one request: {count, milliseconds until reset}.
-_SPEND = script(b"""
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 1000) end
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 then
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 1000)
-  left = tonumber(ARGV[1]) * 1000
+# Counts one request on the counter `key` in a fixed window of `window` seconds: its count, milliseconds to reset.
+SPEND_FUNCTION = b"""
+local function spend(key, window)
+  local count = redis.call('INCR', key)
+  if count == 1 then redis.call('PEXPIRE', key, window * 1000) end
+  local left = redis.call('PTTL', key)
+  if left < 0 then
+    redis.call('PEXPIRE', key, window * 1000)
+    left = window * 1000
+  end
+  return count, left
 end
+"""
+# KEYS: the counter. ARGV: the window in seconds. Counts one request: {count, milliseconds until reset}.
+_SPEND = script(SPEND_FUNCTION + b"""
+local count, left = spend(KEYS[1], tonumber(ARGV[1]))
 return {count, left}
 """)
 
@@ -95,10 +102,28 @@ class Quota:
                 "RateLimit-Reset": str(self.reset)}
 
 
-async def spend(redis: Redis, name: str, limit: int, window: int) -> Quota | None:
+@dataclass(frozen=True)
+class Allowance:
+    """A windowed limit on one counter: `limit` requests every `window` seconds."""
+
+    name: str
+    limit: int
+    window: int
+
+    @property
+    def key(self) -> str:
+        """The counter's Redis key."""
+        return keys.counter(self.name)
+
+    def quota(self, count: int, left_ms: int) -> Quota:
+        """Where the counter stands after a request was counted: `count` so far, `left_ms` to the reset."""
+        return Quota(self.limit, self.limit - int(count), max(1, -(-int(left_ms) // 1000)))
+
+
+async def spend(redis: Redis, allowance: Allowance) -> Quota | None:
     """Count one request against a windowed limit; None when Redis cannot say."""
     try:
-        count, left_ms = await _SPEND(keys=[keys.counter(name)], args=[window], client=redis)
+        count, left_ms = await _SPEND(keys=[allowance.key], args=[allowance.window], client=redis)
     except (RedisError, OSError):
         return None
-    return Quota(limit, limit - int(count), max(1, -(-int(left_ms) // 1000)))
+    return allowance.quota(count, left_ms)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ from cache import jobs, keys
 from cache.jobs import Notifier
 from config import Settings
 from errors import Unavailable
+from front.limits import Charge
 from front.metrics import BATCHED_JOBS
 from front.workers.publisher import Publisher
 
@@ -122,33 +122,28 @@ class Dispatcher:
 
     async def run(
         self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any], wait: float | None = None,
-        charge: Callable[[], Awaitable[Any]] | None = None, batch: bool = False,
+        charge: Charge | None = None, batch: bool = False,
     ) -> Outcome:
         """Serve the work's cached result, or join/start a job and wait up to `wait` seconds for it.
 
-        `charge` is called before work no cached result answers is sent or joined (the caller's
-        work limit); if it raises, a job just claimed is released and nothing is sent. The job of a
-        `batch` actor may go in one message with others started at the same moment.
+        Work that no cached result answers is counted against `charge` (the caller's work limit) in the
+        same round trip; past the limit nothing is joined or sent (429). The job of a `batch` actor may
+        go in one message with others started at the same moment.
 
         One Redis round trip finds the result or the job; a new job is watched before its message
         is sent, so its notification cannot be missed and needs no check before the wait.
         """
         key = keys.work_key(kind, params)
         try:
-            found = await jobs.lookup(self.redis, key, kind, self.settings.result_ttl_seconds)
+            found = await jobs.lookup(self.redis, key, kind, self.settings.result_ttl_seconds,
+                                      charge=charge.allowance if charge is not None else None)
         except (RedisError, OSError) as exc:
             raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
+        if charge is not None:
+            charge.settle(found.quota)
         if found.job_id is None:
             return Outcome(jobs.DONE, {"kind": kind, "status": jobs.DONE}, found.result)
         job_id = found.job_id
-        if charge is not None:
-            try:
-                await charge()
-            except BaseException:
-                if found.created:
-                    with contextlib.suppress(RedisError, OSError):
-                        await jobs.release(self.redis, key, job_id)
-                raise
         future = self.notifier.watch(job_id)
         try:
             if found.created:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import uuid
 from collections.abc import Iterator
@@ -165,6 +166,17 @@ def test_reads_that_reach_a_store_carry_ratelimit_headers_and_are_429_beyond_the
     assert [a.headers["ratelimit-remaining"] for a in answers] == ["2", "1", "0", "0"]
     assert all(a.headers["ratelimit-limit"] == "3" and 0 < int(a.headers["ratelimit-reset"]) <= 60 for a in answers)
     assert 0 < int(answers[-1].headers["retry-after"]) <= 60
+
+
+def test_lists_a_worker_answers_are_counted_in_the_lookup_and_429_beyond_the_limit(limited: str) -> None:
+    headers = _address()
+    sizes = random.sample(range(5, 95), 5)
+    with httpx.Client(base_url=limited, timeout=30) as client:
+        answers = [client.get(f"/api/movies/?sort=-votes&page_size={size}", headers=headers) for size in sizes[:4]]
+        people = client.get(f"/api/people/?page_size={sizes[4]}", headers=headers)
+    assert [a.status_code for a in answers] == [200, 200, 200, 429], [a.text for a in answers]
+    assert [a.headers["ratelimit-remaining"] for a in answers] == ["2", "1", "0", "0"]
+    assert people.status_code == 429 and 0 < int(people.headers["retry-after"]) <= 60
 
 
 @pytest.mark.parametrize("kind", ["movie", "genre page", "people page"])

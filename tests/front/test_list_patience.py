@@ -48,6 +48,7 @@ async def page(discover: Discover) -> tuple[int, list[Any]] | None:
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     now = [1000.0]
     monkeypatch.setattr(discover_module.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(discover_module, "charger", lambda request: None)  # no work limit on the fake request
     return now
 
 
