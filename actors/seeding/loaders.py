@@ -56,7 +56,8 @@ async def load_movies(res: Resources, spec: dict[str, Any], start: int, end: int
     """Films with ids in [start, end), with their cast and crew."""
     docs = await asyncio.to_thread(_movie_documents, spec["movies"], start, end)
     written = await mongo_bulk.put_documents(await res.stores.mongo(), "movies", docs)
-    await invalidate.catalogue_changed(res.redis)
+    if written:
+        await invalidate.catalogue_changed(res.redis)
     return {"movies": written}
 
 
@@ -104,8 +105,8 @@ async def load_people(res: Resources, spec: dict[str, Any], start: int, end: int
     docs = await asyncio.to_thread(_people_documents, spec["movies"], start, end)
     db = await res.stores.mongo()
     written = await mongo_bulk.put_documents(db, "people", docs, mongo_people.prepare)
-    await mongo_people.remove_others(db, start, end, [doc["_id"] for doc in docs])
-    await invalidate.catalogue_changed(res.redis)
+    if written + await mongo_people.remove_others(db, start, end, [doc["_id"] for doc in docs]):
+        await invalidate.catalogue_changed(res.redis)
     return {"people": written}
 
 

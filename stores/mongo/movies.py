@@ -10,6 +10,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
 
 from stores.mongo import listing
+from stores.mongo.bulk import DIGEST
 from stores.mongo.database import Database
 from stores.mongo.search_index import movie_terms
 from textfold import sort_key, words
@@ -21,6 +22,7 @@ SUMMARY_FIELDS = {"title": 1, "year": 1, "genres": 1, "rating": 1, "popularity":
 def prepare(doc: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     """The document with its derived fields (sort key, words, search terms, updated_at) filled in."""
     ready = dict(doc)
+    ready.pop(DIGEST, None)  # what the seed wrote is no longer what the document holds
     ready["title_sort"] = sort_key(ready.get("title") or "")
     ready["words"] = words(" ".join(filter(None, (ready.get("title"), ready.get("original_title")))))
     ready["tokens"] = movie_terms(ready)
@@ -40,7 +42,7 @@ async def upsert_movies(db: Database, docs: Iterable[dict[str, Any]]) -> int:
 
 async def get_movie(db: Database, movie_id: int) -> dict[str, Any] | None:
     """One full movie document, or None."""
-    return await db.movies.find_one({"_id": movie_id}, {"words": 0, "tokens": 0, "title_sort": 0})
+    return await db.movies.find_one({"_id": movie_id}, {"words": 0, "tokens": 0, "title_sort": 0, DIGEST: 0})
 
 
 async def exists(db: Database, movie_id: int) -> bool:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stores.mongo import listing
+from stores.mongo.bulk import DIGEST
 from stores.mongo.database import Database
 from stores.mongo.search_index import person_terms
 from textfold import fold, words
@@ -14,6 +15,7 @@ from textfold import fold, words
 def prepare(doc: dict[str, Any]) -> dict[str, Any]:
     """The document with its derived fields (sort key, words, search terms, updated_at) filled in."""
     ready = dict(doc)
+    ready.pop(DIGEST, None)  # what the seed wrote is no longer what the document holds
     ready["name_sort"] = fold(ready.get("name") or "")
     ready["words"] = words(ready.get("name") or "")
     ready["tokens"] = person_terms(ready)
@@ -23,7 +25,7 @@ def prepare(doc: dict[str, Any]) -> dict[str, Any]:
 
 async def get_person(db: Database, person_id: int) -> dict[str, Any] | None:
     """One person with credits, or None."""
-    return await db.people.find_one({"_id": person_id}, {"words": 0, "tokens": 0, "name_sort": 0})
+    return await db.people.find_one({"_id": person_id}, {"words": 0, "tokens": 0, "name_sort": 0, DIGEST: 0})
 
 
 async def remove_others(db: Database, start: int, end: int, keep: list[int]) -> int:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pymongo import ReturnDocument, UpdateOne
 
+from stores.mongo.bulk import DIGEST
 from stores.mongo.database import Database
 from textfold import sort_key
 
@@ -55,7 +56,8 @@ async def relink(db: Database, before: dict[str, Any] | None, after: dict[str, A
     movie_id = after["_id"]
     old = set((before or {}).get("person_ids") or [])
     ops = [UpdateOne({"_id": pid}, {"$pull": {"credits.cast": {"movie_id": movie_id},
-                                              "credits.crew": {"movie_id": movie_id}}})
+                                              "credits.crew": {"movie_id": movie_id}},
+                                    "$unset": {DIGEST: ""}})
            for pid in old | set(after["person_ids"])]
     base = {"movie_id": movie_id, "title": after["title"], "year": after.get("year")}
     for credit in after["cast"]:
