@@ -207,21 +207,19 @@ class Films(Shelf):
             count, positions = page_of(mask, self.orders[name], forward, skip, limit)
         else:
             count, positions = self.page_by(mask, self.sort_column(name), self.orders[name], forward, skip, limit)
-        return count, [self.summary(p) for p in positions]
+        return count, self.summaries(positions)
 
-    def summary(self, position: int) -> dict[str, Any]:
-        """A film's public summary (as stores/mongo/movies.py `summary` builds it)."""
-        numbers = self.numbers
-        return {
-            "id": int(self.ids[position]),
-            "title": self.names[position] or None,
-            "year": plain(numbers["year"][position], True),
-            "genres": self.combos[int(self.codes[position])][1],
-            "rating": {"average": plain(numbers["rating"][position]),
-                       "votes": plain(numbers["votes"][position], True)},
-            "popularity": plain(float(self.popularity[position])),
-            "poster_url": self.posters[position] or None,
-        }
+    def summaries(self, positions: list[int]) -> list[dict[str, Any]]:
+        """The films' public summaries (as stores/mongo/movies.py `summary` builds them), column by column."""
+        at = np.asarray(positions, dtype=np.intp)
+        numbers, names, posters, combos = self.numbers, self.names, self.posters, self.combos
+        return [{"id": film_id, "title": names[p] or None, "year": year, "genres": combos[code][1],
+                 "rating": {"average": average, "votes": votes}, "popularity": popularity,
+                 "poster_url": posters[p] or None}
+                for p, film_id, year, code, average, votes, popularity in zip(
+                    positions, self.ids[at].tolist(), numbers["year"].plain(at, True), self.codes[at].tolist(),
+                    numbers["rating"].plain(at), numbers["votes"].plain(at, True), self.popularity.plain(at),
+                    strict=True)]
 
     def doc(self, position: int) -> Doc:
         """What ranking reads of one film."""

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from actors.catalogue.columns import narrowest, room_for
-from actors.catalogue.shelf import Shelf, plain
+from actors.catalogue.shelf import Shelf
 
 
 class People(Shelf):
@@ -63,13 +63,16 @@ class People(Shelf):
         """(how many people match, one page of them by popularity), as stores/mongo/people.py lists them."""
         mask = self.matching(query_words) if query_words else self.alive
         count, positions = self.page_by(mask, self.popularity, self.order, True, skip, limit)
-        return count, [self.summary(p) for p in positions]
+        return count, self.summaries(positions)
 
-    def summary(self, position: int) -> dict[str, Any]:
-        """A person's list entry."""
-        return {"id": int(self.ids[position]), "name": self.names[position] or None,
-                "known_for_department": self.department_names[int(self.codes[position])],
-                "popularity": plain(float(self.popularity[position]))}
+    def summaries(self, positions: list[int]) -> list[dict[str, Any]]:
+        """The people's list entries, column by column."""
+        at = np.asarray(positions, dtype=np.intp)
+        names, departments = self.names, self.department_names
+        return [{"id": person_id, "name": names[p] or None, "known_for_department": departments[code],
+                 "popularity": popularity}
+                for p, person_id, code, popularity in zip(positions, self.ids[at].tolist(), self.codes[at].tolist(),
+                                                          self.popularity.plain(at), strict=True)]
 
     @property
     def nbytes(self) -> int:
