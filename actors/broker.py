@@ -5,7 +5,9 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dramatiq
+import orjson
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.encoder import DecodeError, Encoder, MessageData
 from dramatiq.middleware import (
     AgeLimit,
     AsyncIO,
@@ -25,6 +27,21 @@ DEFAULT = "default"
 BULK = "bulk"
 QUEUES = (INTERACTIVE, DEFAULT, BULK)
 TUNING = {"heartbeat": "60", "connection_attempts": "1", "socket_timeout": "2", "blocked_connection_timeout": "10"}
+
+
+class OrjsonEncoder(Encoder):
+    """Dramatiq's JSON messages, written and read by orjson: the same JSON, in a fraction of the time
+    (the front door encodes a message per uncached read, and a worker decodes it)."""
+
+    def encode(self, data: MessageData) -> bytes:
+        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+
+    def decode(self, data: bytes) -> MessageData:
+        try:
+            decoded: MessageData = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise DecodeError(f"failed to decode message {data!r}", data, exc) from None
+        return decoded
 
 
 def build_broker(settings: Settings) -> RabbitmqBroker:
@@ -55,3 +72,4 @@ def amqp_url(settings: Settings) -> str:
 
 broker = build_broker(get_settings())
 dramatiq.set_broker(broker)
+dramatiq.set_encoder(OrjsonEncoder())
