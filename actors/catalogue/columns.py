@@ -37,6 +37,13 @@ class Texts:
             return found or ""
         return self.blob[self.offsets[position] : self.offsets[position + 1]].decode()
 
+    def take(self, positions: list[int]) -> list[str]:
+        """The strings of these positions."""
+        if self.changed:
+            return [self[p] for p in positions]
+        blob, offsets, end = self.blob, self.offsets, len(self.offsets) - 1
+        return [blob[offsets[p] : offsets[p + 1]].decode() if p < end else "" for p in positions]
+
     def set(self, position: int, value: str) -> None:
         """Take a new value for one position."""
         self.changed[position] = value

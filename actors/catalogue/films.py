@@ -18,6 +18,7 @@ from array import array
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from actors.catalogue.columns import Column, Mask, Postings, Texts, narrowest, room_for
 from actors.catalogue.shelf import Shelf, number, page_of, plain, same
@@ -58,6 +59,7 @@ class Films(Shelf):
         self.title_keys: dict[int, str] = {}
         self._title_sorts: list[str] = []
         self._retitled: set[int] = set()
+        self._genre_bits: dict[int, npt.NDArray[np.uint8]] = {}  # each genre's films, packed (`_with_genres`)
         super().__init__()
 
     def collect(self, doc: dict[str, Any]) -> None:
@@ -107,6 +109,7 @@ class Films(Shelf):
             column.grow(extra)
         self.codes = np.concatenate([self.codes, np.zeros(extra, dtype=self.codes.dtype)])
         self.mpaa = np.concatenate([self.mpaa, np.zeros(extra, dtype=self.mpaa.dtype)])
+        self._genre_bits = {}
 
     def write(self, position: int, doc: dict[str, Any]) -> set[str]:
         """Take a film's current fields; returns the sortable columns that changed."""
@@ -119,6 +122,8 @@ class Films(Shelf):
                 changed.add(name)
         code, mpaa = self._combo(doc), self._mpaa(doc.get("mpaa"))
         self.codes, self.mpaa = room_for(self.codes, code), room_for(self.mpaa, mpaa)
+        if self.codes[position] != code:
+            self._genre_bits = {}
         self.codes[position], self.mpaa[position] = code, mpaa
         self.people.set(position, {int(p) for p in doc.get("person_ids") or ()})
         title_sort = doc.get("title_sort") or ""
@@ -194,9 +199,19 @@ class Films(Shelf):
         return mask
 
     def _with_genres(self, genre_ids: set[int]) -> Mask:
-        table = np.fromiter((bool(ids & genre_ids) for ids, _ in self.combos), dtype=np.bool_,
-                            count=len(self.combos))
-        return table[self.codes]
+        """The films holding any of these genres. Each genre's films are kept, one bit a film, until a film's
+        genres change or films are added."""
+        bits = self._genre_bits
+        held = None
+        for genre in genre_ids:
+            films = bits.get(genre)
+            if films is None:
+                table = np.fromiter((genre in ids for ids, _ in self.combos), dtype=np.bool_, count=len(self.combos))
+                films = bits[genre] = np.packbits(table[self.codes])
+            held = films if held is None else held | films
+        if held is None:
+            return np.zeros(len(self.codes), dtype=np.bool_)
+        return np.unpackbits(held, count=len(self.codes)).view(np.bool_)
 
     def page(self, movie_filter: MovieFilter, sort: str, skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """(how many films match, the summaries of one page), sorted as MongoDB's `sort_spec` sorts."""
@@ -204,20 +219,23 @@ class Films(Shelf):
         forward = sort.startswith("-") != (name == "title")
         mask = self.select(movie_filter)
         if name == "title":
-            count, positions = page_of(mask, self.orders[name], forward, skip, limit)
+            order = self.orders[name]
+            count, positions = page_of(mask, order, forward, skip, limit, self.ranks(name, order))
         else:
-            count, positions = self.page_by(mask, self.sort_column(name), self.orders[name], forward, skip, limit)
+            count, positions = self.page_by(mask, self.sort_column(name), self.orders[name], forward, skip, limit,
+                                            name)
         return count, self.summaries(positions)
 
     def summaries(self, positions: list[int]) -> list[dict[str, Any]]:
         """The films' public summaries (as stores/mongo/movies.py `summary` builds them), column by column."""
         at = np.asarray(positions, dtype=np.intp)
-        numbers, names, posters, combos = self.numbers, self.names, self.posters, self.combos
-        return [{"id": film_id, "title": names[p] or None, "year": year, "genres": combos[code][1],
+        numbers, combos = self.numbers, self.combos
+        return [{"id": film_id, "title": title or None, "year": year, "genres": combos[code][1],
                  "rating": {"average": average, "votes": votes}, "popularity": popularity,
-                 "poster_url": posters[p] or None}
-                for p, film_id, year, code, average, votes, popularity in zip(
-                    positions, self.ids[at].tolist(), numbers["year"].plain(at, True), self.codes[at].tolist(),
+                 "poster_url": poster or None}
+                for title, poster, film_id, year, code, average, votes, popularity in zip(
+                    self.names.take(positions), self.posters.take(positions), self.ids[at].tolist(),
+                    numbers["year"].plain(at, True), self.codes[at].tolist(),
                     numbers["rating"].plain(at), numbers["votes"].plain(at, True), self.popularity.plain(at),
                     strict=True)]
 
@@ -231,5 +249,5 @@ class Films(Shelf):
         """Memory held by the arrays, roughly."""
         arrays = [self.ids, self.alive, self.popularity, self.codes, self.mpaa, *self.numbers.values(),
                   *(order for order in self.orders.values() if order is not None)]
-        return sum(a.nbytes for a in arrays) + sum(texts.nbytes for texts in (self.names, self.posters, self.words,
-                                                                              self.people))
+        return (sum(a.nbytes for a in arrays) + sum(bits.nbytes for bits in self._genre_bits.values())
+                + sum(texts.nbytes for texts in (self.names, self.posters, self.words, self.people)))

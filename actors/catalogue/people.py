@@ -68,11 +68,12 @@ class People(Shelf):
     def summaries(self, positions: list[int]) -> list[dict[str, Any]]:
         """The people's list entries, column by column."""
         at = np.asarray(positions, dtype=np.intp)
-        names, departments = self.names, self.department_names
-        return [{"id": person_id, "name": names[p] or None, "known_for_department": departments[code],
+        departments = self.department_names
+        return [{"id": person_id, "name": name or None, "known_for_department": departments[code],
                  "popularity": popularity}
-                for p, person_id, code, popularity in zip(positions, self.ids[at].tolist(), self.codes[at].tolist(),
-                                                          self.popularity.plain(at), strict=True)]
+                for name, person_id, code, popularity in zip(self.names.take(positions), self.ids[at].tolist(),
+                                                             self.codes[at].tolist(), self.popularity.plain(at),
+                                                             strict=True)]
 
     @property
     def nbytes(self) -> int:

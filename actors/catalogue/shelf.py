@@ -36,15 +36,39 @@ def descending_order(values: Floats, ids: npt.NDArray[np.integer[Any]]) -> npt.N
     return np.lexsort((ids, -key)).astype(np.int32)
 
 
-def page_of(mask: Mask, order: npt.NDArray[np.int32], forward: bool, skip: int,
-            limit: int) -> tuple[int, list[int]]:
-    """(how many positions the mask selects, the positions of one page in `order`, walked either way)."""
+SELECTIVE = 8  # a mask selecting fewer than 1 in this many positions is paged through the order's ranks
+
+
+def page_of(mask: Mask, order: npt.NDArray[np.int32], forward: bool, skip: int, limit: int,
+            ranks: npt.NDArray[np.int32] | None = None) -> tuple[int, list[int]]:
+    """(how many positions the mask selects, the positions of one page in `order`, walked either way).
+
+    With `ranks` (each position's place in `order`) a selective mask is paged from the ranks of the positions
+    it selects, instead of walking the whole order."""
+    if ranks is not None:
+        selected = np.flatnonzero(mask)
+        count = len(selected)
+        if count * SELECTIVE < len(mask):
+            return count, order[_ranks_page(ranks[selected], forward, skip, limit)].tolist()
     where = np.flatnonzero(mask[order])
     count = len(where)
     if skip >= count:
         return count, []
     chosen = where[skip : skip + limit] if forward else where[max(count - skip - limit, 0) : count - skip][::-1]
     return count, order[chosen].tolist()
+
+
+def _ranks_page(held: npt.NDArray[np.int32], forward: bool, skip: int, limit: int) -> npt.NDArray[np.int32]:
+    """The ranks of one page among these (unordered) ranks, walked up (`forward`) or down."""
+    count = len(held)
+    want = min(skip + limit, count)
+    if skip >= count:
+        return held[:0]
+    if forward:
+        lowest = held if want == count else np.partition(held, want - 1)[:want]
+        return np.sort(lowest)[skip:want]
+    highest = held if want == count else np.partition(held, count - want)[count - want :]
+    return np.sort(highest)[::-1][skip:want]
 
 
 def counted_page(mask: Mask, column: Column, by_id: npt.NDArray[np.int32] | None, forward: bool, skip: int,
@@ -58,16 +82,26 @@ def counted_page(mask: Mask, column: Column, by_id: npt.NDArray[np.int32] | None
     count = len(held)
     if skip >= count:
         return count, []
-    low = int(np.iinfo(codes.dtype).min)
-    counts = np.bincount(held.astype(np.int32) - low)
-    values = np.flatnonzero(counts)  # ascending: null (the lowest) first
-    walk = values[::-1] if forward else values  # forward is descending, null last
-    ends = np.cumsum(counts[walk])
+    null = int(column.null if column.null is not None else np.iinfo(codes.dtype).min)
+    present = held[held != null]  # the values, counted apart from the nulls: a few hundred bins, not 65,536
+    base = int(present.min()) if len(present) else 0
+    counts = np.bincount(present.astype(np.int32) - base)
+    values = np.flatnonzero(counts)
+    walk, walk_counts = values + base, counts[values]  # ascending: null (the lowest) first
+    if len(present) < count:
+        walk, walk_counts = np.concatenate(([null], walk)), np.concatenate(([count - len(present)], walk_counts))
+    if forward:  # forward is descending, null last
+        walk, walk_counts = walk[::-1], walk_counts[::-1]
+    ends = np.cumsum(walk_counts)
     last = min(skip + limit, count) - 1
     first_at, last_at = (int(i) for i in np.searchsorted(ends, [skip, last], side="right"))
-    span = walk[first_at : last_at + 1] + low
-    inside = mask & (codes >= span.min()) & (codes <= span.max())
-    positions = np.flatnonzero(inside) if by_id is None else by_id[inside[by_id]]
+    span = walk[first_at : last_at + 1]
+    low, high = span.min(), span.max()
+    if by_id is None:  # `held` are the values of the selected positions, in position order
+        positions = np.flatnonzero(mask)[(held >= low) & (held <= high)]
+    else:
+        inside = mask & (codes >= low) & (codes <= high)
+        positions = by_id[inside[by_id]]
     positions = positions[::-1]  # ids descending: a stable ascending sort then keeps ties by id descending
     positions = positions[np.argsort(codes[positions], kind="stable")]
     if forward:
@@ -85,6 +119,7 @@ class Shelf:
     def __init__(self) -> None:
         self._ids, self._popularity = array("q"), array("d")
         self.names, self.words = Texts(), WordIndex()
+        self._ranks: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]] = {}  # by sort: (order, ranks)
 
     def add(self, doc: dict[str, Any]) -> None:
         """Take the next document while building (before `finish`)."""
@@ -208,11 +243,22 @@ class Shelf:
         return None if column.counted else descending_order(column.floats(), self.ids)
 
     def page_by(self, mask: Mask, column: Column, order: npt.NDArray[np.int32] | None, forward: bool, skip: int,
-                limit: int) -> tuple[int, list[int]]:
+                limit: int, sort: str = "popularity") -> tuple[int, list[int]]:
         """(how many positions the mask selects, one page of them by the column), walked either way."""
         if order is None:
             return counted_page(mask, column, self._by_id, forward, skip, limit)
-        return page_of(mask, order, forward, skip, limit)
+        return page_of(mask, order, forward, skip, limit, self.ranks(sort, order))
+
+    def ranks(self, sort: str, order: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
+        """Each position's place in a sort's order, kept until the order is replaced (an order is never
+        changed in place)."""
+        found = self._ranks.get(sort)
+        if found is not None and found[0] is order:
+            return found[1]
+        ranks = np.empty(len(order), dtype=np.int32)
+        ranks[order] = np.arange(len(order), dtype=np.int32)
+        self._ranks[sort] = (order, ranks)
+        return ranks
 
     def docs(self, mask: Mask) -> list[Doc]:
         """What ranking reads of the selected documents."""

@@ -108,3 +108,32 @@ def test_retitled_and_new_films_are_placed_in_the_title_order() -> None:
     assert titles(films, "-title") == ascending[::-1]
     year_order = sorted(live, key=lambda d: (-(d.get("year") or -1), d["_id"]))
     assert titles(films, "-year") == [d["_id"] for d in year_order]
+
+
+def test_paging_a_selective_mask_through_the_ranks_walks_the_order_alike() -> None:
+    rng = np.random.default_rng(19)
+    for trial in range(2000):
+        n = int(rng.integers(1, 400))
+        order = rng.permutation(n).astype(np.int32)
+        ranks = np.empty(n, dtype=np.int32)
+        ranks[order] = np.arange(n, dtype=np.int32)
+        mask = rng.random(n) < (0.02 if trial % 2 else 0.5)
+        forward, limit = bool(trial % 3), int(rng.integers(1, 50))
+        skip = int(rng.integers(0, max(2, int(mask.sum()) + 2)))
+        assert page_of(mask, order, forward, skip, limit, ranks) == page_of(mask, order, forward, skip, limit)
+
+
+def test_a_films_genres_changed_or_a_film_added_shows_in_genre_filters_at_once() -> None:
+    docs = [film(i, f"Film {i}", genre_ids=[i % 3 + 1], genres=[{"id": i % 3 + 1, "name": f"G{i % 3 + 1}"}])
+            for i in range(1, 60)]
+    films = Films.of(docs)
+
+    def holding(*genres: int) -> set[int]:
+        return {s["id"] for s in films.page(MovieFilter(genre_sets=(genres,)), "title", 0, 1000)[1]}
+
+    assert holding(1) == {i for i in range(1, 60) if i % 3 == 0}
+    assert holding(1, 2) == {i for i in range(1, 60) if i % 3 in (0, 1)}
+    films.apply({3: film(3, "Film 3", genre_ids=[2], genres=[{"id": 2, "name": "G2"}]),
+                 900: film(900, "New", genre_ids=[1], genres=[{"id": 1, "name": "G1"}])})
+    assert holding(1) == {i for i in range(1, 60) if i % 3 == 0 and i != 3} | {900}
+    assert 3 in holding(2) and 3 in holding(1, 2)
