@@ -1,4 +1,5 @@
-"""Follow-up work of account and review writes: purge a deleted account, refresh what a review changed."""
+"""Follow-up work of account, review and library writes: purge a deleted account, refresh what a review or a
+library change touched."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from actors.work import refresh
 from cache import invalidate, keys
 from stores.mongo import movies
 from stores.mysql import accounts, ratings, reviews
-from stores.outbox import PURGE_ACCOUNT, REVIEW_CHANGED
+from stores.outbox import LIBRARY_CHANGED, PURGE_ACCOUNT, REVIEW_CHANGED
 from stores.profiles import delete_profile
 
 TRENDING_DEBOUNCE = 30
@@ -48,6 +49,13 @@ async def review_changed(movie_id: int, user_id: int) -> None:
     await _movie_changed(res, movie_id)
     await invalidate.recommendations_changed(res.redis, user_id)
     await _refresh_trending(res)
+
+
+@dramatiq.actor(actor_name=LIBRARY_CHANGED, queue_name=DEFAULT, max_retries=20, time_limit=60_000)
+async def library_changed(user_id: int) -> None:
+    """A member's watchlist, favourites or diary changed: drop their cached recommendations."""
+    res = await resources()
+    await invalidate.recommendations_changed(res.redis, user_id)
 
 
 @dramatiq.actor(actor_name=PURGE_ACCOUNT, queue_name=DEFAULT, max_retries=50, min_backoff=1000,
