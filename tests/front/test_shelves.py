@@ -85,6 +85,8 @@ def test_a_shelf_is_newest_first_paginated_and_sorts_by_the_films_fields(http: h
                http.get(base, params={"sort": "rating", "page_size": 3}).json()["results"]]
     assert ratings == sorted(movies[m]["rating"]["average"] for m in films)[:3]
     assert http.get(base, params={"sort": "popularity"}).status_code == 400
+    page = http.get(base, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
 
 
 def test_a_private_library_is_404_to_others_and_shown_to_its_owner(http: httpx.Client, seeded: str) -> None:
