@@ -1,4 +1,5 @@
-"""Follow-up work of account and review writes: purge a deleted account, refresh what a review changed."""
+"""Follow-up work of account, review and library writes: purge a deleted account, refresh what a review or a
+library change touched."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from actors.rankings import rank_trending
 from actors.work import refresh
 from cache import invalidate, keys
 from stores.mongo import movies
-from stores.mysql import accounts, ratings, reviews
-from stores.outbox import PURGE_ACCOUNT, REVIEW_CHANGED
+from stores.mysql import accounts, library, ratings, reviews
+from stores.outbox import LIBRARY_CHANGED, PURGE_ACCOUNT, REVIEW_CHANGED
 from stores.profiles import delete_profile
 
 TRENDING_DEBOUNCE = 30
@@ -50,12 +51,19 @@ async def review_changed(movie_id: int, user_id: int) -> None:
     await _refresh_trending(res)
 
 
+@dramatiq.actor(actor_name=LIBRARY_CHANGED, queue_name=DEFAULT, max_retries=20, time_limit=60_000)
+async def library_changed(user_id: int) -> None:
+    """A member's watchlist, favourites or diary changed: drop their cached recommendations."""
+    res = await resources()
+    await invalidate.recommendations_changed(res.redis, user_id)
+
+
 @dramatiq.actor(actor_name=PURGE_ACCOUNT, queue_name=DEFAULT, max_retries=50, min_backoff=1000,
                 max_backoff=600_000, time_limit=600_000)
 async def purge_account(user_id: int, second_pass: bool = False) -> None:
-    """Remove a deleted account's reviews and profile; retried until done (every step is idempotent).
+    """Remove a deleted account's reviews, library and profile; retried until done (every step is idempotent).
 
-    The tombstone comes first, so no review of theirs can land after the deletion below. The
+    The tombstone comes first, so no review or library write of theirs can land after the deletions below. The
     Firebase emulator has no transactions to order a profile write against it, so a second
     pass, `PURGE_SECOND_PASS_SECONDS` later, deletes the profile (and any review) again.
     """
@@ -66,6 +74,7 @@ async def purge_account(user_id: int, second_pass: bool = False) -> None:
     for followup in queued:
         await _movie_changed(res, followup.kwargs["movie_id"])
         await res.stores.forget_sent([followup])
+    await library.delete_user_library(pool, user_id)
     await delete_profile(await res.stores.firebase(), user_id)
     await invalidate.recommendations_changed(res.redis, user_id)
     if queued:

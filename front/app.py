@@ -22,16 +22,20 @@ from front.problems import ProblemHandler
 from front.routes import (
     admin,
     auth,
+    diary,
     docs,
     genres,
     health,
     jobs,
+    lists,
     movies,
     people,
     profiles,
     recommendations,
     reviews,
     search,
+    shelves,
+    state,
     stats,
     users,
 )
@@ -59,7 +63,7 @@ def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sa
     app.ctx.settings = settings
     blueprints = (health.bp, docs.bp, jobs.bp, stats.bp, movies.bp, genres.bp, people.bp, auth.bp, users.bp,
                   profiles.bp, reviews.bp, reviews.movie_reviews_bp, search.bp, recommendations.bp,
-                  admin.bp)
+                  shelves.bp, diary.bp, lists.bp, lists.user_lists_bp, lists.movie_lists_bp, state.bp, admin.bp)
     for blueprint in blueprints:
         answer_head_and_options(blueprint)
         app.blueprint(blueprint)

@@ -113,6 +113,14 @@ async def current_user(request: Request) -> AuthUser:
     return caller
 
 
+async def optional_user(request: Request) -> AuthUser | None:
+    """The caller when the request sends a token (401 if it is not valid), else None: reads anyone may make
+    whose answer is fuller for the owner."""
+    if not request.headers.get("authorization"):
+        return None
+    return await current_user(request)
+
+
 async def admin_user(request: Request) -> AuthUser:
     """The caller, who must be an administrator (401 without a token, 403 for others)."""
     user = await current_user(request)

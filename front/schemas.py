@@ -137,9 +137,10 @@ COMPONENTS.update({
     "User": obj(["id", "username", "date_joined", "review_count"], id=INT, username=STR, date_joined=STR,
                 review_count=INT),
     "Me": obj(["id", "username"], id=INT, username=STR, date_joined=STR, review_count=INT, email=STR,
-              is_admin={"type": "boolean"}),
-    "AccountChange": obj(["current_password"], current_password=STR, email={"type": "string", "format": "email"},
-                         password={"type": "string", "minLength": 8, "maxLength": 256}),
+              is_admin={"type": "boolean"}, library_public={"type": "boolean"}),
+    "AccountChange": {"minProperties": 1, **obj([], current_password=STR, email={"type": "string", "format": "email"},
+                                               password={"type": "string", "minLength": 8, "maxLength": 256},
+                                               library_public={"type": "boolean"})},
     "PasswordReset": obj(["email"], email={"type": "string", "format": "email"}),
     "PasswordResetConfirm": obj(["token", "password"], token={"type": "string", "minLength": 10, "maxLength": 200},
                                 password={"type": "string", "minLength": 8, "maxLength": 256}),
@@ -184,10 +185,56 @@ COMPONENTS["TmdbSyncRequest"] = obj([], tmdb_ids={"type": "array",
                                     since={"type": "string", "format": "date"},
                                     until={"type": "string", "format": "date"})
 
+# The library: shelves (watchlist, favourites), the diary, lists, and a film's state for the caller.
+BOOL = {"type": "boolean"}
+MOVIE_ID = {"type": "integer", "minimum": 1, "maximum": 2**53}
+MAYBE_MOVIE = {"anyOf": [ref("MovieSummary"), {"type": "null"}]}
+DIARY_FIELDS = {"watched_on": {"type": "string", "format": "date"},
+                "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 10}, "rewatch": BOOL,
+                "note": {"type": "string", "maxLength": 10000}}
+LIST_FIELDS = {"name": {"type": "string", "minLength": 1, "maxLength": 100},
+               "description": {"type": "string", "maxLength": 2000}, "public": BOOL, "ranked": BOOL}
+LIST_SUMMARY = {"id": INT, "user_id": INT, "name": STR, "description": STR, "public": BOOL, "ranked": BOOL,
+                "item_count": INT, "created_at": STR, "updated_at": STR}
+COMPONENTS.update({
+    "ShelfAdd": obj(["movie_ids"], movie_ids={"type": "array", "items": MOVIE_ID, "minItems": 1, "maxItems": 100}),
+    "ShelfAdded": obj(["added", "movie_ids"], added=INT, movie_ids={"type": "array", "items": INT}),
+    "ShelfItem": obj(["movie_id", "added_at", "movie"], movie_id=INT, added_at=STR, movie=MAYBE_MOVIE),
+    "NewDiaryEntry": obj(["movie_id", "watched_on"], movie_id=MOVIE_ID, **DIARY_FIELDS),
+    "DiaryEntryChange": {"minProperties": 1, **obj([], **DIARY_FIELDS)},
+    "DiaryEntry": obj(["id", "user_id", "movie_id", "watched_on", "rating", "rewatch", "note", "created_at",
+                       "updated_at", "movie"], id=INT, user_id=INT, movie_id=INT, watched_on=STR, rating=NINT,
+                      rewatch=BOOL, note=STR, created_at=STR, updated_at=STR, movie=MAYBE_MOVIE),
+    "NewList": obj(["name"], **LIST_FIELDS),
+    "ListChange": {"minProperties": 1, **obj([], **LIST_FIELDS)},
+    "ListItems": obj(["items"], items={"type": "array", "maxItems": 5000, "items": {
+        **obj(["movie_id"], movie_id=MOVIE_ID, note={"type": "string", "maxLength": 500}),
+        "additionalProperties": False}}),
+    "ListItem": obj(["position", "movie_id", "note", "movie"], position=INT, movie_id=INT, note=STR,
+                    movie=MAYBE_MOVIE),
+    "ListSummary": obj(list(LIST_SUMMARY), **LIST_SUMMARY),
+    "List": obj([*LIST_SUMMARY, "items"], **LIST_SUMMARY, items=page_of("ListItem")),
+    "MovieState": obj(["movie_id", "review", "rating", "watchlist", "favorite", "times_watched", "last_watched_on",
+                       "lists"], movie_id=INT, review={"anyOf": [REVIEW, {"type": "null"}]}, rating=NINT,
+                      watchlist=BOOL, favorite=BOOL, times_watched=INT, last_watched_on=NSTR,
+                      lists={"type": "array", "items": obj(["id", "name", "position"], id=INT, name=STR,
+                                                            position=INT)}),
+})
+COMPONENTS["ShelfPage"] = page_of("ShelfItem")
+COMPONENTS["DiaryPage"] = page_of("DiaryEntry")
+COMPONENTS["ListPage"] = page_of("ListSummary")
+SHELF_SORTS = [sign + name for name in ("added_at", "title", "year", "rating") for sign in ("-", "")]
+QUERIES["shelf"] = [query("sort", {"enum": SHELF_SORTS},
+                          "Sort order (default -added_at); title, year and rating are the film's."), *PAGING]
+QUERIES["diary"] = [query("year", {"type": "integer", "minimum": 1870, "maximum": 2100}, "Watched in this year."),
+                    query("month", {"type": "integer", "minimum": 1, "maximum": 12},
+                          "Watched in this month (with year)."), *PAGING]
+
 # Request bodies: unknown fields are refused (422), and passwords hold no control characters.
 NO_CONTROL = "^[^\\u0000-\\u001f\\u007f]*$"
 for _name in ("Login", "Registration", "AccountChange", "PasswordReset", "PasswordResetConfirm", "NewReview",
-              "ReviewChange", "ProfileChange", "SeedRequest", "SettingValue", "TmdbSyncRequest"):
+              "ReviewChange", "ProfileChange", "SeedRequest", "SettingValue", "TmdbSyncRequest", "ShelfAdd",
+              "NewDiaryEntry", "DiaryEntryChange", "NewList", "ListChange", "ListItems"):
     COMPONENTS[_name]["additionalProperties"] = False
     _password = COMPONENTS[_name]["properties"].get("password")
     if _password is not None and _name != "Login":

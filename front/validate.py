@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ from front.fields import Fields
 
 USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,30}")
 EMAIL = re.compile(r"[^@\s\x00-\x1f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class Body(Fields):
@@ -115,3 +117,26 @@ class Body(Fields):
             self.fail(name, f"Must be a list of at most {max_items} integers from {low} to {high}.")
             return None
         return sorted(set(value))
+
+    def boolean(self, name: str) -> bool | None:
+        """true or false (not 0, 1 or a string), or None when absent."""
+        if name not in self.data:
+            return None
+        value = self.data[name]
+        if not isinstance(value, bool):
+            self.fail(name, "Must be true or false.")
+            return None
+        return value
+
+    def day(self, name: str, *, required: bool = False) -> date | None:
+        """A calendar date written YYYY-MM-DD."""
+        value = self.text(name, required=required, max_length=10, strip=False)
+        if value is None:
+            return None
+        try:
+            if not DAY.fullmatch(value):
+                raise ValueError(value)
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(name, "Must be a date written YYYY-MM-DD.")
+            return None

@@ -16,6 +16,7 @@ PURGE_ACCOUNT = "purge_account"
 SEND_WELCOME_EMAIL = "send_welcome_email"
 REQUEST_PASSWORD_RESET = "request_password_reset"
 SEND_PASSWORD_RESET_EMAIL = "send_password_reset_email"
+LIBRARY_CHANGED = "library_changed"
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ async def _me(request: Request) -> dict[str, Any]:
     if user is None:
         raise NotFound("Your account no longer exists.")
     public = (await _public(request, [user]))[0]
-    return {**public, "email": user["email"], "is_admin": user["is_admin"]}
+    return {**public, "email": user["email"], "is_admin": user["is_admin"], "library_public": user["library_public"]}
 
 
 @bp.get("/me")
@@ -100,27 +100,31 @@ async def me(request: Request) -> HTTPResponse:
 
 
 @bp.patch("/me")
-@endpoint("Change your email or password (the current password is required)", body="AccountChange",
-          response="Me", auth=True)
+@endpoint("Change your email or password (the current password is required for those), or whether your library "
+          "is public", body="AccountChange", response="Me", auth=True)
 async def change_me(request: Request) -> HTTPResponse:
-    """Change the caller's email and/or password after checking the current password."""
+    """Change the caller's email and/or password after checking the current password, and/or `library_public`."""
     caller = await current_user(request)
-    body = Body(json_object(request), ("current_password", "email", "password"))
-    current = body.text("current_password", required=True, max_length=256, strip=False)
+    body = Body(json_object(request), ("current_password", "email", "password", "library_public"))
     email = body.email("email")
     password = body.password("password", required=False, not_like=caller.username)
-    if email is None and password is None and not body.errors:
-        body.fail("email", "Give a new email or a new password.")
+    library_public = body.boolean("library_public")
+    credentials = email is not None or password is not None or body.has("email") or body.has("password")
+    current = body.text("current_password", required=credentials, max_length=256, strip=False)
+    if not credentials and library_public is None and not body.errors:
+        body.fail("email", "Give a new email, a new password or library_public.")
     body.done()
     pool = await request.app.ctx.stores.postgres()
-    user = await users.get_user(pool, caller.id)
-    assert user is not None and current is not None
-    counters = await throttle.attempt(request, throttle.account_counter(caller.id, caller.username))
-    if not (await verify_password(user["password_hash"], current))[0]:
-        raise Unprocessable("The current password is not right.", errors={"current_password": ["Incorrect."]})
-    await throttle.succeeded(request, counters)
+    if credentials:
+        user = await users.get_user(pool, caller.id)
+        assert user is not None and current is not None
+        counters = await throttle.attempt(request, throttle.account_counter(caller.id, caller.username))
+        if not (await verify_password(user["password_hash"], current))[0]:
+            raise Unprocessable("The current password is not right.", errors={"current_password": ["Incorrect."]})
+        await throttle.succeeded(request, counters)
     await users.update_user(pool, caller.id, email=email,
-                            password_hash=await hash_password(password) if password else None)
+                            password_hash=await hash_password(password) if password else None,
+                            library_public=library_public)
     return respond(request, await _me(request) if password is None else {"detail": "Password changed; "
                    "get a new token.", "id": caller.id})
 

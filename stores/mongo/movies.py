@@ -74,6 +74,22 @@ async def summaries(db: Database, movie_ids: list[int]) -> dict[int, dict[str, A
     return {doc["_id"]: summary(doc) async for doc in cursor}
 
 
+async def existing_ids(db: Database, movie_ids: list[int]) -> set[int]:
+    """Which of the given ids are films."""
+    if not movie_ids:
+        return set()
+    return {doc["_id"] async for doc in db.movies.find({"_id": {"$in": list(movie_ids)}}, {"_id": 1})}
+
+
+async def sorted_summaries(db: Database, movie_ids: list[int], sort: str, skip: int,
+                           limit: int) -> list[dict[str, Any]]:
+    """One page of the given films' summaries in a public sort order (`title`, `-year`, ...)."""
+    if not movie_ids:
+        return []
+    cursor = db.movies.find({"_id": {"$in": list(movie_ids)}}, SUMMARY_FIELDS).sort(sort_spec(sort))
+    return [summary(doc) async for doc in cursor.skip(skip).limit(limit)]
+
+
 SORTS = {
     "popularity": "popularity", "rating": "rating.average", "votes": "rating.votes",
     "year": "year", "title": "title_sort", "runtime": "runtime",

@@ -1,4 +1,4 @@
-"""MySQL (MariaDB): reviews and rating statistics, over aiomysql."""
+"""MySQL (MariaDB): reviews, rating statistics and members' libraries (shelves, diary, lists), over aiomysql."""
 
 from __future__ import annotations
 
@@ -61,6 +61,58 @@ SCHEMA = [
         user_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
         deleted TINYINT(1) NOT NULL DEFAULT 0,
         deleted_at DATETIME(6) NULL
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS shelf_items (
+        user_id BIGINT UNSIGNED NOT NULL,
+        shelf VARCHAR(16) NOT NULL,
+        movie_id BIGINT UNSIGNED NOT NULL,
+        added_at DATETIME(6) NOT NULL,
+        PRIMARY KEY (user_id, shelf, movie_id),
+        KEY shelf_items_added (user_id, shelf, added_at),
+        KEY shelf_items_movie (movie_id, shelf)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS diary_entries (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        user_id BIGINT UNSIGNED NOT NULL,
+        movie_id BIGINT UNSIGNED NOT NULL,
+        watched_on DATE NOT NULL,
+        rating TINYINT UNSIGNED NULL,
+        rewatch TINYINT(1) NOT NULL DEFAULT 0,
+        note TEXT NOT NULL,
+        created_at DATETIME(6) NOT NULL,
+        updated_at DATETIME(6) NOT NULL,
+        KEY diary_user_watched (user_id, watched_on, id),
+        KEY diary_user_movie (user_id, movie_id, watched_on),
+        CONSTRAINT diary_rating_range CHECK (rating IS NULL OR rating BETWEEN 1 AND 10)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS lists (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        user_id BIGINT UNSIGNED NOT NULL,
+        name VARCHAR(100) NOT NULL,
+        description TEXT NOT NULL,
+        public TINYINT(1) NOT NULL DEFAULT 1,
+        ranked TINYINT(1) NOT NULL DEFAULT 0,
+        item_count INT UNSIGNED NOT NULL DEFAULT 0,
+        created_at DATETIME(6) NOT NULL,
+        updated_at DATETIME(6) NOT NULL,
+        KEY lists_user_created (user_id, created_at)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS list_items (
+        list_id BIGINT UNSIGNED NOT NULL,
+        position INT UNSIGNED NOT NULL,
+        movie_id BIGINT UNSIGNED NOT NULL,
+        note VARCHAR(500) NOT NULL DEFAULT '',
+        PRIMARY KEY (list_id, position),
+        UNIQUE KEY list_items_movie (list_id, movie_id),
+        KEY list_items_by_movie (movie_id, list_id)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
     """,
     """

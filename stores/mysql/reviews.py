@@ -69,6 +69,14 @@ async def get_review(pool: Pool, review_id: int) -> dict[str, Any] | None:
     return None if row is None else public(row)
 
 
+async def user_review(pool: Pool, user_id: int, movie_id: int) -> dict[str, Any] | None:
+    """The user's review of the movie, or None."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute(f"SELECT {COLUMNS} FROM reviews WHERE user_id = %s AND movie_id = %s", (user_id, movie_id))
+        row = await cur.fetchone()
+    return None if row is None else public(row)
+
+
 async def list_reviews(pool: Pool, *, movie_id: int | None = None, user_id: int | None = None,
                        min_rating: int | None = None, sort: str = "-created_at", skip: int = 0,
                        limit: int = 20) -> tuple[int, list[dict[str, Any]]]:

@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS users (
 -- existing row a stamp of its own as the column is added.
 ALTER TABLE users ADD COLUMN IF NOT EXISTS token_stamp TEXT NOT NULL
     DEFAULT replace(gen_random_uuid()::text, '-', '');
+-- Whether others may see the member's watchlist, favourites and diary (the owner always may).
+ALTER TABLE users ADD COLUMN IF NOT EXISTS library_public BOOLEAN NOT NULL DEFAULT true;
 CREATE UNIQUE INDEX IF NOT EXISTS users_username_ci ON users (lower(username));
 CREATE UNIQUE INDEX IF NOT EXISTS users_email_ci ON users (lower(email));
 CREATE INDEX IF NOT EXISTS users_date_joined ON users (date_joined, id);

@@ -11,7 +11,8 @@ from stores.outbox import Message
 from stores.postgres import Pool, outbox
 
 PUBLIC = "id, username, date_joined"
-FULL = "id, username, email, password_hash, is_admin, date_joined, password_changed_at, token_stamp"
+FULL = ("id, username, email, password_hash, is_admin, date_joined, password_changed_at, token_stamp,"
+        " library_public")
 NEW_STAMP = "replace(gen_random_uuid()::text, '-', '')"
 
 
@@ -74,14 +75,18 @@ async def list_users(pool: Pool, skip: int, limit: int) -> tuple[int, list[dict[
 
 
 async def update_user(pool: Pool, user_id: int, *, email: str | None = None,
-                      password_hash: str | None = None, rehash_only: bool = False) -> dict[str, Any]:
-    """Change the email and/or the password.
+                      password_hash: str | None = None, rehash_only: bool = False,
+                      library_public: bool | None = None) -> dict[str, Any]:
+    """Change the email, the password and/or whether the library is public.
 
     A new password (unless rehash_only) gives the account a new token stamp, revoking every
     access token issued before, and deletes its unused reset tokens.
     """
     sets: list[str] = []
-    args: list[int | str] = [user_id]
+    args: list[int | str | bool] = [user_id]
+    if library_public is not None:
+        args.append(library_public)
+        sets.append(f"library_public = ${len(args)}")
     if email is not None:
         args.append(email)
         sets.append(f"email = ${len(args)}")

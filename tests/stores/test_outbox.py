@@ -11,5 +11,5 @@ def test_every_actor_an_outbox_may_name_is_declared() -> None:
 
     names = {value for name, value in vars(outbox).items() if name.isupper() and isinstance(value, str)}
     assert names == {"review_changed", "purge_account", "send_welcome_email", "request_password_reset",
-                     "send_password_reset_email"}
+                     "send_password_reset_email", "library_changed"}
     assert names <= set(broker.get_declared_actors())
