@@ -44,20 +44,6 @@ async def seed(request: Request) -> HTTPResponse:
     return accepted({"id": run_id, "status": jobs.QUEUED})
 
 
-def _date(body: Body, name: str) -> str | None:
-    """An optional YYYY-MM-DD field."""
-    value = body.data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError:
-            pass
-    body.fail(name, "A date, YYYY-MM-DD.")
-    return None
-
-
 @bp.post("/tmdb-sync")
 @endpoint("Sync films from TMDB (named ids, or recent changes to linked films); 202 with the job",
           body="TmdbSyncRequest", response="Job", auth=True, status=202)
@@ -71,7 +57,7 @@ async def sync_from_tmdb(request: Request) -> HTTPResponse:
     ids = body.int_list("tmdb_ids", max_items=MAX_IDS)
     if ids is not None and (not ids or ids[0] < 1):
         body.fail("tmdb_ids", "Positive TMDB movie ids, at least one.")
-    since, until = _date(body, "since"), _date(body, "until")
+    since, until = (None if day is None else day.isoformat() for day in (body.day("since"), body.day("until")))
     if ids and (since or until):
         body.fail("since", "Give either tmdb_ids or a date range, not both.")
     if since and until and not (date.fromisoformat(until) - timedelta(days=CHANGES_DAYS)

@@ -197,7 +197,8 @@ def test_the_changes_feed_updates_only_films_we_link(http: httpx.Client, admin: 
                                   {"tmdb_ids": list(range(1, 502))}, {"since": "yesterday"},
                                   {"since": "2026-01-01", "until": "2026-03-01"},
                                   {"tmdb_ids": [5], "since": "2026-01-01"},
-                                  {"everything": True}])
+                                  {"since": "2026-W01-1"}, {"since": "2026-01-01", "until": "20260102"},
+                                  {"since": None}, {"everything": True}])
 def test_bad_sync_requests_are_422(http: httpx.Client, admin: dict[str, str], body: dict[str, Any]) -> None:
     response = http.post("/api/admin/tmdb-sync", json=body, headers=admin)
     assert response.status_code == 422, response.text
