@@ -59,6 +59,18 @@ class Aside:
             count("local", "hit")
         return value
 
+    async def held(self, name: str) -> bool:
+        """Whether a value is cached under the name, in either tier (False when that cannot be told)."""
+        key = keys.cached(name)
+        if not self.local.trusted:
+            return False
+        if self.local.get(key) is not None:
+            return True
+        try:
+            return bool(await self.redis.exists(key))
+        except (RedisError, OSError):
+            return False
+
     async def get(self, name: str, loader: Loader, ttl: int | None = None) -> bytes | None:
         """The JSON bytes cached under the name, loading (and caching) them on a miss; None if absent."""
         key = keys.cached(name)

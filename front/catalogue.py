@@ -126,6 +126,15 @@ async def read_filter(request: Request, query: Params, genre_id: int | None = No
     )
 
 
+async def film_exists(request: Request, movie_id: int) -> bool:
+    """Whether a film exists: its detail is cached (a film's removal drops it), else MongoDB says.
+
+    Writes that name a film (reviews, the library) check it on their request path, where MongoDB would
+    otherwise be asked for every one."""
+    ctx = request.app.ctx
+    return await ctx.aside.held(keys.movie_entry(movie_id)) or await movies.exists(await ctx.stores.mongo(), movie_id)
+
+
 async def cached_page(request: Request, kind: str, work: dict[str, Any], page: int, size: int,
                       index: Callable[[int], Awaitable[tuple[int, list[Any]] | None]],
                       mongo: Callable[[], Awaitable[tuple[int, list[Any]]]], ttl: int | None = None) -> bytes:

@@ -10,6 +10,7 @@ from sanic.response import HTTPResponse
 
 from errors import Forbidden, NotFound, Unprocessable
 from front.body import json_object
+from front.catalogue import film_exists
 from front.endpoint import endpoint
 from front.identity import current_user
 from front.library import library_of, with_movies
@@ -19,7 +20,6 @@ from front.params import Params
 from front.responses import json, respond
 from front.validate import Body
 from front.workers.followup import send_followups
-from stores.mongo import movies
 from stores.mysql import diary
 from stores.postgres import users
 
@@ -60,7 +60,7 @@ async def create_entry(request: Request) -> HTTPResponse:
     fields = _changes(body, creating=True)
     body.done()
     assert movie_id is not None
-    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
+    if not await film_exists(request, movie_id):
         raise Unprocessable(f"No movie with id {movie_id}.", errors={"movie_id": ["No such movie."]})
     entry, followup = await diary.create_entry(await request.app.ctx.stores.mysql(), user.id, movie_id,
                                                fields["watched_on"], fields.get("rating"),

@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse
 
 from errors import Forbidden, NotFound
 from front.body import json_object
+from front.catalogue import film_exists
 from front.endpoint import endpoint
 from front.identity import current_user, optional_user
 from front.library import check_films, with_movies
@@ -19,7 +20,6 @@ from front.pagination import check_page, paginate
 from front.params import Params
 from front.responses import json, respond
 from front.validate import Body
-from stores.mongo import movies
 from stores.mysql import lists
 from stores.postgres import users
 
@@ -185,7 +185,7 @@ async def movie_lists(request: Request, movie_id: int) -> HTTPResponse:
     query = Params(request, ("page", "page_size"))
     page, size = query.page()
     query.done()
-    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
+    if not await film_exists(request, movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
     total, found = await lists.movie_lists(await request.app.ctx.stores.mysql(), movie_id, skip=(page - 1) * size,
                                            limit=size)

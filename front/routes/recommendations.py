@@ -7,11 +7,11 @@ from sanic.response import HTTPResponse
 
 from actors.recommendations import find_similar, recommend_movies
 from errors import NotFound
+from front.catalogue import film_exists
 from front.endpoint import endpoint
 from front.identity import current_user
 from front.limits import charger
 from front.responses import accepted, respond
-from stores.mongo import movies
 
 bp = Blueprint("recommendations", url_prefix="/api")
 
@@ -29,7 +29,7 @@ async def recommendations(request: Request) -> HTTPResponse:
 @endpoint("Movies like this one", response="Recommendations", worker=True)
 async def similar(request: Request, movie_id: int) -> HTTPResponse:
     """200 with similar movies when ready in time, else 202 with the job."""
-    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
+    if not await film_exists(request, movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
     outcome = await request.app.ctx.dispatcher.run(find_similar, "similar", {"movie_id": movie_id},
                                                    charge=charger(request))

@@ -9,6 +9,7 @@ from sanic.response import HTTPResponse
 
 from errors import Forbidden, NotFound, Unprocessable
 from front.body import json_object
+from front.catalogue import film_exists
 from front.endpoint import endpoint
 from front.identity import current_user
 from front.limits import READ
@@ -17,7 +18,6 @@ from front.params import Params
 from front.responses import json, respond
 from front.validate import Body
 from front.workers.followup import send_followups
-from stores.mongo import movies
 from stores.mysql import reviews
 
 bp = Blueprint("reviews", url_prefix="/api/reviews")
@@ -53,7 +53,7 @@ async def list_reviews(request: Request) -> HTTPResponse:
 @endpoint("A movie's reviews, newest first", query="movie_reviews", response="ReviewPage", limit=READ)
 async def movie_reviews(request: Request, movie_id: int) -> HTTPResponse:
     """The reviews of one movie."""
-    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
+    if not await film_exists(request, movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
     return respond(request, await _page(request, movie_id=movie_id))
 
@@ -92,7 +92,7 @@ async def create_review(request: Request) -> HTTPResponse:
     texts = _texts(body, required=True)
     body.done()
     assert movie_id is not None and rating is not None
-    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
+    if not await film_exists(request, movie_id):
         raise Unprocessable(f"No movie with id {movie_id}.", errors={"movie_id": ["No such movie."]})
     author = {"id": user.id, "username": user.username}
     review, followup = await reviews.create_review(await request.app.ctx.stores.mysql(), author, movie_id,

@@ -8,6 +8,7 @@ from sanic.response import HTTPResponse
 
 from errors import NotFound
 from front.body import json_object
+from front.catalogue import film_exists
 from front.endpoint import endpoint
 from front.identity import current_user
 from front.library import check_films, library_of, with_movies
@@ -28,7 +29,7 @@ SORTS = [f"{sign}{name}" for name in ("added_at", *FILM_SORTS) for sign in ("-",
 
 async def _put(request: Request, shelf: str, movie_id: int) -> HTTPResponse:
     user = await current_user(request)
-    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
+    if not await film_exists(request, movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
     _, followup = await shelves.add(await request.app.ctx.stores.mysql(), user.id, shelf, [movie_id])
     await send_followups(request, [followup] if followup else [])
@@ -37,7 +38,7 @@ async def _put(request: Request, shelf: str, movie_id: int) -> HTTPResponse:
 
 async def _delete(request: Request, shelf: str, movie_id: int) -> HTTPResponse:
     user = await current_user(request)
-    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
+    if not await film_exists(request, movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
     followup = await shelves.remove(await request.app.ctx.stores.mysql(), user.id, shelf, movie_id)
     await send_followups(request, [followup] if followup else [])

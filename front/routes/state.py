@@ -6,10 +6,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from errors import NotFound
+from front.catalogue import film_exists
 from front.endpoint import endpoint
 from front.identity import current_user
 from front.responses import respond
-from stores.mongo import movies
 from stores.mysql import diary, lists, reviews, shelves
 
 bp = Blueprint("movie_state", url_prefix="/api/movies")
@@ -21,7 +21,7 @@ bp = Blueprint("movie_state", url_prefix="/api/movies")
 async def movie_state(request: Request, movie_id: int) -> HTTPResponse:
     """`rating` is your review's, else that of your latest rated diary entry, else null."""
     user = await current_user(request)
-    if not await movies.exists(await request.app.ctx.stores.mongo(), movie_id):
+    if not await film_exists(request, movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
     pool = await request.app.ctx.stores.mysql()
     review = await reviews.user_review(pool, user.id, movie_id)

@@ -158,3 +158,27 @@ async def test_a_seeds_copy_of_the_figures_never_overwrites_a_review_recounted_a
             db.movies.find({"_id": {"$in": [reviewed, unreviewed]}}, {"user_rating": 1})} == {
         film_id: {"average": stats[film_id]["average"], "count": stats[film_id]["count"]}
         for film_id in (reviewed, unreviewed)}
+
+
+async def test_a_film_removed_since_its_detail_was_cached_takes_no_review(
+    http: httpx.Client, seeded: str, stores: Any, redis: Any
+) -> None:
+    from cache import invalidate, keys
+    from stores.mongo import movies
+
+    db = await stores.mongo()
+    film_id = 9_400_000 + int(time.time() * 1000) % 100_000
+    await db.movies.insert_one(movies.prepare({"_id": film_id, "title": "Brief Film", "genres": [], "genre_ids": [],
+                                               "person_ids": [], "cast": [], "crew": [], "year": 2001}))
+    try:
+        assert http.get(f"/api/movies/{film_id}/").status_code == 200  # its detail is cached now
+        user = account(http, "brief")
+        written = review(http, user, film_id)
+        assert written.status_code == 201, written.text
+        assert http.delete(f"/api/reviews/{written.json()['id']}/", headers=user["headers"]).status_code == 204
+    finally:
+        await db.movies.delete_many({"_id": film_id})
+        await invalidate.movie_changed(redis, film_id)
+    assert not await redis.exists(keys.cached(keys.movie_entry(film_id)))
+    late = review(http, account(http, "late"), film_id)
+    assert late.status_code == 422 and "movie_id" in late.json()["errors"]
