@@ -41,8 +41,9 @@ from tests.conftest import BIN, ROOT
 from tests.faults.servers import ThrowawayRabbitMQ, ThrowawayRedis
 from tests.faults.stack import Stack
 
-# 3,000 users make the short stages several chunks long (three of accounts, two of profiles, fifteen of reviews).
-SIZES = {"movies": 600, "users": 3000, "reviews": 6000}
+# A few thousand films (two catalogue chunks, each writing for seconds); 3,000 users make the short stages
+# several chunks long (three of accounts, two of profiles, fifteen of reviews).
+SIZES = {"movies": 3000, "users": 3000, "reviews": 6000}
 STAGES = ("accounts", "profiles", "catalogue", "relations", "finish")
 WAYS = ("as it is", "after wiping MongoDB", "with a new run at once")
 SIGNALS = (signal.SIGINT, signal.SIGKILL)
