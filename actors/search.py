@@ -24,7 +24,7 @@ at_boot(INTERACTIVE, follower.start)
 async def search_catalogue(res: Resources, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Movies and/or people matching every word of `q` (typos of one letter forgiven), best first."""
     follower.start(res)
-    index = follower.current
+    index = follower.serving()
     if index is not None:
         hits = index.search(params["q"], KINDS[params["type"]])
     else:

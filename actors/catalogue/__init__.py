@@ -31,6 +31,31 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+class IdleTrim:
+    """Hands the memory that queries freed back once they pause: glibc keeps a query's freed arrays for
+    the next one, and interleaved with the index's lazily kept arrays (a sort's ranks, a genre's bits)
+    that memory would stay resident for good. `used()` counts a query; `tick()`, called every
+    IDLE_SECONDS, trims after a whole tick without one (once per pause, never while queries go on)."""
+
+    def __init__(self) -> None:
+        self.uses = 0
+        self._ticked = 0  # uses at the last tick
+        self._trimmed = 0  # uses at the last trim
+
+    def used(self) -> None:
+        self.uses += 1
+
+    def tick(self) -> bool:
+        """Trim if queries ran before the last tick and none since; True if it trimmed."""
+        uses, ticked = self.uses, self._ticked
+        self._ticked = uses
+        if uses != ticked or uses == self._trimmed:
+            return False
+        self._trimmed = uses
+        release_freed_memory()
+        return True
+
+
 class Catalogue:
     """The films and the people, each a shelf of columns."""
 

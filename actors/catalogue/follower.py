@@ -16,7 +16,7 @@ import contextlib
 import logging
 import time
 
-from actors.catalogue import Catalogue
+from actors.catalogue import Catalogue, IdleTrim
 from actors.lifecycle import Resources
 from cache import invalidate, keys, subscription
 from stores.mongo import catalogue
@@ -27,6 +27,7 @@ ENTRY_KINDS = {keys.cached(keys.movie_entry(0)).removesuffix("0"): "movie",
                keys.cached(keys.person_entry(0)).removesuffix("0"): "person"}
 MAX_CHANGES = 1000
 QUIET_SECONDS = 30.0  # seed chunks come seconds apart: load once they have stopped
+IDLE_SECONDS = 1.0  # queries paused this long: hand back the memory they freed (IdleTrim)
 
 
 class Follower:
@@ -44,14 +45,20 @@ class Follower:
         self._wake = asyncio.Event()
         self._moved = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.trim = IdleTrim()
 
     @property
     def current(self) -> Catalogue | None:
         """The index, unless a load is due or going on (named changes are fetched again meanwhile)."""
         return None if self.reload else self.index
 
+    def serving(self) -> Catalogue | None:
+        """The index for a query (`current`), the query counted for the idle trim."""
+        self.trim.used()
+        return self.current
+
     async def at(self, version: int, wait: float) -> Catalogue | None:
-        """The index once it reflects `version` (waiting up to `wait` seconds), else None."""
+        """The index for a query once it reflects `version` (waiting up to `wait` seconds), else None."""
         deadline = time.monotonic() + wait
         while self.current is None or self.applied < version:
             left = deadline - time.monotonic()
@@ -60,7 +67,7 @@ class Follower:
             self._moved.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._moved.wait(), left)
-        return self.current
+        return self.serving()
 
     def _ask_load(self) -> None:
         self.reload, self.wanted = True, self.wanted + 1
@@ -74,6 +81,12 @@ class Follower:
         if self._task is None:
             self._task = asyncio.create_task(self._follow(res))
             res.background.append(self._task)
+            res.background.append(asyncio.create_task(self._trim_when_idle()))
+
+    async def _trim_when_idle(self) -> None:
+        while True:
+            await asyncio.sleep(IDLE_SECONDS)
+            self.trim.tick()
 
     def note(self, message: str) -> None:
         """Take one invalidation message: names of changed entries, `*` for everything, the new version."""
