@@ -125,6 +125,17 @@ def _base_url(name: str, raw: str) -> str:
     return raw.rstrip("/")
 
 
+def _origins(name: str, raw: str) -> tuple[str, ...]:
+    origins = tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if origin != "*" and (parts.scheme not in ("http", "https") or not parts.netloc or parts.path
+                              or parts.query or parts.fragment):
+            raise ConfigError(f"{name} must be * or origins such as https://app.example, comma-separated; "
+                              f"got {origin!r}")
+    return origins
+
+
 def _upper(name: str, raw: str) -> str:
     return raw.upper()
 
@@ -228,6 +239,8 @@ class Settings:
     tmdb_api_key: Secret = setting("TMDB_API_KEY", Secret(""), _secret)
     tmdb_concurrency: int = setting("TMDB_CONCURRENCY", 4, _integer)
     log_level: str = setting("LOG_LEVEL", "INFO", _upper)
+    # `*`: any page may read the anonymous GETs; listed origins may also send tokens (front/cors.py).
+    cors_origins: tuple[str, ...] = setting("CORS_ORIGINS", ("*",), _origins)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))

@@ -14,6 +14,7 @@ from cache.jobs import Notifier
 from cache.local import LocalCache
 from config import Settings, get_settings
 from front.catalogue import GenreTable
+from front.cors import Cors
 from front.endpoint import RECORDER
 from front.identity import decoy_hash
 from front.methods import answer_head_and_options
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sa
     app.config.KEEP_ALIVE_TIMEOUT = 15
     app.config.ACCESS_LOG = False
     app.ctx.settings = settings
+    app.ctx.cors = Cors(settings.cors_origins)
     blueprints = (health.bp, docs.bp, jobs.bp, stats.bp, movies.bp, genres.bp, people.bp, auth.bp, users.bp,
                   profiles.bp, reviews.bp, reviews.movie_reviews_bp, search.bp, recommendations.bp,
                   shelves.bp, diary.bp, lists.bp, lists.user_lists_bp, lists.movie_lists_bp, state.bp, admin.bp)

@@ -28,6 +28,8 @@ from sanic.response import HTTPResponse
 from cache import aside
 from errors import Invalid
 from front import limits, metrics
+from front.cors import Cors
+from front.responses import VARY
 
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[HTTPResponse]])
 REQUEST_ID = "X-Request-ID"
@@ -116,7 +118,7 @@ def route_label(request: Request) -> str:
 
 def finish(request: Request, response: HTTPResponse, started: float | None = None,
            route: str | None = None) -> HTTPResponse:
-    """Stamp the request's id (if it has one) on a response and count it."""
+    """Stamp the request's id (if it has one) and the CORS headers on a response, and count it."""
     found = _known_id(request)
     if found is not None:
         response.headers[REQUEST_ID] = found
@@ -127,6 +129,14 @@ def finish(request: Request, response: HTTPResponse, started: float | None = Non
             response.headers.update(quota.headers())
         if getattr(ctx, "caller", None) is not None:
             response.headers["Cache-Control"] = "no-store"
+    cors: Cors = request.app.ctx.cors
+    if cors.listed:
+        vary = response.headers.get(VARY)
+        response.headers[VARY] = f"{vary}, Origin" if vary else "Origin"
+    if "origin" in request.headers:
+        allowed = cors.headers(request)
+        if allowed is not None:
+            response.headers.update(allowed)
     elapsed = time.perf_counter() - started if started is not None else 0.0
     RECORDER.record(request.method, route or route_label(request), response.status, elapsed)
     return response

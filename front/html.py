@@ -14,8 +14,15 @@ from sanic.response import HTTPResponse
 ENV = Environment(loader=PackageLoader("front", "templates"), autoescape=select_autoescape(["html"]))
 
 
+FORMATS = {"json": False, "api": True}  # Django REST framework's ?format=: JSON, or the browsable page
+
+
 def wants_html(request: Request) -> bool:
-    """Whether the client prefers HTML to JSON (a browser), by the Accept header."""
+    """Whether the client prefers HTML to JSON (a browser): by `?format=json|api`, else by the Accept header."""
+    if "format=" in request.query_string:
+        chosen = FORMATS.get(request.args.get("format", ""))
+        if chosen is not None:
+            return chosen
     accept = request.headers.get("accept", "")
     if "text/html" not in accept:
         return False

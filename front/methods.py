@@ -1,5 +1,5 @@
-"""HEAD and OPTIONS on every GET route: HEAD runs the GET handler (Sanic sends no body), OPTIONS says
-which methods the URL takes."""
+"""HEAD on every GET route and OPTIONS on every URL: HEAD runs the GET handler (Sanic sends no body),
+OPTIONS says which methods the URL takes and answers a CORS preflight (front/cors.py)."""
 
 from __future__ import annotations
 
@@ -12,25 +12,31 @@ from front.endpoint import check_host, finish
 
 
 def answer_head_and_options(bp: Blueprint) -> None:
-    """Add HEAD to each GET route of the blueprint, and an OPTIONS route on its URL."""
+    """Add HEAD to each GET route of the blueprint, and an OPTIONS route on each of its URLs."""
     futures = bp._future_routes
     methods: dict[str, set[str]] = {}
-    for future in futures:
+    names: dict[str, str] = {}
+    for future in sorted(futures, key=lambda f: f.name):
         methods.setdefault(future.uri, set()).update(future.methods or ())
+        names.setdefault(future.uri, future.name.rsplit(".", 1)[-1])
     for future in list(futures):
         if future.methods and "GET" in future.methods and "HEAD" not in future.methods:
             futures.discard(future)
             futures.add(future._replace(methods=frozenset({*future.methods, "HEAD"})))
-            bp.add_route(_options(sorted({*methods[future.uri], "HEAD", "OPTIONS"})), future.uri,
-                         methods=["OPTIONS"], name=f"{future.name.rsplit('.', 1)[-1]}_options")
+    for uri, taken in methods.items():
+        if "OPTIONS" not in taken:
+            allowed = {*taken, "OPTIONS", *(("HEAD",) if "GET" in taken else ())}
+            bp.add_route(_options(sorted(allowed)), uri, methods=["OPTIONS"], name=f"{names[uri]}_options")
 
 
 def _options(allowed: list[str]) -> Any:
     allow = ", ".join(allowed)
 
     async def options(request: Request, **_: Any) -> HTTPResponse:
-        """The methods this URL takes."""
+        """The methods this URL takes; for a CORS preflight, what the calling origin may send."""
         check_host(request)
-        return finish(request, HTTPResponse(status=204, headers={"Allow": allow}), route="options")
+        preflight = request.app.ctx.cors.preflight(request, allowed)
+        headers = {"Allow": allow, **preflight} if preflight else {"Allow": allow}
+        return finish(request, HTTPResponse(status=204, headers=headers), route="options")
 
     return options

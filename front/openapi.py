@@ -18,7 +18,11 @@ from front.schemas import COMPONENTS, QUERIES
 PARAM = re.compile(r"<(\w+)(?::(\w+))?>")
 
 
-def _operation(handler: Any, path_params: list[tuple[str, str]]) -> dict[str, Any]:
+FORMAT: dict[str, Any] = {"name": "format", "in": "query", "required": False, "schema": {"enum": ["json", "api"]},
+          "description": "json, or api for the browsable HTML page (as Django REST framework's format)."}
+
+
+def _operation(handler: Any, path_params: list[tuple[str, str]], read: bool) -> dict[str, Any]:
     meta = getattr(handler, "__openapi__", {})
     parameters = [
         {"name": name, "in": "path", "required": True,
@@ -26,10 +30,14 @@ def _operation(handler: Any, path_params: list[tuple[str, str]]) -> dict[str, An
         for name, kind in path_params
     ]
     parameters += QUERIES.get(meta.get("query") or "", [])
+    if read:
+        parameters.append(FORMAT)
     status = str(meta.get("status", 200))
     ok: dict[str, Any] = {"description": "Success"}
     if meta.get("response"):
         ok["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{meta['response']}"}}}
+        if read:
+            ok["content"]["text/html"] = {"schema": {"type": "string"}}
     problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     operation: dict[str, Any] = {
         "summary": meta.get("summary") or (handler.__doc__ or handler.__name__).strip().split("\n")[0],
@@ -64,7 +72,7 @@ def build(app: Sanic) -> dict[str, Any]:
         if path.startswith("/api/"):
             path += "/"
         for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation(route.handler, path_params)
+            paths.setdefault(path, {})[method.lower()] = _operation(route.handler, path_params, method == "GET")
     return {
         "openapi": "3.1.0",
         "info": {"title": "MovieVerse API", "version": "1.0.0",

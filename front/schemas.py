@@ -153,7 +153,10 @@ COMPONENTS.update({
                         body={"type": "string", "minLength": 1, "maxLength": 10000})},
     "Review": REVIEW,
     "Profile": obj(list(PROFILE_FIELDS), **PROFILE_FIELDS, updated_at=NSTR),
-    "ProfileChange": obj([], **PROFILE_FIELDS),
+    "ProfileChange": obj([], **{**PROFILE_FIELDS, "favorite_genres": {
+        "type": "array", "maxItems": 10, "description": "Genre ids or names (stored as ids).",
+        "items": {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 2**53},
+                            {"type": "string", "minLength": 1, "maxLength": 100}]}}}),
 })
 COMPONENTS["UserPage"] = page_of("User")
 COMPONENTS["ReviewPage"] = page_of("Review")

@@ -93,3 +93,13 @@ def test_a_connection_url_prints_its_password_masked_however_it_is_formatted(cap
     logging.getLogger("tests.config").warning("connecting to %s", url)
     assert caplog.messages == ["connecting to postgresql://app:****@db:5432/movieverse"]
     assert url.reveal() == "postgresql://app:hunter2@db:5432/movieverse" and not isinstance(url, str)
+
+
+def test_cors_origins_are_star_or_bare_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load().cors_origins == ("*",)
+    monkeypatch.setenv("CORS_ORIGINS", "https://app.example/, http://127.0.0.1:3000,*")
+    assert load().cors_origins == ("https://app.example", "http://127.0.0.1:3000", "*")
+    for bad in ("app.example", "https://app.example/path", "ftp://app.example", "https://app.example?x=1"):
+        monkeypatch.setenv("CORS_ORIGINS", bad)
+        with pytest.raises(ConfigError, match="CORS_ORIGINS"):
+            load()

@@ -18,6 +18,7 @@ from front.validate import Body
 from stores import profiles
 from stores.mongo import genres
 from stores.postgres import users
+from textfold import fold
 from timestamps import iso
 
 bp = Blueprint("profiles", url_prefix="/api/users")
@@ -42,18 +43,40 @@ async def _read(request: Request, replace: bool) -> dict[str, Any]:
         changes["avatar_url"] = body.url("avatar_url")
     if body.has("location"):
         changes["location"] = body.text("location", max_length=100) or ""
-    wanted = body.int_list("favorite_genres", max_items=10)
+    wanted = await _favorite_genres(request, body)
     if wanted is not None:
-        known = await genres.existing_ids(await request.app.ctx.stores.mongo(), wanted)
-        unknown = [g for g in wanted if g not in known]
-        if unknown:
-            body.fail("favorite_genres", f"Unknown genre ids: {unknown}.")
         changes["favorite_genres"] = wanted
     if not changes and not replace and not body.errors:
         body.fail("bio", "Give at least one field to change.")
     body.done()
     changes["updated_at"] = iso(datetime.now(UTC))
     return changes
+
+
+def _genre_value(value: Any) -> bool:
+    """A genre id (a positive integer) or a name (1 to 100 characters)."""
+    if isinstance(value, str):
+        return 0 < len(value.strip()) <= 100
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 2**53
+
+
+async def _favorite_genres(request: Request, body: Body) -> list[int] | None:
+    """The favourite genres' ids, each given by id or by name (as every genre parameter takes them)."""
+    if not body.has("favorite_genres"):
+        return None
+    given = body.data["favorite_genres"]
+    if not isinstance(given, list) or len(given) > 10 or not all(map(_genre_value, given)):
+        body.fail("favorite_genres", "Must be a list of at most 10 genre ids or names.")
+        return None
+    ctx = request.app.ctx
+    names = (await ctx.genre_table.current(ctx.stores)).names if any(isinstance(g, str) for g in given) else {}
+    named = {g: names.get(fold(g)) for g in given if isinstance(g, str)}
+    ids = sorted({g for g in given if isinstance(g, int)} | {i for i in named.values() if i is not None})
+    known = await genres.existing_ids(await ctx.stores.mongo(), ids)
+    unknown = [g for g in given if (named[g] if isinstance(g, str) else g) not in known]
+    if unknown:
+        body.fail("favorite_genres", f"Unknown genres: {unknown}.")
+    return ids
 
 
 @bp.put("/me/profile")
