@@ -6,12 +6,14 @@ Needs seeded stores and running workers (`make up`; without a worker, a list pag
 read from MongoDB after LIST_WAIT_SECONDS) and wrk (`apt-get install wrk`). Starts a bare
 Sanic app that returns a movie-sized JSON document and a MovieVerse web process with the same
 worker count, warms the caches, then loads each URL with wrk on loopback and prints req/s,
-p50/p99 and the ratio to the bare route.
+p50/p99 and the ratio to the bare route; then the same cached URLs with If-None-Match naming the tag
+their answer carries (a 304 without a body).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import re
 import shutil
@@ -19,6 +21,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -41,9 +44,10 @@ if __name__ == "__main__":
 '''
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+def wrk(url: str, seconds: int, connections: int, headers: tuple[str, ...] = ()) -> dict[str, float]:
     """req/s, p50 and p99 (ms) of a wrk run."""
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+    sent = [arg for header in headers for arg in ("-H", header)]
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *sent, url],
                          capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -53,6 +57,20 @@ def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
     return {"rps": rate, "p50": latency("50"), "p99": latency("99"), "errors": int(errors.group(1)) if errors else 0}
+
+
+def not_modified(url: str) -> str:
+    """The entity tag of the URL's answer, once checked to bring a 304 back."""
+    tag = urllib.request.urlopen(url).headers["ETag"]
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=10)
+    connection.request("GET", f"{parts.path}?{parts.query}" if parts.query else parts.path,
+                       headers={"If-None-Match": tag})
+    status = connection.getresponse().status
+    connection.close()
+    if status != 304:
+        raise SystemExit(f"{url} answered {status} to its own entity tag, not 304")
+    return str(tag)
 
 
 def main() -> int:
@@ -83,14 +101,17 @@ def main() -> int:
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
         bare = f"http://127.0.0.1:{bare_port}/movie"
         wait_for(bare)
-        targets = {
-            "bare Sanic route (same JSON)": bare,
-            f"cached /api/movies/{args.movie}/": detail,
-            "cached /api/movies/?genre=3": f"http://127.0.0.1:{mv_port}/api/movies/?genre=3",
+        genre = f"http://127.0.0.1:{mv_port}/api/movies/?genre=3"
+        targets: dict[str, tuple[str, tuple[str, ...]]] = {
+            "bare Sanic route (same JSON)": (bare, ()),
+            f"cached /api/movies/{args.movie}/": (detail, ()),
+            f"304 /api/movies/{args.movie}/": (detail, (f"If-None-Match: {not_modified(detail)}",)),
+            "cached /api/movies/?genre=3": (genre, ()),
+            "304 /api/movies/?genre=3": (genre, (f"If-None-Match: {not_modified(genre)}",)),
         }
-        for url in targets.values():
-            wrk(url, 2, args.connections)
-        results = {name: wrk(url, args.seconds, args.connections) for name, url in targets.items()}
+        for url, headers in targets.values():
+            wrk(url, 2, args.connections, headers)
+        results = {name: wrk(url, args.seconds, args.connections, headers) for name, (url, headers) in targets.items()}
         base = results["bare Sanic route (same JSON)"]["rps"]
         print(f"workers={args.workers} connections={args.connections} seconds={args.seconds} "
               f"body={len(body)} bytes")

@@ -52,12 +52,12 @@ class Aside:
         self.redis, self.local, self.ttl = redis, local, ttl
         self._flights: dict[str, asyncio.Future[bytes | None]] = {}
 
-    def peek(self, name: str) -> bytes | None:
-        """The value in the local tier, without awaiting anything (the hot path)."""
-        value = self.local.get(keys.cached(name))
-        if value is not None:
+    def peek(self, name: str) -> tuple[bytes, str] | None:
+        """The value in the local tier and its entity tag, without awaiting anything (the hot path)."""
+        found = self.local.tagged(keys.cached(name))
+        if found is not None:
             count("local", "hit")
-        return value
+        return found
 
     async def held(self, name: str) -> bool:
         """Whether a value is cached under the name, in either tier (False when that cannot be told)."""

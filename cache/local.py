@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -26,12 +27,17 @@ from cache import invalidate, keys, subscription
 log = logging.getLogger(__name__)
 
 
+def etag(body: bytes) -> str:
+    """A strong entity tag of a serialised body (RFC 9110, section 8.8.3): its digest, quoted."""
+    return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+
+
 class LocalCache:
-    """A bounded LRU with per-entry expiry."""
+    """A bounded LRU with per-entry expiry; each entry keeps its body's entity tag, computed once."""
 
     def __init__(self, size: int = 4096, ttl: float = 30.0) -> None:
         self.size, self.ttl = size, ttl
-        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, bytes, str]] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
         self.trusted = False
         self.version = 0  # the catalogue version, as the invalidation channel last announced it
@@ -39,21 +45,26 @@ class LocalCache:
 
     def get(self, key: str) -> bytes | None:
         """The fresh value under the key, or None."""
+        found = self.tagged(key)
+        return found[0] if found is not None else None
+
+    def tagged(self, key: str) -> tuple[bytes, str] | None:
+        """The fresh value under the key and its entity tag, or None."""
         entry = self._entries.get(key)
         if entry is None:
             return None
-        expires, value = entry
+        expires, value, tag = entry
         if expires < time.monotonic():
             self._entries.pop(key, None)
             return None
         self._entries.move_to_end(key)
-        return value
+        return value, tag
 
     def put(self, key: str, value: bytes, ttl: float | None = None) -> None:
         """Keep a value, evicting the least recently used past the size (not while untrusted)."""
         if not self.trusted:
             return
-        self._entries[key] = (time.monotonic() + min(ttl or self.ttl, self.ttl), value)
+        self._entries[key] = (time.monotonic() + min(ttl or self.ttl, self.ttl), value, etag(value))
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)

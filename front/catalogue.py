@@ -164,15 +164,17 @@ async def _from_mongo(lister: Callable[..., Awaitable[tuple[int, list[Any]]]], s
     return await lister(await stores.mongo(), *args)
 
 
-def _hot(request: Request) -> tuple[str, bytes | None]:
-    """The local-tier key of a list request under the current catalogue version, and its page if held."""
+def _hot(request: Request) -> tuple[str, tuple[bytes, str] | None]:
+    """The local-tier key of a list request under the current catalogue version, and its page and entity tag
+    if held."""
     ctx = request.app.ctx
     raw = keys.page_entry(ctx.local.version, request.path, request.query_string)
-    return raw, ctx.local.get(raw)
+    return raw, ctx.local.tagged(raw)
 
 
-async def movie_page(request: Request, genre_id: int | None = None) -> bytes:
-    """One page of the movie list as JSON bytes, through the two-tier cache.
+async def movie_page(request: Request, genre_id: int | None = None) -> tuple[bytes, str | None]:
+    """One page of the movie list as JSON bytes (and its entity tag, when it came from the local tier), through
+    the two-tier cache.
 
     A page served before under the very same path, query string and catalogue version comes
     straight from the local tier, skipping validation (only valid requests are ever stored there).
@@ -198,10 +200,10 @@ async def movie_page(request: Request, genre_id: int | None = None) -> bytes:
         lambda keep: ctx.discover.movies(request, filter_params, sort, skip, size, keep),
         lambda: _from_mongo(movies.list_movies, ctx.stores, movie_filter, sort, skip, size), ttl)
     ctx.local.put(raw, body, ttl)
-    return body
+    return body, None
 
 
-async def people_page(request: Request) -> bytes:
+async def people_page(request: Request) -> tuple[bytes, str | None]:
     """One page of the people list (by popularity; `q` matches name words, the last as a prefix)."""
     raw, hot = _hot(request)
     if hot is not None:
@@ -220,4 +222,4 @@ async def people_page(request: Request) -> bytes:
                              lambda keep: ctx.discover.people(request, q_words, skip, size, keep),
                              lambda: _from_mongo(people.list_people, ctx.stores, q_words, skip, size))
     ctx.local.put(raw, body)
-    return body
+    return body, None

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from sanic import Request
 
-READS = ("GET", "HEAD")
+from front.responses import READS
+
 # Headers a script on another origin may read (besides the safelisted ones).
 EXPOSED = "ETag, Location, Retry-After, X-Request-ID, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
 ANONYMOUS_HEADERS = "Accept, If-None-Match, X-Request-ID"

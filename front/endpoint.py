@@ -29,7 +29,8 @@ from cache import aside
 from errors import Invalid
 from front import limits, metrics
 from front.cors import Cors
-from front.responses import VARY
+from front.html import check_format
+from front.responses import READS, VARY
 
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[HTTPResponse]])
 REQUEST_ID = "X-Request-ID"
@@ -123,12 +124,16 @@ def finish(request: Request, response: HTTPResponse, started: float | None = Non
     if found is not None:
         response.headers[REQUEST_ID] = found
     ctx = getattr(request, "_ctx", None)
+    private = False
     if ctx is not None:
         quota = getattr(ctx, "quota", None)
         if quota is not None:
             response.headers.update(quota.headers())
-        if getattr(ctx, "caller", None) is not None:
-            response.headers["Cache-Control"] = "no-store"
+        private = getattr(ctx, "caller", None) is not None
+    if private:
+        response.headers["Cache-Control"] = "private, no-store"  # an answer that depends on who asks
+    elif response.status in (200, 304) and request.method in READS:
+        response.headers["Cache-Control"] = "no-cache"  # public: kept, but asked again (If-None-Match) each time
     cors: Cors = request.app.ctx.cors
     if cors.listed:
         vary = response.headers.get(VARY)
@@ -166,6 +171,8 @@ def endpoint(summary: str, *, query: str | None = None, body: str | None = None,
             started = time.perf_counter()
             try:
                 check_host(request)
+                if request.query_string and request.method in READS:
+                    check_format(request)
                 if limit is not None:
                     await limits.spend(request, limit)
                 response = await handler(request, *args, **kwargs)

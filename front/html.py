@@ -11,10 +11,21 @@ from markupsafe import Markup, escape
 from sanic import Request
 from sanic.response import HTTPResponse
 
+from errors import Invalid
+
 ENV = Environment(loader=PackageLoader("front", "templates"), autoescape=select_autoescape(["html"]))
 
 
 FORMATS = {"json": False, "api": True}  # Django REST framework's ?format=: JSON, or the browsable page
+
+
+def check_format(request: Request) -> None:
+    """400 for a `format` other than json or api, or given twice (every GET takes it)."""
+    if "format" in request.query_string:
+        given = request.get_args(keep_blank_values=True).getlist("format", [])
+        if given and (len(given) > 1 or given[0] not in FORMATS):
+            raise Invalid("Invalid query parameters: format.",
+                          errors={"format": [f"Give it once, one of: {', '.join(FORMATS)}."]})
 
 
 def wants_html(request: Request) -> bool:

@@ -9,7 +9,6 @@ from sanic import Request
 
 from front import numbers
 from front.fields import Fields
-from front.html import FORMATS
 
 PAGING = ("page", "page_size")
 MAX_PATH_ID = 10**18 - 1
@@ -47,7 +46,7 @@ class Params(Fields):
         # Blank values count: `?page=` is a bad page, not an absent one.
         self.args: dict[str, list[str]] = {
             k: list(v) for k, v in request.get_args(keep_blank_values=True).items()}
-        allowed = {*allowed, "format"}
+        allowed = {*allowed, "format"}  # checked by the endpoint (front.html.check_format)
         for name, values in self.args.items():
             if any(ch in name for ch in "$[]{}.") or name.startswith("_"):
                 self.fail(name, "Operators and nested parameters are not accepted.")
@@ -55,7 +54,6 @@ class Params(Fields):
                 self.refuse_unknown(name, sorted(allowed))
             elif any(len(v) > MAX_VALUE_LENGTH or "\x00" in v or not _utf8(v) for v in values):
                 self.fail(name, f"Values are limited to {MAX_VALUE_LENGTH} characters of UTF-8 text without NUL.")
-        self.choice("format", FORMATS, "json")
 
     def _one(self, name: str) -> str | None:
         values = self.args.get(name)

@@ -9,10 +9,12 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from cache.jobs import QUEUED
+from cache.local import etag
 from front.html import render, wants_html
 
 JSON = "application/json; charset=utf-8"
 VARY = "Vary"
+READS = ("GET", "HEAD")
 
 
 def json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:
@@ -33,7 +35,10 @@ def raw_json(body: bytes, status: int = 200, headers: dict[str, str] | None = No
 def respond(
     request: Request, data: Any, status: int = 200, headers: dict[str, str] | None = None
 ) -> HTTPResponse:
-    """JSON, or the browsable HTML page when a browser asks for it (either way `Vary: Accept`)."""
+    """JSON, or the browsable HTML page when a browser asks for it (either way `Vary: Accept`); a GET's 200
+    carries an entity tag and is a 304 when the client holds that tag."""
+    if status == 200 and request.method in READS:
+        return respond_raw(request, orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS), data=data, headers=headers)
     if wants_html(request):
         page = render(request, data, status)
         page.headers[VARY] = "Accept"
@@ -41,13 +46,29 @@ def respond(
     return json(data, status, {**headers, VARY: "Accept"} if headers else {VARY: "Accept"})
 
 
-def respond_raw(request: Request, body: bytes, status: int = 200) -> HTTPResponse:
-    """Already serialised JSON, or its browsable HTML page when a browser asks for it (either way `Vary: Accept`)."""
-    if wants_html(request):
-        page = render(request, orjson.loads(body), status)
-        page.headers[VARY] = "Accept"
+def respond_raw(request: Request, body: bytes, tag: str | None = None, *, data: Any = None,
+                headers: dict[str, str] | None = None) -> HTTPResponse:
+    """A 200 of already serialised JSON (`tag`: its entity tag, when known), or its browsable HTML page when a
+    browser asks for it (either way `Vary: Accept`), or a 304 when the client holds the rendering's tag."""
+    html = wants_html(request)
+    tag = tag or etag(body)
+    if html:
+        tag = f'{tag[:-1]}-html"'  # the page is another representation, with a tag of its own
+    held = request.headers.get("if-none-match")
+    if held is not None and request.method in READS and _matches(held, tag):
+        return HTTPResponse(status=304, headers={"ETag": tag, VARY: "Accept"})
+    if html:
+        page = render(request, orjson.loads(body) if data is None else data, 200)
+        page.headers.update({**(headers or {}), VARY: "Accept", "ETag": tag})
         return page
-    return raw_json(body, status, {VARY: "Accept"})
+    return raw_json(body, 200, {**headers, VARY: "Accept", "ETag": tag} if headers else {VARY: "Accept", "ETag": tag})
+
+
+def _matches(held: str, tag: str) -> bool:
+    """Whether an If-None-Match header names the tag (weak comparison, RFC 9110 section 13.1.2), or is `*`."""
+    if held.strip() == "*":
+        return True
+    return any(part.strip().removeprefix("W/") == tag for part in held.split(","))
 
 
 def accepted(job: dict[str, object]) -> HTTPResponse:

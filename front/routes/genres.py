@@ -47,4 +47,4 @@ async def genre_detail(request: Request, genre_id: int) -> HTTPResponse:
      response="MoviePage")
 async def genre_movies(request: Request, genre_id: int) -> HTTPResponse:
     """The movies of one genre (a page held by the local tier is served without asking MongoDB)."""
-    return respond_raw(request, await movie_page(request, genre_id))
+    return respond_raw(request, *await movie_page(request, genre_id))

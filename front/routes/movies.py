@@ -27,7 +27,7 @@ bp = Blueprint("movies", url_prefix="/api/movies")
 @endpoint("List movies", query="movie_list", response="MoviePage")
 async def list_movies(request: Request) -> HTTPResponse:
     """Movie summaries, filtered and sorted, one page at a time."""
-    return respond_raw(request, await movie_page(request))
+    return respond_raw(request, *await movie_page(request))
 
 
 async def load_detail(stores: Stores, movie_id: int) -> dict[str, Any] | None:
@@ -55,8 +55,10 @@ async def movie_detail(request: Request, movie_id: int) -> HTTPResponse:
         raise NotFound("No movie with that id.")
     ctx = request.app.ctx
     name = keys.movie_entry(movie_id)
-    body = ctx.aside.peek(name) or await ctx.aside.get(
-        name, charged(request, lambda: load_detail(ctx.stores, movie_id)))
+    hot = ctx.aside.peek(name)
+    if hot is not None:
+        return respond_raw(request, *hot)
+    body = await ctx.aside.get(name, charged(request, lambda: load_detail(ctx.stores, movie_id)))
     if body is None:
         raise NotFound(f"No movie with id {movie_id}.")
     return respond_raw(request, body)

@@ -20,7 +20,7 @@ bp = Blueprint("people", url_prefix="/api/people")
 @endpoint("List people, optionally by name", query="people", response="PersonPage")
 async def list_people(request: Request) -> HTTPResponse:
     """People by popularity; `q` matches name words (the last one as a prefix)."""
-    return respond_raw(request, await people_page(request))
+    return respond_raw(request, *await people_page(request))
 
 
 @bp.get("/<person_id:id>")
