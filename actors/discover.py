@@ -36,15 +36,23 @@ async def _index(res: Resources, params: dict[str, Any]) -> Catalogue:
 
 @work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, throws=(NotLoaded,), batched=True)
 async def discover_movies(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
-    """`{count, results}`: one page of films passing the filter `f`, sorted by `sort`."""
+    """`{count, results}`: one page of films passing the filter `f`, sorted by `sort`; or with `ids`, the
+    summaries of those films that exist, in the order given."""
     index = await _index(res, params)
+    if "ids" in params:
+        found = index.films.summaries(index.films.live_positions(params["ids"]))
+        return {"count": len(found), "results": found}
     count, results = index.films.page(MovieFilter.of(params["f"]), params["sort"], params["skip"], params["limit"])
     return {"count": count, "results": results}
 
 
 @work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, throws=(NotLoaded,), batched=True)
 async def discover_people(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
-    """`{count, results}`: one page of people whose names hold the words `q`, by popularity."""
+    """`{count, results}`: one page of people whose names hold the words `q`, by popularity; or with `ids`,
+    the entries of those people that exist, in the order given."""
     index = await _index(res, params)
+    if "ids" in params:
+        found = index.people.summaries(index.people.live_positions(params["ids"]))
+        return {"count": len(found), "results": found}
     count, results = index.people.page(tuple(params["q"]), params["skip"], params["limit"])
     return {"count": count, "results": results}

@@ -158,6 +158,41 @@ async def cached_page(request: Request, kind: str, work: dict[str, Any], page: i
     return answer
 
 
+MAX_IDS = 100
+
+
+async def _by_ids(request: Request, query: Params, kind: str,
+                  mongo: Callable[..., Awaitable[dict[int, dict[str, Any]]]]) -> bytes:
+    """The films or people named by `ids` (up to MAX_IDS, all in one page whatever page_size), in the order
+    given, the ids of none listed under `missing`: from the index, else from MongoDB through the two tiers."""
+    for name in sorted(set(query.args) - {"ids", "page_size", "format"}):
+        query.fail(name, "Not taken with ids: a lookup by id answers the ids given, in one page.")
+    ids = query.id_list("ids", most=MAX_IDS)
+    query.page()
+    query.done()
+    ctx = request.app.ctx
+    keep = ctx.settings.cache_ttl_seconds
+
+    def page(results: list[dict[str, Any]]) -> dict[str, Any]:
+        found = {entry["id"] for entry in results}
+        return {"count": len(results), "next": None, "previous": None, "results": results,
+                "missing": [i for i in ids if i not in found]}
+
+    answered = await ctx.discover.by_ids(request, kind, ids, keep)
+    if answered is not None:
+        return orjson.dumps(page(answered[1]))
+
+    async def load() -> dict[str, Any]:
+        held = await mongo(await ctx.stores.mongo(), ids)
+        return page([held[i] for i in ids if i in held])
+
+    name = keys.work_key(kind, {"ids": ids, "v": ctx.local.version})
+    answer = await ctx.aside.get(keys.list_entry(name), charged(request, load), keep)
+    if answer is None:
+        raise Invalid("The lookup could not be built.")
+    return answer
+
+
 async def _from_mongo(lister: Callable[..., Awaitable[tuple[int, list[Any]]]], stores: Stores,
                       *args: Any) -> tuple[int, list[Any]]:
     """A page listed by MongoDB itself (while the index cannot answer)."""
@@ -185,7 +220,11 @@ async def movie_page(request: Request, genre_id: int | None = None) -> tuple[byt
     ctx = request.app.ctx
     if genre_id is not None and genre_id not in (await ctx.genre_table.current(ctx.stores)).ids:
         raise NotFound(f"No genre with id {genre_id}.")
-    query = Params(request, (*FILTERS, *ALIASES, "page", "page_size"))
+    query = Params(request, (*FILTERS, *ALIASES, *(() if genre_id else ("ids",)), "page", "page_size"))
+    if "ids" in query.args:
+        body = await _by_ids(request, query, "movies", movies.summaries)
+        ctx.local.put(raw, body)
+        return body, None
     for alias, name in ALIASES.items():
         query.alias(name, alias)
     page, size = query.page()
@@ -208,7 +247,11 @@ async def people_page(request: Request) -> tuple[bytes, str | None]:
     raw, hot = _hot(request)
     if hot is not None:
         return hot
-    query = Params(request, ("q", "search", "page", "page_size"))
+    query = Params(request, ("q", "search", "ids", "page", "page_size"))
+    if "ids" in query.args:
+        body = await _by_ids(request, query, "people", people.summaries)
+        request.app.ctx.local.put(raw, body)
+        return body, None
     query.alias("q", "search")
     page, size = query.page()
     q = query.text("q")

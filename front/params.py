@@ -124,6 +124,22 @@ class Params(Fields):
             found.append(int(raw))
         return found
 
+    def id_list(self, name: str, *, most: int) -> list[int]:
+        """Comma-separated ids (`5,20545,30658`, no spaces), each a positive integer, at most `most` of them;
+        repeats are dropped, the order kept."""
+        raw = self._one(name)
+        if raw is None:
+            return []
+        parts = raw.split(",")
+        if not all(PATH_ID.fullmatch(part) for part in parts):
+            self.fail(name, f"Give ids separated by commas, each an integer from 1 to {MAX_PATH_ID}.")
+            return []
+        ids = list(dict.fromkeys(int(part) for part in parts))
+        if len(ids) > most:
+            self.fail(name, f"At most {most} ids.")
+            return []
+        return ids
+
     def alias(self, name: str, alias: str) -> None:
         """Read `alias` as `name` (Django REST framework's `ordering` for `sort`, `search` for `q`)."""
         if alias in self.args:

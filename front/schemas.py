@@ -77,10 +77,14 @@ PAGING = [
     query("page_size", {"type": "integer", "minimum": 1, "maximum": 100}, "Items per page (default 20)."),
 ]
 SORT_NAMES = ["popularity", "rating", "votes", "year", "title", "runtime", "user_rating", "reviews"]
+IDS = query("ids", {"type": "string", "pattern": "^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,99}$"},
+            "Up to 100 comma-separated ids, answered in one page in that order whatever page_size (the ids of "
+            "none under `missing`); takes no other filter, sort or page.")
 QUERIES: dict[str, list[dict[str, Any]]] = {
     "paging": PAGING,
     "trending": [query("window", {"enum": ["day", "week"]}, "The time window (default day)."), *PAGING],
-    "people": [query("q", {"type": "string", "maxLength": 200}, "Name words; the last may be a prefix."),
+    "people": [IDS,
+               query("q", {"type": "string", "maxLength": 200}, "Name words; the last may be a prefix."),
                query("search", {"type": "string", "maxLength": 200}, "The same as q (Django REST framework)."),
                *PAGING],
     "movie_list": [
@@ -161,6 +165,8 @@ COMPONENTS.update({
 COMPONENTS["UserPage"] = page_of("User")
 COMPONENTS["ReviewPage"] = page_of("Review")
 REVIEW_SORT = query("sort", {"enum": ["-created_at", "created_at", "-rating", "rating"]}, "Sort order.")
+QUERIES["genre_movies"] = QUERIES["movie_list"]
+QUERIES["movie_list"] = [IDS, *QUERIES["movie_list"]]
 QUERIES["movie_reviews"] = [REVIEW_SORT, *PAGING]
 QUERIES["reviews"] = [
     query("movie", {"type": "integer", "minimum": 1, "maximum": 2**53}, "Only this movie's reviews."),

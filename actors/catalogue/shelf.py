@@ -180,6 +180,10 @@ class Shelf:
             return found if self.alive[found] else None
         return None
 
+    def live_positions(self, doc_ids: list[int]) -> list[int]:
+        """The positions of those documents that are live, in the order of the ids given."""
+        return [at for at in map(self.position, doc_ids) if at is not None]
+
     def _slot(self, doc_id: int) -> tuple[int, bool]:
         """The position to write a document into (its own, even if dead), and whether it is new."""
         at = int(np.searchsorted(self._sorted_ids, doc_id))

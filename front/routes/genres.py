@@ -43,7 +43,7 @@ async def genre_detail(request: Request, genre_id: int) -> HTTPResponse:
 
 
 @bp.get("/<genre_id:id>/movies")
-@endpoint("A genre's movies, with the same filters and sorts as the movie list", query="movie_list",
+@endpoint("A genre's movies, with the same filters and sorts as the movie list", query="genre_movies",
      response="MoviePage")
 async def genre_movies(request: Request, genre_id: int) -> HTTPResponse:
     """The movies of one genre (a page held by the local tier is served without asking MongoDB)."""

@@ -60,6 +60,13 @@ class Discover:
         return await self._index(request, discover_people, "people", {
             "q": list(query_words), "skip": skip, "limit": limit, "ttl": ttl})
 
+    async def by_ids(self, request: Request, kind: str, ids: list[int],
+                     ttl: int) -> tuple[int, list[dict[str, Any]]] | None:
+        """(how many exist, the summaries of the films or people (`kind`) with these ids that exist, in their
+        order) from the index, or None when MongoDB must answer."""
+        actor = discover_movies if kind == "movies" else discover_people
+        return await self._index(request, actor, kind, {"ids": ids, "ttl": ttl})
+
     async def _index(self, request: Request, actor: dramatiq.Actor[..., Any], kind: str,
                      params: dict[str, Any]) -> tuple[int, list[dict[str, Any]]] | None:
         """The index's answer (its result is the page's Redis tier), or None: then MongoDB answers, for

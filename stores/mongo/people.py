@@ -56,6 +56,13 @@ async def list_people(
                               limit)
 
 
+async def summaries(db: Database, person_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The list entries of the given people, by id (missing ids are left out)."""
+    if not person_ids:
+        return {}
+    return {doc["_id"]: _summary(doc) async for doc in db.people.find({"_id": {"$in": person_ids}}, PERSON_SUMMARY)}
+
+
 def _summary(doc: dict[str, Any]) -> dict[str, Any]:
     return {"id": doc["_id"], "name": doc.get("name"), "known_for_department": doc.get("known_for_department"),
             "popularity": doc.get("popularity")}

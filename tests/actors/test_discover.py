@@ -140,6 +140,21 @@ async def test_people_lists_by_name_match_mongodb(db: Any) -> None:
         assert index.people.page(query_words, skip, limit) == expected, query_words
 
 
+async def test_lookups_by_id_give_the_same_entries_as_mongodb_in_the_order_asked(db: Any) -> None:
+    index = await Catalogue.load(db)
+    film_ids = [doc["_id"] async for doc in db.movies.find({}, {"_id": 1})]
+    person_ids = [doc["_id"] async for doc in db.people.find({}, {"_id": 1}).limit(500)]
+    rng = random.Random(19)
+    for shelf, store, held in ((index.films, movies, film_ids), (index.people, mongo_people, person_ids)):
+        for _ in range(40):
+            asked = rng.sample(held, rng.randint(1, 100)) + [10**12 + rng.randint(0, 99)]
+            rng.shuffle(asked)
+            found = await store.summaries(db, asked)
+            expected = [found[i] for i in asked if i in found]
+            assert shelf.summaries(shelf.live_positions(asked)) == expected
+            assert len(expected) == len(asked) - 1
+
+
 async def test_changes_applied_to_the_index_keep_it_equal_to_mongodb(db: Any) -> None:
     index = await Catalogue.load(db)
     originals = [doc async for doc in db.movies.find({"_id": {"$in": [5, 9, 11]}})]
