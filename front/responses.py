@@ -71,12 +71,13 @@ def _matches(held: str, tag: str) -> bool:
     return any(part.strip().removeprefix("W/") == tag for part in held.split(","))
 
 
+def job_link(job: dict[str, object]) -> dict[str, object]:
+    """`{job_id, status, status_url}`: where to follow a job."""
+    job_id = str(job.get("id"))
+    return {"job_id": job_id, "status": job.get("status", QUEUED), "status_url": f"/api/jobs/{job_id}/"}
+
+
 def accepted(job: dict[str, object]) -> HTTPResponse:
     """202 with the job's id, status and URL."""
-    job_id = str(job.get("id"))
-    url = f"/api/jobs/{job_id}/"
-    return json(
-        {"job_id": job_id, "status": job.get("status", QUEUED), "status_url": url},
-        status=202,
-        headers={"Location": url},
-    )
+    link = job_link(job)
+    return json(link, status=202, headers={"Location": str(link["status_url"])})

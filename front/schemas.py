@@ -165,6 +165,10 @@ COMPONENTS.update({
 COMPONENTS["UserPage"] = page_of("User")
 COMPONENTS["ReviewPage"] = page_of("Review")
 REVIEW_SORT = query("sort", {"enum": ["-created_at", "created_at", "-rating", "rating"]}, "Sort order.")
+QUERIES["movie_detail"] = [query(
+    "include", {"type": "string", "pattern": "^(reviews|similar|state)(,(reviews|similar|state))*$"},
+    "Add to the film, in one answer: reviews (their first page), similar (the films like it, or the job when "
+    "no worker answered in time: {job_id, status, status_url}), state (yours; needs a token).")]
 QUERIES["genre_movies"] = QUERIES["movie_list"]
 QUERIES["movie_list"] = [IDS, *QUERIES["movie_list"]]
 QUERIES["movie_reviews"] = [REVIEW_SORT, *PAGING]
@@ -248,3 +252,9 @@ for _name in ("Login", "Registration", "AccountChange", "PasswordReset", "Passwo
     _password = COMPONENTS[_name]["properties"].get("password")
     if _password is not None and _name != "Login":
         COMPONENTS[_name]["properties"]["password"] = {**_password, "pattern": NO_CONTROL}
+
+# What `include` adds to a film's detail (QUERIES["movie_detail"]).
+COMPONENTS["Movie"]["properties"].update({
+    "reviews": ref("ReviewPage"), "state": ref("MovieState"),
+    "similar": {"oneOf": [ref("Recommendations"), ref("Job")]},
+})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
@@ -12,10 +13,14 @@ from cache import keys
 from errors import NotFound
 from front.catalogue import movie_page
 from front.endpoint import endpoint
-from front.limits import charged, charger
+from front.identity import current_user
+from front.limits import READ, charged, charger, spend
 from front.pagination import paginate
 from front.params import Params
-from front.responses import accepted, respond, respond_raw
+from front.responses import accepted, job_link, respond, respond_raw
+from front.routes.recommendations import similar_outcome
+from front.routes.reviews import reviews_page
+from front.routes.state import state_of
 from stores import Stores
 from stores.mongo import movies
 from stores.mysql import ratings
@@ -48,7 +53,7 @@ async def load_detail(stores: Stores, movie_id: int) -> dict[str, Any] | None:
 
 
 @bp.get("/<movie_id:id>")
-@endpoint("One movie in full", response="Movie")
+@endpoint("One movie in full", query="movie_detail", response="Movie")
 async def movie_detail(request: Request, movie_id: int) -> HTTPResponse:
     """Every field of one movie, from the two-tier cache."""
     if movie_id < 1:
@@ -56,12 +61,50 @@ async def movie_detail(request: Request, movie_id: int) -> HTTPResponse:
     ctx = request.app.ctx
     name = keys.movie_entry(movie_id)
     hot = ctx.aside.peek(name)
-    if hot is not None:
+    if hot is not None and not request.query_string:
         return respond_raw(request, *hot)
-    body = await ctx.aside.get(name, charged(request, lambda: load_detail(ctx.stores, movie_id)))
+    wanted = _includes(request)
+    body = hot[0] if hot is not None else await ctx.aside.get(
+        name, charged(request, lambda: load_detail(ctx.stores, movie_id)))
     if body is None:
         raise NotFound(f"No movie with id {movie_id}.")
-    return respond_raw(request, body)
+    if not wanted:
+        return respond_raw(request, body, hot[1] if hot is not None else None)
+    return respond(request, {**orjson.loads(body), **await _included(request, movie_id, wanted)})
+
+
+INCLUDES = ("reviews", "similar", "state")
+
+
+def _includes(request: Request) -> list[str]:
+    """The names `include` asks for (comma-separated), or a 400 naming the unknown ones."""
+    query = Params(request, ("include",))
+    raw = query.text("include")
+    wanted = list(dict.fromkeys(raw.split(","))) if raw else []
+    unknown = [name for name in wanted if name not in INCLUDES]
+    if "include" in query.args and not raw and "include" not in query.errors:
+        query.fail("include", f"Give some of {', '.join(INCLUDES)}, separated by commas.")
+    elif unknown:
+        query.fail("include", f"Unknown: {', '.join(map(repr, unknown))}; give some of {', '.join(INCLUDES)}, "
+                              "separated by commas.")
+    query.done()
+    return wanted
+
+
+async def _included(request: Request, movie_id: int, wanted: list[str]) -> dict[str, Any]:
+    """What the includes add to a film's detail: the first page of its reviews, the films like it (or, when
+    no worker answered within the wait, where to follow that job) and the caller's state of it."""
+    added: dict[str, Any] = {}
+    if "state" in wanted:
+        user = await current_user(request)  # before any store is read for the others
+        added["state"] = await state_of(request, user.id, movie_id)
+    if "reviews" in wanted:
+        await spend(request, READ)
+        added["reviews"] = await reviews_page(request, movie_id=movie_id)
+    if "similar" in wanted:
+        outcome = await similar_outcome(request, movie_id)
+        added["similar"] = outcome.result if outcome.done else job_link(outcome.job)
+    return {name: added[name] for name in wanted}
 
 
 async def _ranking(request: Request, actor: Any, kind: str, params: dict[str, Any]) -> HTTPResponse:

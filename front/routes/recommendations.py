@@ -12,6 +12,7 @@ from front.endpoint import endpoint
 from front.identity import current_user
 from front.limits import charger
 from front.responses import accepted, respond
+from front.workers.dispatch import Outcome
 
 bp = Blueprint("recommendations", url_prefix="/api")
 
@@ -31,6 +32,11 @@ async def similar(request: Request, movie_id: int) -> HTTPResponse:
     """200 with similar movies when ready in time, else 202 with the job."""
     if not await film_exists(request, movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
-    outcome = await request.app.ctx.dispatcher.run(find_similar, "similar", {"movie_id": movie_id},
-                                                   charge=charger(request))
+    outcome = await similar_outcome(request, movie_id)
     return respond(request, outcome.result) if outcome.done else accepted(outcome.job)
+
+
+async def similar_outcome(request: Request, movie_id: int) -> Outcome:
+    """The films like this one, as a worker answers them (or the job, when it has not within the wait)."""
+    return await request.app.ctx.dispatcher.run(find_similar, "similar", {"movie_id": movie_id},
+                                                charge=charger(request))

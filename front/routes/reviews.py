@@ -35,6 +35,14 @@ async def _page(request: Request, **fixed: Any) -> dict[str, Any]:
     min_rating = query.integer("min_rating", low=1, high=10)
     sort = query.choice("sort", SORTS, "-created_at")
     query.done()
+    return await reviews_page(request, movie_id=movie_id, user_id=user_id, min_rating=min_rating, sort=sort,
+                              page=page, size=size)
+
+
+async def reviews_page(request: Request, *, movie_id: int | None = None, user_id: int | None = None,
+                       min_rating: int | None = None, sort: str = "-created_at", page: int = 1,
+                       size: int = 20) -> dict[str, Any]:
+    """One page of reviews, filtered and sorted (404 past the last page)."""
     total, found = await reviews.list_reviews(await request.app.ctx.stores.mysql(), movie_id=movie_id,
                                               user_id=user_id, min_rating=min_rating, sort=sort,
                                               skip=(page - 1) * size, limit=size)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
@@ -23,14 +25,19 @@ async def movie_state(request: Request, movie_id: int) -> HTTPResponse:
     user = await current_user(request)
     if not await film_exists(request, movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
+    return respond(request, await state_of(request, user.id, movie_id))
+
+
+async def state_of(request: Request, user_id: int, movie_id: int) -> dict[str, Any]:
+    """The film in this user's library."""
     pool = await request.app.ctx.stores.mysql()
-    review = await reviews.user_review(pool, user.id, movie_id)
-    watched = await diary.watches(pool, user.id, movie_id)
-    held = await shelves.holding(pool, user.id, movie_id)
-    return respond(request, {
+    review = await reviews.user_review(pool, user_id, movie_id)
+    watched = await diary.watches(pool, user_id, movie_id)
+    held = await shelves.holding(pool, user_id, movie_id)
+    return {
         "movie_id": movie_id, "review": review,
         "rating": review["rating"] if review else watched["rating"],
         "watchlist": "watchlist" in held, "favorite": "favorites" in held,
         "times_watched": watched["times"], "last_watched_on": watched["last_watched_on"],
-        "lists": await lists.holding(pool, user.id, movie_id),
-    })
+        "lists": await lists.holding(pool, user_id, movie_id),
+    }

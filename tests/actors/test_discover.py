@@ -147,7 +147,7 @@ async def test_lookups_by_id_give_the_same_entries_as_mongodb_in_the_order_asked
     rng = random.Random(19)
     for shelf, store, held in ((index.films, movies, film_ids), (index.people, mongo_people, person_ids)):
         for _ in range(40):
-            asked = rng.sample(held, rng.randint(1, 100)) + [10**12 + rng.randint(0, 99)]
+            asked = [*rng.sample(held, rng.randint(1, 100)), 10**12 + rng.randint(0, 99)]
             rng.shuffle(asked)
             found = await store.summaries(db, asked)
             expected = [found[i] for i in asked if i in found]
