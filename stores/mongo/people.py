@@ -66,5 +66,5 @@ def detail(doc: dict[str, Any]) -> dict[str, Any]:
     fields = ("name", "biography", "birthday", "deathday", "place_of_birth", "known_for_department",
               "profile_url", "popularity")
     credits = doc.get("credits") or {}
-    return {"id": doc["_id"], **{name: doc.get(name) for name in fields},
+    return {"id": doc["_id"], **{name: doc.get(name) for name in fields}, "generated": doc.get("generated") is True,
             "credits": {"cast": credits.get("cast", []), "crew": credits.get("crew", [])}}
