@@ -132,7 +132,8 @@ async def test_movie_detail_has_every_documented_field(http: httpx.Client, seede
     assert body["id"] == 5 and body["title"] == "The $50,000 Climax Show"
     for field in ("original_title", "year", "release_date", "runtime", "budget", "mpaa", "overview", "tagline",
                   "genres", "rating", "user_rating", "popularity", "cast", "crew", "awards", "poster_url",
-                  "tmdb_id", "updated_at"):
+                  "tmdb_id", "updated_at", "gross", "distributor", "rotten_tomatoes", "source_material",
+                  "creative_type"):
         assert field in body, field
     assert len(body["rating"]["histogram"]) == 10
     assert body["updated_at"].endswith("Z")
