@@ -34,6 +34,8 @@ def test_everyone_is_between_18_and_75_in_the_year_of_their_film() -> None:
     for film in CATALOGUE[:500]:
         cast, crew = people.film_credits(film, POOL)
         for credit in cast + crew:
+            if credit["person_id"] > len(POOL.people):
+                continue  # a real director (seeds/vega.py), whose birth year nobody knows here
             age = film.year - POOL.people[credit["person_id"] - 1].birth_year
             assert 18 <= age <= 75, (film.id, credit)
 
