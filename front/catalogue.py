@@ -109,7 +109,8 @@ async def read_filter(request: Request, query: Params, genre_id: int | None = No
     if year is not None:
         year_from, year_to = max(year, year_from or year), min(year, year_to or year)
     mpaa = query.text("mpaa", max_length=10)
-    if mpaa is not None and mpaa.upper() not in MPAA:
+    blank = mpaa is None and bool(query.args.get("mpaa")) and "mpaa" not in query.errors  # `?mpaa=` names none
+    if blank or (mpaa is not None and mpaa.upper() not in MPAA):
         query.fail("mpaa", f"Must be one of: {', '.join(MPAA)}.")
     q = query.text("q")
     q_words = tuple(words(q)[:10]) if q else ()

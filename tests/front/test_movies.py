@@ -196,8 +196,10 @@ def test_min_rotten_tomatoes_keeps_the_films_rated_at_least_that(http: httpx.Cli
 
 
 @pytest.mark.parametrize("query", ["min_gross=-1", "min_gross=abc", "min_gross=10000000000001",
-                                   "min_rotten_tomatoes=101", "min_rotten_tomatoes=1.5", "sort=-grosses"])
-def test_bad_box_office_filters_are_a_400_naming_the_parameter(http: httpx.Client, seeded: str, query: str) -> None:
+                                   "min_rotten_tomatoes=101", "min_rotten_tomatoes=1.5", "sort=-grosses",
+                                   "mpaa=", "mpaa=%20", "mpaa=X"])
+def test_bad_box_office_and_mpaa_filters_are_a_400_naming_the_parameter(http: httpx.Client, seeded: str,
+                                                                         query: str) -> None:
     response = http.get(f"/api/movies/?{query}")
     assert response.status_code == 400, response.text
     assert query.split("=")[0] in response.json()["errors"]
