@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import httpx
 
 from seeds import vega
+from stores.mongo import people as mongo_people
 from tests.actors.test_search import wait_for
 from tests.conftest import SEED
 
@@ -46,3 +50,19 @@ def test_a_search_for_kubrick_finds_him_first(http: httpx.Client, seeded: str) -
     listed = http.get("/api/people/?q=kubrick").json()
     assert listed["results"][0]["id"] == KUBRICK
     assert wait_for(http, "/api/search/?q=kubrik&type=person").json()["results"][0]["id"] == KUBRICK  # a typo
+
+
+async def test_a_person_written_before_the_flag_is_generated_unless_tmdb_knows_it(
+    http: httpx.Client, seeded: str, stores: Any
+) -> None:
+    db = await stores.mongo()
+    base = 65_000_000 + uuid.uuid4().int % 100_000 * 10
+    await db.people.insert_many([
+        mongo_people.prepare({"_id": base, "name": "Old Generated", "credits": {"cast": [], "crew": []}}),
+        mongo_people.prepare({"_id": base + 1, "name": "Old Tmdb", "tmdb_id": 77, "credits": {"cast": [], "crew": []}}),
+    ])
+    try:
+        assert http.get(f"/api/people/{base}/").json()["generated"] is True
+        assert http.get(f"/api/people/{base + 1}/").json()["generated"] is False
+    finally:
+        await db.people.delete_many({"_id": {"$in": [base, base + 1]}})
