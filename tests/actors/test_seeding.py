@@ -155,7 +155,8 @@ async def test_a_seed_worker_killed_midway_finishes_after_a_restart(
     assert await counts(stores) == before
 
 
-@pytest.mark.parametrize("bad", [["--movies", "0"], ["--movies", "60000"], ["--users", "-1"]])
+@pytest.mark.parametrize("bad", [["--movies", "0"], ["--movies", "60000"], ["--users", "-1"],
+                                 ["--scale", "--movies", "2000001"]])  # the --scale cap
 def test_the_seed_command_refuses_bad_sizes(bad: list[str]) -> None:
     done = subprocess.run([sys.executable, "-m", "seeds", *bad], cwd=ROOT, env=child_env(),
                           capture_output=True, text=True, timeout=60)
