@@ -1,6 +1,8 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
+# npm installs the data package the demo seed reads (seeds/vega/package.json: vega-datasets 3.2.1)
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 COPY config.py errors.py textfold.py timestamps.py ./
 COPY front ./front
@@ -8,6 +10,7 @@ COPY actors ./actors
 COPY stores ./stores
 COPY cache ./cache
 COPY seeds ./seeds
+RUN cd seeds/vega && npm install --no-audit --no-fund --no-package-lock --ignore-scripts --loglevel=error
 RUN pip install --no-cache-dir .
 COPY Procfile ./
 EXPOSE 8000

@@ -162,6 +162,7 @@ async def _people(db: Database, tmdb: dict[str, Any]) -> tuple[dict[int, int], i
                 "known_for_department": credit.get("known_for_department") or credit.get("department") or "Acting",
                 "profile_url": _image(credit.get("profile_path")),
                 "popularity": float(credit.get("popularity") or 0.0), "credits": {"cast": [], "crew": []},
+                "generated": False,
             }))
         await mongo_tmdb.add_people(db, docs)
     return ids, len(new)

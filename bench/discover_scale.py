@@ -62,14 +62,15 @@ def project(doc: dict[str, Any], fields: dict[str, int]) -> dict[str, Any]:
 
 def film_chunk(start: int, end: int, pool_size: int) -> tuple[bytes, bytes, bytes]:
     """Films [start, end) as the seed makes them, projected; and (person id, film popularity) per credit."""
-    from seeds.films import films_between, movie_document
+    from seeds.films import films_between
     from seeds.people import people_pool, with_credits
+    from seeds.vega import film_document
     from stores.mongo.movies import prepare
 
     pool = people_pool(pool_size)
     lines, credited, popularity = [], array("i"), array("d")
     for film in films_between(start, end):
-        doc = prepare(with_credits(movie_document(film), film, pool), NOW)
+        doc = prepare(with_credits(film_document(film), film, pool), NOW)
         lines.append(orjson.dumps(project(doc, FILM_FIELDS)))
         credited.extend(doc["person_ids"])
         popularity.extend([doc["popularity"]] * len(doc["person_ids"]))
@@ -79,14 +80,18 @@ def film_chunk(start: int, end: int, pool_size: int) -> tuple[bytes, bytes, byte
 def people_chunk(ids: list[int], popularity: list[float], pool_size: int) -> bytes:
     """The given people's documents (as seeds/careers.py makes them, with that popularity), projected."""
     from seeds.people import people_pool
+    from seeds.vega import director_ids
     from stores.mongo.people import prepare
 
     pool = people_pool(pool_size)
+    real = {person_id: name for name, person_id in director_ids().items()}
     lines = []
     for person_id, value in zip(ids, popularity, strict=True):
-        person = pool.people[person_id - 1]
-        doc = prepare({"_id": person_id, "name": person.name, "known_for_department": person.department,
-                       "popularity": value})
+        if person_id in real:  # a real director of a film matched in vega-datasets
+            name, department = real[person_id], "Directing"
+        else:
+            name, department = pool.people[person_id - 1].name, pool.people[person_id - 1].department
+        doc = prepare({"_id": person_id, "name": name, "known_for_department": department, "popularity": value})
         lines.append(orjson.dumps(project(doc, PERSON_FIELDS)))
     return b"\n".join(lines) + b"\n" if lines else b""
 

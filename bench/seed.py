@@ -40,7 +40,7 @@ from actors.seeding.plan import CHUNK  # noqa: E402
 from bench.seedkit import add_size_options, empty_stores, wait_done  # noqa: E402
 from cache import client as cache_client  # noqa: E402
 from config import get_settings  # noqa: E402
-from seeds import careers, films, people, profiles, reviews, users  # noqa: E402
+from seeds import careers, films, people, profiles, reviews, users, vega  # noqa: E402
 from seeds.__main__ import store_rates  # noqa: E402
 from seeds.plan import make_spec, spec_now  # noqa: E402
 from stores import firebase, mongo, mysql, postgres  # noqa: E402
@@ -57,9 +57,10 @@ def generate(spec: dict[str, Any]) -> dict[str, list[Any]]:
     now = spec_now(spec)
     catalogue = films.films_between(1, spec["movies"] + 1)
     pool = people.people_pool(people.pool_size(spec["movies"]))
-    movie_docs = [mongo_movies.prepare(people.with_credits(films.movie_document(f), f, pool)) for f in catalogue]
+    movie_docs = [mongo_movies.prepare(people.with_credits(vega.film_document(f), f, pool)) for f in catalogue]
     people_docs = [mongo_people.prepare(doc) for doc in
-                   careers.person_documents(catalogue, pool, 1, people.pool_size(spec["movies"]) + 1)]
+                   careers.person_documents(catalogue, pool, 1, people.pool_size(spec["movies"]) + 1)
+                   + careers.real_people_documents(catalogue)]
     demo = users.demo_users(1, spec["users"] + 1, now)
     password_hash = demo_password_hash()
     user_rows = [tuple(dict(u, password_hash=password_hash)[c] for c in USER_COLUMNS) for u in demo]

@@ -26,13 +26,15 @@ from stores.mongo.movies import MovieFilter
 from textfold import fold, words
 
 FILTERS = ("genre", "without_genre", "year", "year_from", "year_to", "min_rating", "max_rating", "min_votes",
-           "max_votes", "min_runtime", "max_runtime", "mpaa", "person", "q", "sort")
+           "max_votes", "min_runtime", "max_runtime", "min_gross", "min_rotten_tomatoes", "mpaa", "person", "q",
+           "sort")
 ALIASES = {"ordering": "sort", "search": "q"}
 SORTS = [f"{sign}{name}" for name in movies.SORTS for sign in ("-", "")]
 USER_SORTS = {"user_rating", "reviews"}
 USER_SORT_TTL = 12  # seconds a page sorted by reviewers' figures is kept in each tier (they lag reviews)
 MPAA = ("G", "PG", "PG-13", "R", "NC-17")
 MAX_ID = 2**53
+MAX_GROSS = 10**13  # dollars
 
 
 class GenreTable:
@@ -107,7 +109,8 @@ async def read_filter(request: Request, query: Params, genre_id: int | None = No
     if year is not None:
         year_from, year_to = max(year, year_from or year), min(year, year_to or year)
     mpaa = query.text("mpaa", max_length=10)
-    if mpaa is not None and mpaa.upper() not in MPAA:
+    blank = mpaa is None and bool(query.args.get("mpaa")) and "mpaa" not in query.errors  # `?mpaa=` names none
+    if blank or (mpaa is not None and mpaa.upper() not in MPAA):
         query.fail("mpaa", f"Must be one of: {', '.join(MPAA)}.")
     q = query.text("q")
     q_words = tuple(words(q)[:10]) if q else ()
@@ -120,6 +123,8 @@ async def read_filter(request: Request, query: Params, genre_id: int | None = No
         rating=_range(query, "min_rating", "max_rating", low=0, high=10, whole=False),
         votes=_range(query, "min_votes", "max_votes", low=0, high=10**9),
         runtime=_range(query, "min_runtime", "max_runtime", low=0, high=10**5),
+        gross=(query.integer("min_gross", low=0, high=MAX_GROSS), None),
+        rotten_tomatoes=(query.integer("min_rotten_tomatoes", low=0, high=100), None),
         mpaa=mpaa.upper() if mpaa else None,
         person_ids=tuple(sorted(set(query.integers("person", low=1, high=MAX_ID)))),
         words=q_words,

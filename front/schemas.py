@@ -44,7 +44,13 @@ COMPONENTS: dict[str, Any] = {
             "person_id": INT, "name": STR, "character": NSTR, "order": INT}}},
         "crew": {"type": "array", "items": {"type": "object", "properties": {
             "person_id": INT, "name": STR, "job": STR, "department": STR}}},
-        "awards": {"type": "array"}, "poster_url": NSTR, "tmdb_id": NINT, "updated_at": NSTR}},
+        "awards": {"type": "array"},
+        "gross": {"type": ["object", "null"], "description": "Box-office gross in US dollars (vega-datasets).",
+                  "properties": {"us": NINT, "worldwide": NINT}},
+        "distributor": NSTR, "rotten_tomatoes": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+        "source_material": {"type": ["string", "null"], "description": "What the film is based on (vega's Source)."},
+        "creative_type": NSTR,
+        "poster_url": NSTR, "tmdb_id": NINT, "updated_at": NSTR}},
     "Genre": {"type": "object", "required": ["id", "name", "movie_count"], "properties": {
         "id": INT, "name": STR, "movie_count": INT}},
     "PersonSummary": {"type": "object", "required": ["id", "name"], "properties": {
@@ -52,6 +58,7 @@ COMPONENTS: dict[str, Any] = {
     "Person": {"type": "object", "required": ["id", "name", "credits"], "properties": {
         "id": INT, "name": STR, "biography": NSTR, "birthday": NSTR, "deathday": NSTR,
         "place_of_birth": NSTR, "known_for_department": NSTR, "profile_url": NSTR, "popularity": NNUM,
+        "generated": {"type": "boolean", "description": "A generated demo person (false: a real one)."},
         "credits": {"type": "object", "properties": {"cast": {"type": "array"}, "crew": {"type": "array"}}}}},
     "Job": {"type": "object", "required": ["job_id", "status", "status_url"], "properties": {
         "job_id": STR, "status": STR, "status_url": STR}},
@@ -76,7 +83,8 @@ PAGING = [
     query("page", {"type": "integer", "minimum": 1, "maximum": 10_000_000}, "Page number, from 1."),
     query("page_size", {"type": "integer", "minimum": 1, "maximum": 100}, "Items per page (default 20)."),
 ]
-SORT_NAMES = ["popularity", "rating", "votes", "year", "title", "runtime", "user_rating", "reviews"]
+SORT_NAMES = ["popularity", "rating", "votes", "year", "title", "runtime", "user_rating", "reviews", "gross",
+              "rotten_tomatoes"]
 IDS = query("ids", {"type": "string", "pattern": "^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,99}$"},
             "Up to 100 comma-separated ids, answered in one page in that order whatever page_size (the ids of "
             "none under `missing`); takes no other filter, sort or page.")
@@ -101,13 +109,18 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
         query("max_votes", {"type": "integer", "minimum": 0, "maximum": 10**9}, "Most votes."),
         query("min_runtime", {"type": "integer", "minimum": 0, "maximum": 10**5}, "Shortest running time (minutes)."),
         query("max_runtime", {"type": "integer", "minimum": 0, "maximum": 10**5}, "Longest running time (minutes)."),
+        query("min_gross", {"type": "integer", "minimum": 0, "maximum": 10**13},
+              "Lowest worldwide box-office gross (US dollars); films without one are left out."),
+        query("min_rotten_tomatoes", {"type": "integer", "minimum": 0, "maximum": 100},
+              "Lowest Rotten Tomatoes rating (percent); films without one are left out."),
         query("mpaa", {"enum": ["G", "PG", "PG-13", "R", "NC-17"]}, "MPAA rating."),
         query("person", {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 2**53}},
               "A person id, in the cast or crew; repeat for all of.", style="form", explode=True),
         query("q", {"type": "string", "maxLength": 200}, "Title words, case- and accent-insensitive."),
         query("search", {"type": "string", "maxLength": 200}, "The same as q (Django REST framework)."),
         query("sort", {"enum": [s + n for n in SORT_NAMES for s in ("-", "")]},
-              "Sort order (default -popularity); user_rating and reviews are MovieVerse reviewers' figures."),
+              "Sort order (default -popularity); user_rating and reviews are MovieVerse reviewers' figures; gross is"
+              " the worldwide gross; gross and rotten_tomatoes list the films without a value last either way."),
         query("ordering", {"enum": [s + n for n in SORT_NAMES for s in ("-", "")]},
               "The same as sort (Django REST framework)."),
         *PAGING,

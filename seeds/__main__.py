@@ -15,8 +15,9 @@ from actors.seeding import plan, start_seed
 from cache import client as cache_client
 from cache import progress, seedruns
 from config import get_settings
+from seeds import vega
 from seeds.films import REAL_FILMS
-from seeds.plan import DEFAULTS, make_spec
+from seeds.plan import DEFAULTS, MAX_MOVIES, make_spec
 from seeds.status import report
 from stores import Stores
 
@@ -39,6 +40,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.movies > REAL_FILMS and not args.scale:
         parser.error(f"the data set has {REAL_FILMS} films; pass --scale for synthetic ones beyond")
+    if args.movies > MAX_MOVIES:
+        parser.error(f"at most {MAX_MOVIES:,} films, synthetic ones included")
     if min(args.movies, args.users, args.reviews) < 0 or args.movies < 1 or args.users < 1:
         parser.error("--movies and --users must be positive, --reviews not negative")
     return args
@@ -71,6 +74,12 @@ def store_rates(state: dict[str, Any]) -> dict[str, float]:
     return rates
 
 
+def matched_line(matches: dict[str, int]) -> str:
+    """The line that says what the vega-datasets match gave the seeded films."""
+    return (f"{vega.PACKAGE} {vega.VERSION}: {matches.get('films_matched', 0):,} films matched, "
+            f"{matches.get('films_directed', 0):,} with a real director, {matches.get('real_people', 0):,} real people")
+
+
 async def is_empty() -> bool:
     """Whether any of the main stores holds nothing yet."""
     stores = Stores(get_settings())
@@ -98,9 +107,12 @@ async def follow(run_id: str, timeout: float) -> int:
                     print(f"seed run {run_id} was superseded by run {state['superseded_by']}", file=sys.stderr)
                     return 1
                 if state["status"] == "done":
-                    summary = state["summary"] or {}
+                    summary = dict(state["summary"] or {})
+                    matches = summary.pop("matches", None) or {}
                     print(f"seeded in {time.monotonic() - started:.1f} s: "
                           + ", ".join(f"{k} {v:,}" for k, v in summary.items()))
+                    if matches:
+                        print(matched_line(matches))
                     rates = store_rates(state)
                     if rates:
                         print("rows/s per store: " + ", ".join(f"{k} {v:,.0f}" for k, v in rates.items()))
@@ -159,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.if_empty and not asyncio.run(is_empty()):
         print("the stores already hold data; not seeding (run `make seed` to seed again)")
         return 0
+    try:
+        vega.ensure_installed()  # once here, before any worker needs it
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     spec = make_spec(args.movies, args.users, args.reviews)
     run_id = asyncio.run(enqueue(spec))
     print(f"seed run {run_id}: {args.movies:,} films, {args.users:,} users, {args.reviews:,} reviews")

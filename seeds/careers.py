@@ -1,4 +1,8 @@
-"""Person documents: each generated person's credits gathered from every film, and a short biography."""
+"""Person documents: each person's credits gathered from every film, and a short biography.
+
+Generated people (seeds/people.py) and the real directors of the films matched in vega-datasets
+(seeds/vega.py) both; each document says which it is (`generated`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from seeds import vega
 from seeds.films import Film, display_title, popularity
 from seeds.people import Person, Pool, film_credits
 
@@ -83,11 +88,7 @@ def _biography(person: Person, known: list[dict[str, Any]], deathday: str | None
 def person_document(person: Person, credits: dict[str, list[dict[str, Any]]],
                     film_popularity: dict[int, float]) -> dict[str, Any]:
     """The MongoDB document of one person with at least one credit."""
-    everything = sorted(
-        credits["cast"] + credits["crew"], key=lambda c: -film_popularity.get(c["movie_id"], 0)
-    )
-    unique = list({c["movie_id"]: c for c in everything}.values())
-    top = sorted((film_popularity.get(c["movie_id"], 0.0) for c in unique), reverse=True)[:5]
+    unique = _films_of(credits, film_popularity)
     deathday = _deathday(person, max(c["year"] for c in unique))
     return {
         "_id": person.id,
@@ -98,12 +99,64 @@ def person_document(person: Person, credits: dict[str, list[dict[str, Any]]],
         "place_of_birth": person.place_of_birth,
         "known_for_department": person.department,
         "profile_url": None,
-        "popularity": round(sum(top) / 5 + len(unique) * 0.5, 3),
-        "credits": {
-            "cast": sorted(credits["cast"], key=lambda c: (c["year"], c["movie_id"])),
-            "crew": sorted(credits["crew"], key=lambda c: (c["year"], c["movie_id"], c["job"])),
-        },
+        "popularity": _popularity(unique, film_popularity),
+        "credits": _in_order(credits),
+        "generated": True,
     }
+
+
+def _films_of(credits: dict[str, list[dict[str, Any]]], film_popularity: dict[int, float]) -> list[dict[str, Any]]:
+    """One credit per film, the most popular films first."""
+    everything = sorted(
+        credits["cast"] + credits["crew"], key=lambda c: -film_popularity.get(c["movie_id"], 0)
+    )
+    return list({c["movie_id"]: c for c in everything}.values())
+
+
+def _popularity(unique: list[dict[str, Any]], film_popularity: dict[int, float]) -> float:
+    """A fifth of the popularity of the person's five most popular films, plus half a point per film."""
+    top = sorted((film_popularity.get(c["movie_id"], 0.0) for c in unique), reverse=True)[:5]
+    return round(sum(top) / 5 + len(unique) * 0.5, 3)
+
+
+def _in_order(credits: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    return {"cast": sorted(credits["cast"], key=lambda c: (c["year"], c["movie_id"])),
+            "crew": sorted(credits["crew"], key=lambda c: (c["year"], c["movie_id"], c["job"]))}
+
+
+def real_person_document(person_id: int, name: str, credits: dict[str, list[dict[str, Any]]],
+                         film_popularity: dict[int, float]) -> dict[str, Any]:
+    """The MongoDB document of a real director with at least one credit (only their name is known)."""
+    unique = _films_of(credits, film_popularity)
+    titles = ", ".join(f"{c['title']} ({c['year']})" for c in unique[:3])
+    films = "film" if len(unique) == 1 else "films"
+    return {
+        "_id": person_id,
+        "name": name,
+        "biography": f"{name} is a director credited on {len(unique)} {films} here, including {titles}.",
+        "birthday": None,
+        "deathday": None,
+        "place_of_birth": None,
+        "known_for_department": "Directing",
+        "profile_url": None,
+        "popularity": _popularity(unique, film_popularity),
+        "credits": _in_order(credits),
+        "generated": False,
+    }
+
+
+def real_people_documents(films: Sequence[Film]) -> list[dict[str, Any]]:
+    """Documents of the real directors of these films, each with the films of theirs among them, by id."""
+    film_popularity = {film.id: popularity(film.votes, film.year) for film in films}
+    by_person: dict[int, tuple[str, list[dict[str, Any]]]] = {}
+    for film in films:
+        real = vega.director_of(film.id)
+        if real is not None:
+            by_person.setdefault(real[0], (real[1], []))[1].append(
+                {"movie_id": film.id, "title": display_title(film.title), "year": film.year, "job": "Director",
+                 "department": "Directing"})
+    return [real_person_document(person_id, name, {"cast": [], "crew": crew}, film_popularity)
+            for person_id, (name, crew) in sorted(by_person.items())]
 
 
 def person_documents(films: Sequence[Film], pool: Pool, start: int, end: int) -> list[dict[str, Any]]:

@@ -4,7 +4,9 @@ The data set has no people, so a pool of people is generated from fixed seeds (p
 `i` is always the same person), and each film draws its director, writers, crew and
 cast from the people whose careers cover its year, favouring a few prolific ones.
 A film's credits depend only on its id, year and genres and the pool size, so worker
-processes seeding different chunks agree on them.
+processes seeding different chunks agree on them. A film whose real director is known (seeds/vega.py)
+is credited to that person instead of the generated one drawn for it: every draw is made as before, so
+every other credit, and every generated person, stays the same.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from seeds import vega
 from seeds.films import REAL_FILMS, Film
 from seeds.names import DEPARTMENTS, FIRST_NAMES, LAST_NAMES, PLACES, ROLES
 
@@ -135,6 +138,10 @@ def film_credits(film: Film, pool: Pool) -> tuple[list[dict[str, Any]], list[dic
         if actor is not None:
             cast.append({"person_id": actor.id, "name": actor.name,
                          "character": _character(rng, film.genre_ids), "order": order})
+    real = vega.director_of(film.id)
+    if real is not None:
+        crew = [{"person_id": real[0], "name": real[1], "job": "Director", "department": "Directing"},
+                *(credit for credit in crew if credit["job"] != "Director")]
     return cast, crew
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 DEFAULTS = {"movies": 58_788, "users": 2_000, "reviews": 200_000}
+MAX_MOVIES = 2_000_000  # with --scale; its generated people stop at 1,200,000, below every real person's id
 
 
 def make_spec(movies: int, users: int, reviews: int, now: datetime | None = None) -> dict[str, Any]:

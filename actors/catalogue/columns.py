@@ -178,6 +178,10 @@ class Column:
         shown = np.where(nulls, 0, values).astype(np.int64).tolist() if integer else values.tolist()
         return [None if null else value for value, null in zip(shown, nulls.tolist(), strict=True)]
 
+    def present(self) -> Mask:
+        """The positions that hold a value (not null)."""
+        return ~np.isnan(self.values) if self.null is None else self.values != self.null
+
     def floats(self) -> npt.NDArray[np.float64]:
         """Every value as a float, NaN for null."""
         if self.null is None:

@@ -22,15 +22,17 @@ import numpy.typing as npt
 
 from actors.catalogue.columns import Column, Mask, Postings, Texts, narrowest, room_for
 from actors.catalogue.shelf import Shelf, number, page_of, plain, same
-from stores.mongo.movies import RANGES, MovieFilter
+from stores.mongo.movies import NULLS_LAST, RANGES, MovieFilter
 from stores.mongo.search import Doc
 from textfold import sort_key
 
 # column: (path in the document, whole numbers)
 NUMBERS = {"year": (("year",), True), "runtime": (("runtime",), True), "rating": (("rating", "average"), False),
            "votes": (("rating", "votes"), True), "user_rating": (("user_rating", "average"), False),
-           "reviews": (("user_rating", "count"), True)}
-SORTS = ("popularity", "rating", "votes", "year", "title", "runtime", "user_rating", "reviews")
+           "reviews": (("user_rating", "count"), True), "gross": (("gross", "worldwide"), True),
+           "rotten_tomatoes": (("rotten_tomatoes",), True)}
+SORTS = ("popularity", "rating", "votes", "year", "title", "runtime", "user_rating", "reviews", "gross",
+         "rotten_tomatoes")
 
 
 def _path(doc: dict[str, Any], path: tuple[str, ...]) -> Any:
@@ -198,6 +200,19 @@ class Films(Shelf):
             mask &= self.matching(movie_filter.words)
         return mask
 
+    def _nulls_last(self, mask: Mask, name: str, skip: int, limit: int) -> tuple[int, list[int]]:
+        """An ascending page of a NULLS_LAST sort: the films with a value (the order walked backwards), then
+        those without (the same walk), as stores/mongo/movies.py `list_movies` pages them."""
+        column = self.numbers[name]
+        present = column.present()
+        held, positions = self.page_by(mask & present, column, self.orders[name], False, skip, limit, name)
+        without = mask & ~present
+        if len(positions) < limit:
+            rest, more = self.page_by(without, column, self.orders[name], False, max(skip - held, 0),
+                                      limit - len(positions), name)
+            return held + rest, positions + more
+        return held + int(without.sum()), positions
+
     def _with_genres(self, genre_ids: set[int]) -> Mask:
         """The films holding any of these genres. Each genre's films are kept, one bit a film, until a film's
         genres change or films are added."""
@@ -221,6 +236,8 @@ class Films(Shelf):
         if name == "title":
             order = self.orders[name]
             count, positions = page_of(mask, order, forward, skip, limit, self.ranks(name, order))
+        elif name in NULLS_LAST and not forward:
+            count, positions = self._nulls_last(mask, name, skip, limit)
         else:
             count, positions = self.page_by(mask, self.sort_column(name), self.orders[name], forward, skip, limit,
                                             name)

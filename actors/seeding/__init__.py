@@ -113,7 +113,8 @@ async def _send_stage(res: Resources, run_id: str, spec: dict[str, Any], stage: 
 
 
 async def _finish(res: Resources, run_id: str, spec: dict[str, Any]) -> None:
-    summary = await plan.summary(res.stores)
+    summary: dict[str, Any] = await plan.summary(res.stores)
+    summary["matches"] = await plan.matches(res.stores, spec["movies"])
     await progress.finish_run(res.redis, run_id, "done", summary)
     await jobs.finish(res.redis, run_id, spec["job_key"], summary, progress.RUN_TTL)
     log.info("seed run %s finished: %s", run_id, summary)

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from actors.lifecycle import Resources
 from actors.periodic import refresh_rankings
 from cache import invalidate
-from seeds import careers, films, people, profiles, reviews, users
+from seeds import careers, films, people, profiles, reviews, users, vega
 from seeds.app_settings import DEFAULT_SETTINGS
 from seeds.plan import spec_now
 from stores.mongo import app_settings as mongo_settings
@@ -48,7 +48,7 @@ async def load_settings(res: Resources, spec: dict[str, Any], start: int, end: i
 def _movie_documents(movie_count: int, start: int, end: int) -> list[dict[str, Any]]:
     """Stored movie documents with ids in [start, end), built off the event loop (CPU work)."""
     pool = people.people_pool(people.pool_size(movie_count))
-    return [mongo_movies.prepare(people.with_credits(films.movie_document(f), f, pool))
+    return [mongo_movies.prepare(people.with_credits(vega.film_document(f), f, pool))
             for f in films.films_between(start, end)]
 
 
@@ -106,6 +106,22 @@ async def load_people(res: Resources, spec: dict[str, Any], start: int, end: int
     db = await res.stores.mongo()
     written = await mongo_bulk.put_documents(db, "people", docs, mongo_people.prepare)
     if written + await mongo_people.remove_others(db, start, end, [doc["_id"] for doc in docs]):
+        await invalidate.catalogue_changed(res.redis)
+    return {"people": written}
+
+
+def _real_people_documents(movie_count: int) -> list[dict[str, Any]]:
+    return careers.real_people_documents(films.films_between(1, min(movie_count, films.REAL_FILMS) + 1))
+
+
+async def load_directors(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
+    """The real directors of the seeded films that matched in vega-datasets, each with those films."""
+    docs = await asyncio.to_thread(_real_people_documents, spec["movies"])
+    db = await res.stores.mongo()
+    written = await mongo_bulk.put_documents(db, "people", docs, mongo_people.prepare)
+    gone = await mongo_people.remove_others(db, vega.REAL_PEOPLE_BASE + 1, vega.REAL_PEOPLE_BASE + 1
+                                            + len(vega.director_ids()), [doc["_id"] for doc in docs])
+    if written + gone:
         await invalidate.catalogue_changed(res.redis)
     return {"people": written}
 
@@ -168,5 +184,6 @@ async def load_finish(res: Resources, spec: dict[str, Any], start: int, end: int
 
 LOADERS: dict[str, Loader] = {
     "genres": load_genres, "settings": load_settings, "movies": load_movies, "people": load_people,
+    "directors": load_directors,
     "users": load_users, "reviews": load_reviews, "profiles": load_profiles, "finish": load_finish,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from seeds import vega
 from seeds.films import GENRES
 from seeds.people import pool_size
 from stores import Stores
@@ -32,7 +33,7 @@ def chunks(spec: dict[str, Any], stage: str) -> list[Chunk]:
         return _ranges("movies", spec["movies"], CHUNK["movies"])
     if stage == "relations":
         # Quick chunks first, so they do not wait behind the long people chunks.
-        return [*_ranges("reviews", spec["users"], CHUNK["reviews"]),
+        return [*_ranges("reviews", spec["users"], CHUNK["reviews"]), ("directors", 0, 1),
                 *_ranges("people", pool_size(spec["movies"]), CHUNK["people"])]
     if stage == "finish":
         return [("finish", 0, 1)]
@@ -51,3 +52,10 @@ async def summary(stores: Stores) -> dict[str, int]:
     counts["users"] = await users.count(await stores.postgres())
     counts["reviews"] = await reviews.count(await stores.mysql())
     return counts
+
+
+async def matches(stores: Stores, movie_count: int) -> dict[str, int]:
+    """What the stores hold of the vega-datasets match for a run of `movie_count` films: films matched, films
+    with a real director, real people (the counts `vega.match_counts` expects)."""
+    films = [film_id for film_id in vega.matches() if film_id <= movie_count]
+    return await catalogue.matched(await stores.mongo(), films, sorted(vega.director_ids().values()))

@@ -18,13 +18,12 @@ from front.endpoint import endpoint
 from front.identity import admin_user
 from front.responses import accepted, json
 from front.validate import Body
-from seeds.plan import DEFAULTS, make_spec
+from seeds.plan import DEFAULTS, MAX_MOVIES, make_spec
 from stores.mongo import app_settings
 from timestamps import iso
 
 bp = Blueprint("admin", url_prefix="/api/admin")
 KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
-MAX_SCALE = 2_000_000
 
 
 @bp.post("/seed")
@@ -34,7 +33,7 @@ async def seed(request: Request) -> HTTPResponse:
     """Enqueue a seed run with the given sizes (defaults: the demo data set)."""
     await admin_user(request)
     body = Body(json_object(request) if request.body else {}, ("movies", "users", "reviews"))
-    movies = body.integer("movies", low=1, high=MAX_SCALE)
+    movies = body.integer("movies", low=1, high=MAX_MOVIES)
     users = body.integer("users", low=1, high=1_000_000)
     reviews = body.integer("reviews", low=0, high=100_000_000)
     body.done()

@@ -17,9 +17,22 @@ async def counts(db: Database) -> dict[str, int]:
     }
 
 
+async def matched(db: Database, film_ids: list[int], person_ids: list[int]) -> dict[str, int]:
+    """Of these films, how many hold a matched film's facts (`gross`) and how many a director among these
+    people; and how many of these people there are (each read by an indexed `$in`)."""
+    films = await db.movies.count_documents({"_id": {"$in": film_ids}, "gross": {"$type": "object"}}) if film_ids else 0
+    people, directed = 0, set()
+    if person_ids:
+        async for doc in db.people.find({"_id": {"$in": person_ids}}, {"credits.crew": 1}):
+            people += 1
+            directed |= {c.get("movie_id") for c in (doc.get("credits") or {}).get("crew") or []
+                         if c.get("job") == "Director"}
+    return {"films_matched": films, "films_directed": len(directed), "real_people": people}
+
+
 FILM_FIELDS = {"title": 1, "title_sort": 1, "year": 1, "runtime": 1, "rating.average": 1, "rating.votes": 1,
                "popularity": 1, "genres": 1, "genre_ids": 1, "mpaa": 1, "person_ids": 1, "words": 1, "poster_url": 1,
-               "user_rating": 1}
+               "user_rating": 1, "gross.worldwide": 1, "rotten_tomatoes": 1}
 PERSON_FIELDS = {"name": 1, "known_for_department": 1, "popularity": 1, "words": 1}
 COLLECTIONS = {"movie": ("movies", FILM_FIELDS), "person": ("people", PERSON_FIELDS)}
 

@@ -94,8 +94,10 @@ SORTS = {
     "popularity": "popularity", "rating": "rating.average", "votes": "rating.votes",
     "year": "year", "title": "title_sort", "runtime": "runtime",
     "user_rating": "user_rating.average", "reviews": "user_rating.count",
+    "gross": "gross.worldwide", "rotten_tomatoes": "rotten_tomatoes",
 }
 ASCENDING_INDEXES = {"title"}
+NULLS_LAST = {"gross", "rotten_tomatoes"}  # sorts that list the films without a value last either way
 
 
 def sort_spec(sort: str) -> list[tuple[str, int]]:
@@ -103,7 +105,8 @@ def sort_spec(sort: str) -> list[tuple[str, int]]:
 
     Every sort is one walk of its index, forwards or backwards: descending fields (and
     ascending titles) break ties by ascending id, the reverse direction by descending id.
-    Films without a value (null) sort below every value, as MongoDB orders them.
+    Films without a value (null) sort below every value, as MongoDB orders them (`list_movies` moves them
+    after the rest for the ascending NULLS_LAST sorts).
     """
     name = sort.lstrip("-")
     direction = DESCENDING if sort.startswith("-") else ASCENDING
@@ -112,7 +115,8 @@ def sort_spec(sort: str) -> list[tuple[str, int]]:
     return [(SORTS[name], direction), ("_id", tie)]
 
 
-RANGES = {"year": "year", "rating": "rating.average", "votes": "rating.votes", "runtime": "runtime"}
+RANGES = {"year": "year", "rating": "rating.average", "votes": "rating.votes", "runtime": "runtime",
+          "gross": "gross.worldwide", "rotten_tomatoes": "rotten_tomatoes"}
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ class MovieFilter:
     rating: tuple[float | None, float | None] = (None, None)
     votes: tuple[int | None, int | None] = (None, None)
     runtime: tuple[int | None, int | None] = (None, None)
+    gross: tuple[int | None, int | None] = (None, None)
+    rotten_tomatoes: tuple[int | None, int | None] = (None, None)
     mpaa: str | None = None
     person_ids: tuple[int, ...] = ()
     words: tuple[str, ...] = ()
@@ -190,10 +196,23 @@ async def list_movies(
 ) -> tuple[int, list[dict[str, Any]]]:
     """(total matching, one page of movie summaries), sorted by `sort` (`-` for descending), ties by id.
 
-    Ties go in whichever id direction lets the field's index be walked forwards or backwards.
+    Ties go in whichever id direction lets the field's index be walked forwards or backwards. An ascending
+    NULLS_LAST sort lists the films with a value (the index walked backwards), then those without (the same
+    walk): two queries, the second only for a page that reaches past the first.
     """
-    return await listing.page(db.movies, movie_filter.query(), sort_spec(sort), SUMMARY_FIELDS, summary, skip,
-                              limit)
+    query, spec = movie_filter.query(), sort_spec(sort)
+    name = sort.lstrip("-")
+    if name not in NULLS_LAST or sort.startswith("-"):
+        return await listing.page(db.movies, query, spec, SUMMARY_FIELDS, summary, skip, limit)
+    field = SORTS[name]
+    held, docs = await listing.page(db.movies, {"$and": [query, {field: {"$ne": None}}]}, spec, SUMMARY_FIELDS,
+                                    summary, skip, limit)
+    without = {"$and": [query, {field: None}]}
+    if len(docs) < limit:
+        rest, more = await listing.page(db.movies, without, spec, SUMMARY_FIELDS, summary, max(skip - held, 0),
+                                        limit - len(docs))
+        return held + rest, docs + more
+    return held + await db.movies.count_documents(without), docs
 
 
 Figures = dict[int, tuple[float | None, int, int]]
@@ -249,7 +268,16 @@ def detail(doc: dict[str, Any]) -> dict[str, Any]:
         "cast": doc.get("cast", []),
         "crew": doc.get("crew", []),
         "awards": doc.get("awards", []),
+        "gross": _gross(doc.get("gross")),
+        **{name: doc.get(name) for name in ("distributor", "rotten_tomatoes", "source_material", "creative_type")},
         "poster_url": doc.get("poster_url"),
         "tmdb_id": doc.get("tmdb_id"),
         "updated_at": iso(updated) if updated else None,
     }
+
+
+def _gross(gross: Any) -> dict[str, Any] | None:
+    """A film's box office `{us, worldwide}` in dollars, or None when nothing is known of it."""
+    if not isinstance(gross, dict):
+        return None
+    return {"us": gross.get("us"), "worldwide": gross.get("worldwide")}

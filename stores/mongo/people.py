@@ -73,5 +73,8 @@ def detail(doc: dict[str, Any]) -> dict[str, Any]:
     fields = ("name", "biography", "birthday", "deathday", "place_of_birth", "known_for_department",
               "profile_url", "popularity")
     credits = doc.get("credits") or {}
-    return {"id": doc["_id"], **{name: doc.get(name) for name in fields},
+    generated = doc.get("generated")
+    if not isinstance(generated, bool):  # written before people said so: only TMDB's were real then
+        generated = doc.get("tmdb_id") is None
+    return {"id": doc["_id"], **{name: doc.get(name) for name in fields}, "generated": generated,
             "credits": {"cast": credits.get("cast", []), "crew": credits.get("crew", [])}}

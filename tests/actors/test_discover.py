@@ -41,6 +41,11 @@ def catalogue(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, 
             doc["poster_url"] = f"https://images.example/{film.id}.jpg"
         if rng.random() < 0.05:
             doc["popularity"] = docs[-1]["popularity"] if docs else None  # ties broken by id
+        if rng.random() < 0.3:  # box office as the vega match gives it: some unknown, some tied, some past 2**31
+            worldwide = rng.choice([None, rng.choice([1_000_000, 25_000_000]), rng.randint(0, 3_000_000_000)])
+            doc["gross"] = {"us": rng.choice([None, rng.randint(0, 10**9)]), "worldwide": worldwide}
+        if rng.random() < 0.3:
+            doc["rotten_tomatoes"] = rng.choice([None, rng.randint(0, 100)])
         docs.append(movies.prepare(doc))
     crowd: dict[int, dict[str, Any]] = {}
     for doc in docs:
@@ -51,7 +56,7 @@ def catalogue(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, 
     return docs, [mongo_people.prepare(doc) for doc in crowd.values()]
 
 
-BUILT = {"_id": "catalogue", "films": FILMS, "generator": 1}
+BUILT = {"_id": "catalogue", "films": FILMS, "generator": 2}
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +104,10 @@ def draw(rng: random.Random, docs: list[dict[str, Any]], credited: list[int]) ->
         pick["votes"] = bounds(0, 3000)
     if some():
         pick["runtime"] = bounds(1, 200)
+    if some():
+        pick["gross"] = rng.choice([bounds(0, 3_000_000_000), (rng.choice([0, 1_000_000, 25_000_000]), None)])
+    if some():
+        pick["rotten_tomatoes"] = rng.choice([bounds(0, 100), (rng.randint(0, 100), None)])
     if rng.random() < 0.15:
         pick["mpaa"] = rng.choice(MPAA)
     if rng.random() < 0.15:
@@ -162,17 +171,36 @@ async def test_changes_applied_to_the_index_keep_it_equal_to_mongodb(db: Any) ->
     try:
         await db.movies.insert_one(added)
         await db.movies.update_one({"_id": 5}, {"$set": {"popularity": 999.0, "year": None, "genre_ids": [7],
-                                                         "user_rating": {"average": 9.5, "count": 40}}})
+                                                         "user_rating": {"average": 9.5, "count": 40},
+                                                         "gross": {"us": 1, "worldwide": 4_000_000_000},
+                                                         "rotten_tomatoes": 100}})
         renamed = movies.prepare({**(await db.movies.find_one({"_id": 9})), "title": "Zyxwvut Quaggle"})
         await db.movies.replace_one({"_id": 9}, renamed)
         await db.movies.delete_one({"_id": 11})
         await index.refresh(db, {"movie": {FILMS + 7, 5, 9, 11}})
         for movie_filter in (MovieFilter(), MovieFilter(genre_sets=((7,),)), MovieFilter(words=("quag",)),
                              MovieFilter(year=(None, 1950)), MovieFilter(words=("zyxwvut", "quaggle"))):
-            for sort in ("-popularity", "year", "-reviews", "title", "-title"):
+            for sort in ("-popularity", "year", "-reviews", "title", "-title", "gross", "-gross",
+                         "rotten_tomatoes", "-rotten_tomatoes"):
                 assert index.films.page(movie_filter, sort, 0, 50) == await movies.list_movies(
                     db, movie_filter, sort, 0, 50), (movie_filter, sort)
     finally:
         await db.movies.delete_one({"_id": FILMS + 7})
         for doc in originals:
             await db.movies.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+
+async def test_films_without_a_gross_or_a_rotten_tomatoes_rating_come_last_either_way(db: Any) -> None:
+    index = await Catalogue.load(db)
+    docs = {doc["_id"]: doc async for doc in db.movies.find({}, {"gross": 1, "rotten_tomatoes": 1})}
+    for name, value in (("gross", lambda d: (d.get("gross") or {}).get("worldwide")),
+                        ("rotten_tomatoes", lambda d: d.get("rotten_tomatoes"))):
+        for sort in (name, "-" + name):
+            count, page = index.films.page(MovieFilter(), sort, 0, FILMS)
+            assert (count, page) == await movies.list_movies(db, MovieFilter(), sort, 0, FILMS)
+            values = [value(docs[film["id"]]) for film in page]
+            held = [v for v in values if v is not None]
+            assert 100 < len(held) < len(values) and values[len(held):] == [None] * (len(values) - len(held))
+            assert held == sorted(held, reverse=sort.startswith("-")), sort
+            with_value = MovieFilter(**{name: (0, None)})
+            assert index.films.page(with_value, sort, 0, FILMS)[0] == len(held)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from seeds import films
+from seeds import films, vega
 from stores import Stores
 from tests.conftest import FAULTS_VHOST, ROOT, SEED, child_env, run_seed, start_worker
 
@@ -34,7 +34,13 @@ async def counts(stores: Stores) -> dict[str, int]:
         "distinct_reviews": distinct,
         "profiles": len(profiles),
         "settings": await db.settings.count_documents({}),
+        "matched": await db.movies.count_documents({"gross": {"$type": "object"}}),
+        "real_people": await db.people.count_documents({"generated": False}),
+        "generated_people": await db.people.count_documents({"generated": True}),
     }
+
+
+MATCHED = "vega-datasets 3.2.1: 20 films matched, 13 with a real director, 13 real people"
 
 
 async def test_seeding_fills_every_store_with_the_requested_sizes(seeded: str, stores: Stores) -> None:
@@ -98,10 +104,29 @@ async def test_rating_stats_match_the_reviews(seeded: str, stores: Stores) -> No
     assert all(count == real_count and total == real_total for _, count, total, real_count, real_total in rows)
 
 
+async def test_the_seed_prints_the_match_counts_the_stores_hold(seeded: str, stores: Stores) -> None:
+    assert MATCHED in seeded.splitlines()
+    assert vega.match_counts(SEED["movies"]) == {"films_matched": 20, "films_directed": 13, "real_people": 13}
+    found = await counts(stores)
+    assert (found["matched"], found["real_people"]) == (20, 13)
+    assert found["real_people"] + found["generated_people"] == found["people"]
+    db = await stores.mongo()
+    directed = await db.movies.count_documents(
+        {"crew": {"$elemMatch": {"job": "Director", "person_id": {"$gt": vega.REAL_PEOPLE_BASE}}}})
+    assert directed == 13
+
+
 async def test_running_the_seed_again_changes_no_count(seeded: str, stores: Stores) -> None:
     before = await counts(stores)
-    run_seed()
+    db = await stores.mongo()
+    written = {doc["_id"]: doc["updated_at"] async for doc in db.movies.find({"gross": {"$type": "object"}})}
+    written |= {doc["_id"]: doc["updated_at"] async for doc in db.people.find({"generated": False})}
+    output = run_seed()
     assert await counts(stores) == before
+    assert MATCHED in output.splitlines()
+    again = {doc["_id"]: doc["updated_at"] async for doc in db.movies.find({"gross": {"$type": "object"}})}
+    again |= {doc["_id"]: doc["updated_at"] async for doc in db.people.find({"generated": False})}
+    assert again == written, "the matched films and the real people were not written again"
 
 
 async def test_a_seed_worker_killed_midway_finishes_after_a_restart(
@@ -130,7 +155,8 @@ async def test_a_seed_worker_killed_midway_finishes_after_a_restart(
     assert await counts(stores) == before
 
 
-@pytest.mark.parametrize("bad", [["--movies", "0"], ["--movies", "60000"], ["--users", "-1"]])
+@pytest.mark.parametrize("bad", [["--movies", "0"], ["--movies", "60000"], ["--users", "-1"],
+                                 ["--scale", "--movies", "2000001"]])  # the --scale cap
 def test_the_seed_command_refuses_bad_sizes(bad: list[str]) -> None:
     done = subprocess.run([sys.executable, "-m", "seeds", *bad], cwd=ROOT, env=child_env(),
                           capture_output=True, text=True, timeout=60)

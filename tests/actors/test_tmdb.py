@@ -16,6 +16,7 @@ import pytest
 from actors.tmdb import LOCK, NEW_ID_BASE, movie_document
 from actors.tmdb_client import Tmdb, TmdbError, TmdbUnavailable, retry_after
 from config import Settings
+from seeds import films, vega
 from tests.conftest import FAULTS_VHOST, forget_tmdb_films, run_seed, start_server, start_worker
 from tests.tmdb_fake import API_KEY, FakeTmdb, tmdb_movie
 
@@ -121,6 +122,16 @@ def test_mapping_keeps_our_id_and_rating_and_takes_tmdbs_facts() -> None:
     assert [(c["person_id"], c["job"], c["department"]) for c in doc["crew"]] == [(103, "Director", "Directing")]
     assert doc["person_ids"] == [101, 102, 103] and doc["runtime"] == 101
     assert doc["poster_url"].endswith("/poster77.jpg") and doc["tmdb"]["vote_count"] == 1234
+
+
+def test_tmdbs_facts_win_over_vegas_and_the_box_office_stays() -> None:
+    ours = vega.film_document(films.all_films()[281])  # 2001: A Space Odyssey, matched in vega-datasets
+    assert (ours["release_date"], ours["budget"]) == ("1968-04-02", 10_500_000)
+    tmdb = tmdb_movie(62, "2001: A Space Odyssey", 1968, crew=[(240, "Stanley Kubrick", "Director")])
+    doc = movie_document(tmdb, ours, 282, {240: 100_000_001}, datetime(2026, 11, 25, tzinfo=UTC))
+    assert (doc["release_date"], doc["budget"]) == ("1968-05-17", 1_500_000), "TMDB's release date and budget win"
+    for field in ("gross", "distributor", "rotten_tomatoes", "source_material", "creative_type"):
+        assert doc[field] == ours[field], field
 
 
 def run_sync(http: httpx.Client, admin: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:

@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from seeds import films
+from seeds import films, vega
 from tests.conftest import SEED
 from textfold import fold, sort_key
 
-DOCS = [films.movie_document(f) for f in films.all_films()[: SEED["movies"]]]
+DOCS = [vega.film_document(f) for f in films.all_films()[: SEED["movies"]]]
 SORT_FIELDS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "popularity": lambda d: d["popularity"], "rating": lambda d: d["rating"]["average"],
     "votes": lambda d: d["rating"]["votes"], "year": lambda d: d["year"],
@@ -132,7 +132,8 @@ async def test_movie_detail_has_every_documented_field(http: httpx.Client, seede
     assert body["id"] == 5 and body["title"] == "The $50,000 Climax Show"
     for field in ("original_title", "year", "release_date", "runtime", "budget", "mpaa", "overview", "tagline",
                   "genres", "rating", "user_rating", "popularity", "cast", "crew", "awards", "poster_url",
-                  "tmdb_id", "updated_at"):
+                  "tmdb_id", "updated_at", "gross", "distributor", "rotten_tomatoes", "source_material",
+                  "creative_type"):
         assert field in body, field
     assert len(body["rating"]["histogram"]) == 10
     assert body["updated_at"].endswith("Z")
@@ -166,3 +167,50 @@ def test_popular_and_trending_are_never_empty_after_seeding(http: httpx.Client, 
         values = [m["trending"]["score"] for m in trending["results"]]
         assert values == sorted(values, reverse=True)
     assert http.get("/api/movies/trending/?window=year").status_code == 400
+
+
+def _gross(doc: dict[str, Any]) -> int | None:
+    return (doc.get("gross") or {}).get("worldwide")
+
+
+def test_min_gross_and_the_gross_sorts_follow_the_matched_films(http: httpx.Client, seeded: str) -> None:
+    grossing = [d for d in DOCS if _gross(d) is not None]
+    assert len(grossing) == 18  # 20 films of the seed matched in vega-datasets; 2 of them grossed "0" anywhere
+    by_gross = sorted(sorted(grossing, key=lambda d: d["_id"]), key=_gross, reverse=True)  # type: ignore[arg-type]
+    assert ids(http, "min_gross=0&sort=-gross") == [d["_id"] for d in by_gross]
+    threshold = _gross(by_gross[5])
+    assert ids(http, f"min_gross={threshold}&sort=-gross") == [d["_id"] for d in by_gross[:6]]
+    everything = ids(http, "sort=-gross")
+    assert everything[:18] == [d["_id"] for d in by_gross] and len(everything) == SEED["movies"]
+    ascending = ids(http, "sort=gross")
+    assert ascending[:18] == [d["_id"] for d in reversed(by_gross)], "lowest gross first, films without one last"
+    assert ascending[18:] == sorted(everything[18:], reverse=True), "then the films without, ids descending"
+
+
+def test_min_rotten_tomatoes_keeps_the_films_rated_at_least_that(http: httpx.Client, seeded: str) -> None:
+    rated = [d for d in DOCS if d.get("rotten_tomatoes") is not None]
+    assert rated
+    assert ids(http, "min_rotten_tomatoes=80&sort=-rotten_tomatoes") == [
+        d["_id"] for d in sorted(sorted((d for d in rated if d["rotten_tomatoes"] >= 80), key=lambda d: d["_id"]),
+                                 key=lambda d: d["rotten_tomatoes"], reverse=True)]
+
+
+@pytest.mark.parametrize("query", ["min_gross=-1", "min_gross=abc", "min_gross=10000000000001",
+                                   "min_rotten_tomatoes=101", "min_rotten_tomatoes=1.5", "sort=-grosses",
+                                   "mpaa=", "mpaa=%20", "mpaa=X"])
+def test_bad_box_office_and_mpaa_filters_are_a_400_naming_the_parameter(http: httpx.Client, seeded: str,
+                                                                         query: str) -> None:
+    response = http.get(f"/api/movies/?{query}")
+    assert response.status_code == 400, response.text
+    assert query.split("=")[0] in response.json()["errors"]
+
+
+def test_a_matched_films_detail_carries_its_box_office_and_its_real_director(http: httpx.Client, seeded: str) -> None:
+    film = http.get("/api/movies/282/").json()
+    assert film["title"] == "2001: A Space Odyssey"
+    assert film["gross"] == {"us": 56_700_000, "worldwide": 68_700_000}
+    assert (film["release_date"], film["rotten_tomatoes"], film["source_material"], film["creative_type"],
+            film["distributor"]) == ("1968-04-02", 96, "Original Screenplay", "Science Fiction", None)
+    assert [c["name"] for c in film["crew"] if c["job"] == "Director"] == ["Stanley Kubrick"]
+    unmatched = http.get("/api/movies/5/").json()
+    assert unmatched["gross"] is None and unmatched["rotten_tomatoes"] is None and unmatched["release_date"] is None

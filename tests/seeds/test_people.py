@@ -34,12 +34,15 @@ def test_everyone_is_between_18_and_75_in_the_year_of_their_film() -> None:
     for film in CATALOGUE[:500]:
         cast, crew = people.film_credits(film, POOL)
         for credit in cast + crew:
+            if credit["person_id"] > len(POOL.people):
+                continue  # a real director (seeds/vega.py), whose birth year nobody knows here
             age = film.year - POOL.people[credit["person_id"] - 1].birth_year
             assert 18 <= age <= 75, (film.id, credit)
 
 
 def test_credits_are_linked_both_ways_exactly() -> None:
-    docs = careers.person_documents(CATALOGUE, POOL, 1, len(POOL.people) + 1)
+    docs = careers.person_documents(CATALOGUE, POOL, 1, len(POOL.people) + 1) + careers.real_people_documents(CATALOGUE)
+    assert any(not d["generated"] for d in docs) and any(d["generated"] for d in docs)
     from_people = {
         (d["_id"], c["movie_id"], c.get("character") or c.get("job"))
         for d in docs for c in d["credits"]["cast"] + d["credits"]["crew"]
