@@ -26,7 +26,8 @@ SORTS = list(reviews.SORTS)
 TEXT_FIELDS = {"title": (0, 200), "body": (1, 10_000)}
 
 
-async def _page(request: Request, **fixed: Any) -> dict[str, Any]:
+def _query(request: Request, **fixed: Any) -> dict[str, Any]:
+    """The page asked for, checked before any store is: a bad query is a 400 however the stores are."""
     allowed = ["page", "page_size", "sort", *(name for name in ("movie", "user", "min_rating") if name not in fixed)]
     query = Params(request, allowed)
     page, size = query.page()
@@ -35,8 +36,8 @@ async def _page(request: Request, **fixed: Any) -> dict[str, Any]:
     min_rating = query.integer("min_rating", low=1, high=10)
     sort = query.choice("sort", SORTS, "-created_at")
     query.done()
-    return await reviews_page(request, movie_id=movie_id, user_id=user_id, min_rating=min_rating, sort=sort,
-                              page=page, size=size)
+    return {"movie_id": movie_id, "user_id": user_id, "min_rating": min_rating, "sort": sort, "page": page,
+            "size": size}
 
 
 async def reviews_page(request: Request, *, movie_id: int | None = None, user_id: int | None = None,
@@ -54,16 +55,17 @@ async def reviews_page(request: Request, *, movie_id: int | None = None, user_id
 @endpoint("List reviews", query="reviews", response="ReviewPage", limit=READ)
 async def list_reviews(request: Request) -> HTTPResponse:
     """Reviews, filtered by movie, user and minimum rating, newest first by default."""
-    return respond(request, await _page(request))
+    return respond(request, await reviews_page(request, **_query(request)))
 
 
 @movie_reviews_bp.get("/<movie_id:id>/reviews")
 @endpoint("A movie's reviews, newest first", query="movie_reviews", response="ReviewPage", limit=READ)
 async def movie_reviews(request: Request, movie_id: int) -> HTTPResponse:
     """The reviews of one movie."""
+    asked = _query(request, movie_id=movie_id)
     if not await film_exists(request, movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
-    return respond(request, await _page(request, movie_id=movie_id))
+    return respond(request, await reviews_page(request, **asked))
 
 
 @bp.get("/<review_id:id>")
