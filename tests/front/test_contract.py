@@ -19,8 +19,11 @@ SKIPPED = ["--exclude-method", "DELETE", "--exclude-path", "/api/users/me/",
 # `positive_data_acceptance` expects every schema-valid request to succeed, but some rules
 # are not expressible in OpenAPI: references must exist (genre ids in a profile, a film to
 # review), year_from <= year_to, min_rating <= max_rating, a username or an email. Those are
-# 4xx problem documents by design (tests/front cover them); every other check runs.
-CHECKS = ["--checks", "all", "--exclude-checks", "positive_data_acceptance"]
+# 4xx problem documents by design (tests/front cover them); every other check runs. Its response-time
+# check (10 s by default) is not a benchmark (bench/ measures latency): on a loaded two-core CI machine
+# one answer that waited on a stalled MongoDB stand-in broke the run, so it is set to 25 s, which still
+# catches a request that hangs.
+CHECKS = ["--checks", "all", "--exclude-checks", "positive_data_acceptance", "--max-response-time", "25"]
 
 
 def test_every_route_keeps_its_contract(logs: Path, settings: Settings, seeded: str) -> None:
