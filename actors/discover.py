@@ -36,12 +36,18 @@ async def _index(res: Resources, params: dict[str, Any]) -> Catalogue:
 
 @work_actor(queue_name=INTERACTIVE, max_retries=0, time_limit=10_000, throws=(NotLoaded,), batched=True)
 async def discover_movies(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
-    """`{count, results}`: one page of films passing the filter `f`, sorted by `sort`; or with `ids`, the
+    """`{count, results}`: one page of films passing the filter `f`, sorted by `sort`; with `after`, the page
+    that follows that sort key (and `last`, the key of its last film while more follow); or with `ids`, the
     summaries of those films that exist, in the order given."""
     index = await _index(res, params)
     if "ids" in params:
         found = index.films.summaries(index.films.live_positions(params["ids"]))
         return {"count": len(found), "results": found}
+    if "after" in params:  # a keyset page: the films after a key (none: from the start), and the last one's key
+        after = params["after"]
+        count, results, last = index.films.page_after(MovieFilter.of(params["f"]), params["sort"],
+                                                      (after[0], after[1]) if after else None, params["limit"])
+        return {"count": count, "results": results, "last": list(last) if last else None}
     count, results = index.films.page(MovieFilter.of(params["f"]), params["sort"], params["skip"], params["limit"])
     return {"count": count, "results": results}
 

@@ -17,8 +17,9 @@ from sanic import Request
 
 from cache import keys
 from errors import Invalid, NotFound
+from front import cursors
 from front.limits import charged
-from front.pagination import paginate
+from front.pagination import keyset, paginate
 from front.params import Params
 from stores import Stores
 from stores.mongo import genres, movies, people
@@ -225,13 +226,17 @@ async def movie_page(request: Request, genre_id: int | None = None) -> tuple[byt
     ctx = request.app.ctx
     if genre_id is not None and genre_id not in (await ctx.genre_table.current(ctx.stores)).ids:
         raise NotFound(f"No genre with id {genre_id}.")
-    query = Params(request, (*FILTERS, *ALIASES, *(() if genre_id else ("ids",)), "page", "page_size"))
+    query = Params(request, (*FILTERS, *ALIASES, *(() if genre_id else ("ids",)), "page", "page_size", "cursor"))
     if "ids" in query.args:
         body = await _by_ids(request, query, "movies", movies.summaries)
         ctx.local.put(raw, body)
         return body, None
     for alias, name in ALIASES.items():
         query.alias(name, alias)
+    if "cursor" in query.args:
+        body, ttl = await _keyset_page(request, query, genre_id)
+        ctx.local.put(raw, body, ttl)
+        return body, None
     page, size = query.page()
     sort = query.choice("sort", SORTS, "-popularity")
     movie_filter = await read_filter(request, query, genre_id)
@@ -245,6 +250,45 @@ async def movie_page(request: Request, genre_id: int | None = None) -> tuple[byt
         lambda: _from_mongo(movies.list_movies, ctx.stores, movie_filter, sort, skip, size), ttl)
     ctx.local.put(raw, body, ttl)
     return body, None
+
+
+async def _keyset_page(request: Request, query: Params, genre_id: int | None) -> tuple[bytes, int | None]:
+    """A keyset page of films (`?cursor=`, blank for the first) and how long the local tier keeps it: the
+    films after the cursor's place in the sort, with the cursor of the next page; from the index, else from
+    MongoDB through the two tiers."""
+    if "page" in query.args:
+        query.fail("page", "Not taken with cursor: the cursor says where the page starts.")
+    _, size = query.page()
+    sort = query.choice("sort", SORTS, "-popularity")
+    movie_filter = await read_filter(request, query, genre_id)
+    values = query.args.get("cursor") or [""]
+    if len(values) > 1:
+        query.fail("cursor", "Give this parameter once.")
+    query.done()
+    ctx = request.app.ctx
+    filter_params = movie_filter.params()
+    walk = {"f": filter_params, "sort": sort}
+    key = cursors.decode(ctx.settings, values[0].strip(), walk) if values[0].strip() else None
+    ttl = USER_SORT_TTL if sort.lstrip("-") in USER_SORTS else None
+    keep = ttl or ctx.settings.cache_ttl_seconds
+
+    def page(count: int, results: list[Any], last: Any) -> dict[str, Any]:
+        following = cursors.encode(ctx.settings, walk, (last[0], last[1])) if last else None
+        return keyset(request, results, count, following, size)
+
+    found = await ctx.discover.movies_after(request, filter_params, sort, key, size, keep)
+    if found is not None:
+        return orjson.dumps(page(int(found["count"]), found["results"], found["last"])), ttl
+
+    async def load() -> dict[str, Any]:
+        return page(*await movies.list_movies_after(await ctx.stores.mongo(), movie_filter, sort, key, size))
+
+    name = keys.work_key("movies", {**walk, "after": list(key) if key else None, "size": size,
+                                    "v": ctx.local.version, "path": request.path.rstrip("/")})
+    answer = await ctx.aside.get(keys.list_entry(name), charged(request, load), keep)
+    if answer is None:
+        raise Invalid("The list could not be built.")
+    return answer, ttl
 
 
 async def people_page(request: Request) -> tuple[bytes, str | None]:

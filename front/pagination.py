@@ -18,6 +18,21 @@ def page_url(request: Request, page: int, page_size: int) -> str:
     return f"{request.app.ctx.settings.public_url}{path}?{urlencode(args)}"
 
 
+def cursor_url(request: Request, cursor: str, page_size: int) -> str:
+    """The absolute URL of the keyset page that a cursor starts."""
+    args = [(k, v) for k, values in request.args.items() for v in values if k not in ("cursor", "page_size")]
+    args += [("cursor", cursor), ("page_size", str(page_size))]
+    path = request.path.rstrip("/") + "/"
+    return f"{request.app.ctx.settings.public_url}{path}?{urlencode(args)}"
+
+
+def keyset(request: Request, results: list[Any], count: int, cursor: str | None, page_size: int) -> dict[str, Any]:
+    """`{count, next, previous, next_cursor, results}` of a keyset page (`previous` is always null: a walk
+    goes one way)."""
+    return {"count": count, "next": cursor_url(request, cursor, page_size) if cursor else None, "previous": None,
+            "next_cursor": cursor, "results": results}
+
+
 def check_page(page: int, page_size: int, count: int) -> None:
     """A page past the end is 404 (the first page always exists)."""
     if page > 1 and (page - 1) * page_size >= count:

@@ -33,6 +33,7 @@ def _utf8(value: str) -> bool:
 
 MAX_PAGE_SIZE = 100
 MAX_VALUE_LENGTH = 200
+LONG_VALUES = {"cursor": 1024}  # a keyset cursor carries a title sort key and its signature
 
 
 class Params(Fields):
@@ -52,8 +53,9 @@ class Params(Fields):
                 self.fail(name, "Operators and nested parameters are not accepted.")
             elif name not in allowed:
                 self.refuse_unknown(name, sorted(allowed))
-            elif any(len(v) > MAX_VALUE_LENGTH or "\x00" in v or not _utf8(v) for v in values):
-                self.fail(name, f"Values are limited to {MAX_VALUE_LENGTH} characters of UTF-8 text without NUL.")
+            elif any(len(v) > LONG_VALUES.get(name, MAX_VALUE_LENGTH) or "\x00" in v or not _utf8(v) for v in values):
+                most = LONG_VALUES.get(name, MAX_VALUE_LENGTH)
+                self.fail(name, f"Values are limited to {most} characters of UTF-8 text without NUL.")
 
     def _one(self, name: str) -> str | None:
         values = self.args.get(name)

@@ -69,6 +69,7 @@ COMPONENTS: dict[str, Any] = {
         "movies": INT, "genres": INT, "people": INT, "users": INT, "reviews": INT}},
 }
 COMPONENTS["MoviePage"] = page_of("MovieSummary")
+COMPONENTS["MoviePage"]["properties"]["next_cursor"] = {**NSTR, "description": "With `cursor`: the next page's."}
 COMPONENTS["GenrePage"] = page_of("Genre")
 COMPONENTS["PersonPage"] = page_of("PersonSummary")
 
@@ -182,6 +183,10 @@ QUERIES["movie_detail"] = [query(
     "include", {"type": "string", "pattern": "^(reviews|similar|state)(,(reviews|similar|state))*$"},
     "Add to the film, in one answer: reviews (their first page), similar (the films like it, or the job when "
     "no worker answered in time: {job_id, status, status_url}), state (yours; needs a token).")]
+CURSOR = query("cursor", {"type": "string", "maxLength": 1024},
+               "A keyset walk instead of page numbers: blank for its first page, then each page's `next_cursor` "
+               "(with the same sort and filters; not with `page`).")
+QUERIES["movie_list"] = [*QUERIES["movie_list"], CURSOR]
 QUERIES["genre_movies"] = QUERIES["movie_list"]
 QUERIES["movie_list"] = [IDS, *QUERIES["movie_list"]]
 QUERIES["movie_reviews"] = [REVIEW_SORT, *PAGING]

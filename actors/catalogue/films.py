@@ -26,6 +26,8 @@ from stores.mongo.movies import NULLS_LAST, RANGES, MovieFilter
 from stores.mongo.search import Doc
 from textfold import sort_key
 
+SortKey = tuple[Any, int]  # a film's sort value (None for none) and its id
+
 # column: (path in the document, whole numbers)
 NUMBERS = {"year": (("year",), True), "runtime": (("runtime",), True), "rating": (("rating", "average"), False),
            "votes": (("rating", "votes"), True), "user_rating": (("user_rating", "average"), False),
@@ -230,9 +232,66 @@ class Films(Shelf):
 
     def page(self, movie_filter: MovieFilter, sort: str, skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """(how many films match, the summaries of one page), sorted as MongoDB's `sort_spec` sorts."""
+        count, positions = self._page(self.select(movie_filter), sort, skip, limit)
+        return count, self.summaries(positions)
+
+    def page_after(self, movie_filter: MovieFilter, sort: str, key: SortKey | None,
+                   limit: int) -> tuple[int, list[dict[str, Any]], SortKey | None]:
+        """A keyset page: (how many films match, the summaries of the films that follow `key` in the sort's
+        walk (from the start without one), the key of the page's last film when more follow)."""
+        mask = self.select(movie_filter)
+        skip = self.preceding(mask, sort, key) if key is not None else 0
+        count, positions = self._page(mask, sort, skip, limit)
+        last = self.key_of(positions[-1], sort) if positions and skip + len(positions) < count else None
+        return count, self.summaries(positions), last
+
+    def key_of(self, position: int, sort: str) -> SortKey:
+        """A film's place in a sort: (its sort value, None for none; its id)."""
+        name = sort.lstrip("-")
+        film_id = int(self.ids[position])
+        if name == "title":
+            return self.title_key(position), film_id
+        value = self.sort_column(name)[position]
+        return (None if value != value else value), film_id
+
+    def preceding(self, mask: Mask, sort: str, key: SortKey) -> int:
+        """How many selected films come before `key` in the sort's walk, or at it (stores/mongo/movies.py
+        `after` asks MongoDB the same): where the keyset page after it starts, whatever was added or removed
+        since the key was read."""
+        name, (value, film_id) = sort.lstrip("-"), key
+        descending, ids = sort.startswith("-"), self.ids
+        if name == "title":  # (key, id) ascending, or the same walk backwards
+            order = self.orders["title"]
+
+            def place(q: Any) -> tuple[str, int]:
+                return self.title_key(int(q)), int(ids[q])
+
+            if descending:
+                before = order[bisect.bisect_left(order, (str(value), film_id), key=place):]
+            else:
+                before = order[:bisect.bisect_right(order, (str(value), film_id), key=place)]
+            return int(np.count_nonzero(mask[before]))
+        values = self.sort_column(name).floats()
+        present = ~np.isnan(values)
+        later_id, earlier_id = ids >= film_id, ids <= film_id  # the key's own film is passed too
+        if value is None:  # among the films without a value
+            if descending:  # values first, then the nulls by ascending id
+                held = present | (~present & earlier_id)
+            elif name in NULLS_LAST:  # values first, then the nulls by descending id
+                held = present | (~present & later_id)
+            else:  # nulls first, by descending id
+                held = ~present & later_id
+        elif descending:  # value descending, ties by ascending id, nulls last
+            held = (values > value) | ((values == value) & earlier_id)
+        else:  # value ascending, ties by descending id; nulls first unless the sort lists them last
+            held = (values < value) | ((values == value) & later_id)
+            if name not in NULLS_LAST:
+                held |= ~present
+        return int(np.count_nonzero(mask & held))
+
+    def _page(self, mask: Mask, sort: str, skip: int, limit: int) -> tuple[int, list[int]]:
         name = sort.lstrip("-")
         forward = sort.startswith("-") != (name == "title")
-        mask = self.select(movie_filter)
         if name == "title":
             order = self.orders[name]
             count, positions = page_of(mask, order, forward, skip, limit, self.ranks(name, order))
@@ -241,7 +300,7 @@ class Films(Shelf):
         else:
             count, positions = self.page_by(mask, self.sort_column(name), self.orders[name], forward, skip, limit,
                                             name)
-        return count, self.summaries(positions)
+        return count, positions
 
     def summaries(self, positions: list[int]) -> list[dict[str, Any]]:
         """The films' public summaries (as stores/mongo/movies.py `summary` builds them), column by column."""

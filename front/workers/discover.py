@@ -67,8 +67,21 @@ class Discover:
         actor = discover_movies if kind == "movies" else discover_people
         return await self._index(request, actor, kind, {"ids": ids, "ttl": ttl})
 
+    async def movies_after(self, request: Request, filter_params: dict[str, Any], sort: str,
+                           key: tuple[Any, int] | None, limit: int, ttl: int) -> dict[str, Any] | None:
+        """A keyset page from the index, `{count, results, last}` (`last`: the key of its last film while more
+        follow), or None when MongoDB must answer."""
+        return await self._answer(request, discover_movies, "movies", {
+            "f": filter_params, "sort": sort, "after": list(key) if key else None, "limit": limit, "ttl": ttl})
+
     async def _index(self, request: Request, actor: dramatiq.Actor[..., Any], kind: str,
                      params: dict[str, Any]) -> tuple[int, list[dict[str, Any]]] | None:
+        """(count, results) of the index's answer, or None: then MongoDB answers."""
+        answer = await self._answer(request, actor, kind, params)
+        return None if answer is None else (int(answer["count"]), answer["results"])
+
+    async def _answer(self, request: Request, actor: dramatiq.Actor[..., Any], kind: str,
+                      params: dict[str, Any]) -> dict[str, Any] | None:
         """The index's answer (its result is the page's Redis tier), or None: then MongoDB answers, for
         FALLBACK_SECONDS from now on."""
         if time.monotonic() < self.until:
@@ -88,7 +101,7 @@ class Discover:
             if outcome.done and isinstance(outcome.result, dict):
                 self.answered_at = time.monotonic()
                 LIST_ANSWERS.labels("index").inc()
-                return int(outcome.result["count"]), outcome.result["results"]
+                return outcome.result
             reason = f"job {outcome.status}" + (f": {outcome.job['error']}" if outcome.job.get("error") else "")
         self.until = time.monotonic() + FALLBACK_SECONDS
         LIST_ANSWERS.labels("mongo").inc()

@@ -215,6 +215,47 @@ async def list_movies(
     return held + await db.movies.count_documents(without), docs
 
 
+def after(sort: str, key: tuple[Any, int]) -> dict[str, Any]:
+    """The films that come before `key` (a sort value, None for none, and an id) in `sort_spec`'s walk, or at
+    it, with
+    the NULLS_LAST sorts' nulls after every value (actors/catalogue/films.py `preceding` counts the same)."""
+    name, (value, film_id) = sort.lstrip("-"), key
+    field, descending = SORTS[name], sort.startswith("-")
+    earlier, later = {"_id": {"$lte": film_id}}, {"_id": {"$gte": film_id}}  # the key's own film is passed too
+    if name in ASCENDING_INDEXES:  # titles: (key, id) ascending, or that walk backwards
+        return {"$or": [{field: {"$gt" if descending else "$lt": value}},
+                        {field: value, **(later if descending else earlier)}]}
+    if value is None:
+        if descending:
+            return {"$or": [{field: {"$ne": None}}, {field: None, **earlier}]}
+        if name in NULLS_LAST:
+            return {"$or": [{field: {"$ne": None}}, {field: None, **later}]}
+        return {field: None, **later}
+    if descending:
+        return {"$or": [{field: {"$gt": value}}, {field: value, **earlier}]}
+    before: list[dict[str, Any]] = [{field: {"$lt": value}}, {field: value, **later}]
+    return {"$or": before if name in NULLS_LAST else [{field: None}, *before]}
+
+
+async def list_movies_after(
+    db: Database, movie_filter: MovieFilter, sort: str, key: tuple[Any, int] | None, limit: int
+) -> tuple[int, list[dict[str, Any]], tuple[Any, int] | None]:
+    """A keyset page: (total matching, the summaries of the films after `key` in the sort, from the start
+    without one; the key of the last of them while more follow), as the catalogue index's `page_after`."""
+    skip = 0
+    if key is not None:
+        skip = await db.movies.count_documents({"$and": [movie_filter.query(), after(sort, key)]})
+    count, results = await list_movies(db, movie_filter, sort, skip, limit)
+    if not results or skip + len(results) >= count:
+        return count, results, None
+    last = results[-1]["id"]
+    doc = await db.movies.find_one({"_id": last}, {SORTS[sort.lstrip("-")]: 1}) or {}
+    value: Any = doc
+    for part in SORTS[sort.lstrip("-")].split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return count, results, (value, last)
+
+
 Figures = dict[int, tuple[float | None, int, int]]
 """MovieVerse reviewers' figures per film: `{movie_id: (average, count, version)}` (stores/mysql/ratings.py)."""
 

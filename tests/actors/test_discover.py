@@ -204,3 +204,57 @@ async def test_films_without_a_gross_or_a_rotten_tomatoes_rating_come_last_eithe
             assert held == sorted(held, reverse=sort.startswith("-")), sort
             with_value = MovieFilter(**{name: (0, None)})
             assert index.films.page(with_value, sort, 0, FILMS)[0] == len(held)
+
+
+def walk(index: Catalogue, movie_filter: MovieFilter, sort: str, limit: int) -> list[dict[str, Any]]:
+    """Every film of a list, page after page by keyset."""
+    found: list[dict[str, Any]] = []
+    key = None
+    while True:
+        _, results, key = index.films.page_after(movie_filter, sort, key, limit)
+        found += results
+        if key is None:
+            return found
+
+
+async def test_keyset_pages_walk_the_films_mongodb_lists_in_the_same_order(db: Any) -> None:
+    index = await Catalogue.load(db)
+    docs = [doc async for doc in db.movies.find({}, {"words": 1, "person_ids": 1})]
+    credited = sorted({p for doc in docs for p in doc["person_ids"]})
+    rng = random.Random(1919)
+    for name in SORTS:
+        for sort in ("-" + name, name):
+            for movie_filter in (MovieFilter(), draw(rng, docs, credited)):
+                limit = rng.choice([7, 50])
+                everything = await movies.list_movies(db, movie_filter, sort, 0, FILMS)
+                assert walk(index, movie_filter, sort, limit) == everything[1], (movie_filter, sort)
+                key = None
+                for _ in range(3):  # the fallback pages the same walk from the same keys
+                    page = index.films.page_after(movie_filter, sort, key, limit)
+                    assert page == await movies.list_movies_after(db, movie_filter, sort, key, limit), (sort, key)
+                    key = page[2]
+                    if key is None:
+                        break
+
+
+async def test_a_keyset_walk_neither_repeats_nor_skips_a_film_when_others_move_meanwhile(db: Any) -> None:
+    index = await Catalogue.load(db)
+    sort, limit = "-popularity", 20
+    first, results, key = index.films.page_after(MovieFilter(), sort, None, limit)
+    before = (await movies.list_movies(db, MovieFilter(), sort, 0, 3 * limit))[1]
+    assert results == before[:limit] and key is not None
+    moved = [before[3]["id"], before[50]["id"], before[55]["id"]]
+    originals = [doc async for doc in db.movies.find({"_id": {"$in": moved}})]
+    try:  # a film of the first page is gone, two from further down jump to the top
+        await db.movies.delete_one({"_id": moved[0]})
+        await db.movies.update_many({"_id": {"$in": moved[1:]}}, {"$set": {"popularity": 10**6}})
+        await index.refresh(db, {"movie": set(moved)})
+        count, following, _ = index.films.page_after(MovieFilter(), sort, key, limit)
+        assert count == first - 1
+        assert following == before[limit : 2 * limit]
+        by_number = index.films.page(MovieFilter(), sort, limit, limit)[1]
+        assert by_number[0] == before[limit - 1], "page 2 by number repeats a film here: keyset pages do not"
+        assert following == (await movies.list_movies_after(db, MovieFilter(), sort, key, limit))[1]
+    finally:
+        for doc in originals:
+            await db.movies.replace_one({"_id": doc["_id"]}, doc, upsert=True)
