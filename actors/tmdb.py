@@ -26,7 +26,7 @@ from actors.work import work_actor
 from cache import invalidate, keys
 from errors import Invalid
 from seeds.films import GENRES, popularity
-from stores.mongo import Database
+from stores.mongo import Database, counters
 from stores.mongo import app_settings as mongo_settings
 from stores.mongo import movies as mongo_movies
 from stores.mongo import people as mongo_people
@@ -126,7 +126,7 @@ def movie_document(tmdb: dict[str, Any], existing: dict[str, Any] | None, movie_
 
 async def _allocate(db: Database, name: str, count: int) -> int:
     """The first of `count` fresh ids for films or people that only TMDB knows."""
-    return await mongo_tmdb.allocate(db, name, count, NEW_ID_BASE)
+    return await counters.allocate(db, name, count, NEW_ID_BASE)
 
 
 async def _find_film(db: Database, tmdb: dict[str, Any]) -> dict[str, Any] | None:
@@ -178,7 +178,7 @@ async def apply(res: Resources, tmdb: dict[str, Any], create: bool, tally: dict[
     person_ids, created_people = await _people(db, tmdb)
     movie_id = existing["_id"] if existing else await _allocate(db, "movies", 1)
     doc = mongo_movies.prepare(movie_document(tmdb, existing, movie_id, person_ids, datetime.now(UTC)))
-    await mongo_tmdb.put_film(db, doc)
+    await mongo_tmdb.put_film(db, doc, existing)
     touched = await mongo_tmdb.relink(db, existing, doc)
     await invalidate.entries_changed(res.redis, [keys.movie_entry(movie_id), *map(keys.person_entry, touched)])
     tally["updated" if existing else "created"] += 1

@@ -176,6 +176,15 @@ COMPONENTS.update({
         "items": {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 2**53},
                             {"type": "string", "minLength": 1, "maxLength": 100}]}}}),
 })
+COMPONENTS["ChangePage"] = obj(["results", "next_cursor", "next", "caught_up"], results={
+    "type": "array", "items": obj(["kind", "id", "change", "at"], kind={"enum": ["movie", "person", "genre"]}, id=INT,
+                                  change={"enum": ["created", "changed", "deleted"]}, at=STR)},
+    next_cursor=STR, next=STR, caught_up={"type": "boolean"})
+QUERIES["changes"] = [
+    query("since", {"type": "integer", "minimum": 0, "maximum": 2**62},
+          "A cursor (`next_cursor` of the page before); absent or 0 for the beginning."),
+    query("page_size", {"type": "integer", "minimum": 1, "maximum": 1000}, "Entries per page (default 100)."),
+]
 COMPONENTS["UserPage"] = page_of("User")
 COMPONENTS["ReviewPage"] = page_of("Review")
 REVIEW_SORT = query("sort", {"enum": ["-created_at", "created_at", "-rating", "rating"]}, "Sort order.")

@@ -4,7 +4,8 @@ Each document carries the digest of what the seed gave (`seed_digest`, over ever
 A chunk first reads the digests held for its ids (one indexed `$in`), then inserts the documents that are
 missing and replaces those whose digest differs; a document another writer replaced or relinked since
 (TMDB sync) holds no digest, so the seed writes it again as it always did. A seed run that follows an
-unfinished or finished one over the same data writes almost nothing to MongoDB.
+unfinished or finished one over the same data writes almost nothing to MongoDB, and logs only what it
+writes in the changes feed (stores/mongo/changes.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import orjson
 from pymongo import ReplaceOne
 from pymongo.errors import BulkWriteError
 
+from stores.mongo import changes
 from stores.mongo.database import Database
 
 DUPLICATE_KEY = 11000
@@ -45,9 +47,11 @@ async def put_documents(
         batch = ready[start : start + BATCH]
         held = {doc["_id"]: doc.get(DIGEST) async for doc in
                 db[collection].find({"_id": {"$in": [doc["_id"] for doc in batch]}}, {DIGEST: 1})}
-        written += await _insert(db, collection, [doc for doc in batch if doc["_id"] not in held])
-        written += await _replace(db, collection, [doc for doc in batch
-                                                   if doc["_id"] in held and held[doc["_id"]] != doc[DIGEST]])
+        missing = [doc for doc in batch if doc["_id"] not in held]
+        differing = [doc for doc in batch if doc["_id"] in held and held[doc["_id"]] != doc[DIGEST]]
+        await changes.log_written(db, collection, [doc["_id"] for doc in missing], [doc["_id"] for doc in differing])
+        written += await _insert(db, collection, missing)
+        written += await _replace(db, collection, differing)
     return written
 
 

@@ -7,12 +7,17 @@ from typing import Any
 
 from pymongo import UpdateOne
 
+from stores.mongo import changes
 from stores.mongo.database import Database
 from textfold import fold
 
 
 async def upsert_genres(db: Database, genres: Sequence[tuple[int, str]]) -> int:
     """Insert or rename genres by id, keeping their movie counts; returns how many there are."""
+    held = {doc["_id"]: doc.get("name") async for doc in db.genres.find({"_id": {"$in": [g for g, _ in genres]}},
+                                                                        {"name": 1})}
+    await changes.log(db, "genre", [gid for gid, _ in genres if gid not in held], changes.CREATED)
+    await changes.log(db, "genre", [gid for gid, name in genres if gid in held and held[gid] != name], changes.CHANGED)
     ops = [
         UpdateOne({"_id": gid}, {"$set": {"name": name, "name_key": fold(name)},
                                  "$setOnInsert": {"movie_count": 0}}, upsert=True)

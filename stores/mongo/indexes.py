@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from stores.mongo import changes
 from stores.mongo.database import Database
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -33,6 +34,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("name_key", ASCENDING)], name="name_key", unique=True),
     ],
     "settings": [],
+    "changes": changes.INDEXES,
 }
 
 

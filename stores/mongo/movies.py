@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
 
-from stores.mongo import listing
+from stores.mongo import changes, listing
 from stores.mongo.bulk import DIGEST
 from stores.mongo.database import Database
 from stores.mongo.search_index import movie_terms
@@ -33,9 +33,11 @@ def prepare(doc: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
 async def upsert_movies(db: Database, docs: Iterable[dict[str, Any]]) -> int:
     """Insert or replace movies by id in one unordered bulk write; returns how many were written."""
     now = datetime.now(UTC)
-    ops = [ReplaceOne({"_id": doc["_id"]}, prepare(doc, now), upsert=True) for doc in docs]
-    if not ops:
+    ready = [prepare(doc, now) for doc in docs]
+    if not ready:
         return 0
+    await changes.log(db, "movie", [doc["_id"] for doc in ready], changes.CHANGED)
+    ops = [ReplaceOne({"_id": doc["_id"]}, doc, upsert=True) for doc in ready]
     result = await db.movies.bulk_write(ops, ordered=False)
     return int(result.upserted_count + result.matched_count)
 
@@ -217,8 +219,8 @@ async def list_movies(
 
 def after(sort: str, key: tuple[Any, int]) -> dict[str, Any]:
     """The films that come before `key` (a sort value, None for none, and an id) in `sort_spec`'s walk, or at
-    it, with
-    the NULLS_LAST sorts' nulls after every value (actors/catalogue/films.py `preceding` counts the same)."""
+    it, with the NULLS_LAST sorts' nulls after every value (actors/catalogue/films.py `preceding` counts the
+    same)."""
     name, (value, film_id) = sort.lstrip("-"), key
     field, descending = SORTS[name], sort.startswith("-")
     earlier, later = {"_id": {"$lte": film_id}}, {"_id": {"$gte": film_id}}  # the key's own film is passed too
@@ -274,8 +276,19 @@ async def set_user_ratings(db: Database, figures: Figures) -> None:
                      {"$set": {"user_rating": {"average": average, "count": count}, "rated_at": version}}
                      if count else {"$unset": {"user_rating": ""}, "$set": {"rated_at": version}})
            for movie_id, (average, count, version) in figures.items()]
+    ids = list(figures)
     for start in range(0, len(ops), 2000):
+        await _log_figures(db, {i: figures[i] for i in ids[start : start + 2000]})
         await db.movies.bulk_write(ops[start : start + 2000], ordered=False)
+
+
+async def _log_figures(db: Database, figures: Figures) -> None:
+    """Log the films whose reviewers' figures (part of what a film shows) these change in the changes feed."""
+    held = {doc["_id"]: doc.get("user_rating") async for doc in
+            db.movies.find({"_id": {"$in": list(figures)}}, {"user_rating": 1})}
+    await changes.log(db, "movie", [movie_id for movie_id, (average, count, _) in figures.items()
+                                    if movie_id in held and held[movie_id] != (
+                                        {"average": average, "count": count} if count else None)], changes.CHANGED)
 
 
 async def forget_user_ratings(db: Database, keep: set[int], version: int) -> None:
@@ -283,6 +296,7 @@ async def forget_user_ratings(db: Database, keep: set[int], version: int) -> Non
     stale = [doc["_id"] async for doc in db.movies.find({"user_rating": {"$exists": True}}, {"_id": 1})
              if doc["_id"] not in keep]
     if stale:
+        await changes.log(db, "movie", stale, changes.CHANGED)
         await db.movies.update_many({"_id": {"$in": stale}, **_older(version)},
                                     {"$unset": {"user_rating": ""}, "$set": {"rated_at": version}})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from stores.mongo import listing
+from stores.mongo import changes, listing
 from stores.mongo.bulk import DIGEST
 from stores.mongo.database import Database
 from stores.mongo.search_index import person_terms
@@ -38,7 +38,11 @@ async def remove_others(db: Database, start: int, end: int, keep: list[int]) -> 
     others = [person_id for person_id in range(start, end) if person_id not in kept]
     if not others:
         return 0
-    result = await db.people.delete_many({"_id": {"$in": others}})
+    held = [doc["_id"] async for doc in db.people.find({"_id": {"$in": others}}, {"_id": 1})]
+    if not held:
+        return 0
+    await changes.log(db, "person", held, changes.DELETED)
+    result = await db.people.delete_many({"_id": {"$in": held}})
     return int(result.deleted_count)
 
 

@@ -1,24 +1,17 @@
-"""The TMDB sync's queries: films and people linked by `tmdb_id`, fresh ids, and the credits kept both ways."""
+"""The TMDB sync's queries: films and people linked by `tmdb_id`, fresh ids (`allocate`), and the credits kept both
+ways; every write logged in the changes feed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import UpdateOne
 
-from stores.mongo.bulk import DIGEST
+from stores.mongo import changes
+from stores.mongo.bulk import DIGEST, digest
 from stores.mongo.database import Database
 from textfold import sort_key
-
-
-async def allocate(db: Database, name: str, count: int, base: int) -> int:
-    """The first of `count` fresh ids of the counter `name`, which starts past `base`."""
-    await db.counters.update_one({"_id": name}, {"$max": {"seq": base}}, upsert=True)
-    counter = await db.counters.find_one_and_update({"_id": name}, {"$inc": {"seq": count}},
-                                                    return_document=ReturnDocument.AFTER)
-    assert counter is not None, "upserted just before"
-    return int(counter["seq"]) - count + 1
 
 
 async def linked_film(db: Database, tmdb_id: int) -> dict[str, Any] | None:
@@ -43,11 +36,22 @@ async def linked_people(db: Database, tmdb_ids: list[int]) -> dict[int, int]:
 
 async def add_people(db: Database, docs: list[dict[str, Any]]) -> None:
     """Insert new (prepared) people."""
+    await changes.log(db, "person", [doc["_id"] for doc in docs], changes.CREATED)
     await db.people.insert_many(docs, ordered=False)
 
 
-async def put_film(db: Database, doc: dict[str, Any]) -> None:
-    """Write a (prepared) film over the one with its id, or add it."""
+SYNC_STAMPS = frozenset({"synced_at"})  # when it was synced says nothing about the film
+
+
+def _content(doc: dict[str, Any]) -> str:
+    return digest({key: value for key, value in doc.items() if key not in SYNC_STAMPS})
+
+
+async def put_film(db: Database, doc: dict[str, Any], before: dict[str, Any] | None) -> None:
+    """Write a (prepared) film over the one with its id (`before`, as read), or add it; the changes feed hears
+    of it unless it held just that already."""
+    if before is None or _content(before) != _content(doc):
+        await changes.log(db, "movie", [doc["_id"]], changes.CHANGED if before else changes.CREATED)
     await db.movies.replace_one({"_id": doc["_id"]}, doc, upsert=True)
 
 
@@ -66,6 +70,9 @@ async def relink(db: Database, before: dict[str, Any] | None, after: dict[str, A
     for credit in after["crew"]:
         ops.append(UpdateOne({"_id": credit["person_id"]}, {"$push": {"credits.crew": dict(
             base, job=credit["job"], department=credit["department"])}}))
-    if ops:
+    touched = old | set(after["person_ids"])
+    if ops:  # a film that did not change changes none of its people's credits
+        await changes.log(db, "person", touched if before is None or _content(before) != _content(after)
+                          else old ^ set(after["person_ids"]), changes.CHANGED)
         await db.people.bulk_write(ops, ordered=True)
-    return old | set(after["person_ids"])
+    return touched

@@ -35,7 +35,7 @@ async def test_a_second_put_of_the_same_films_writes_nothing_and_a_changed_one_i
 
         # Another writer (as the TMDB sync does) replaces a film through prepare: its digest is gone.
         changed = movies.prepare(dict(now[ids[4]], title="Synced"))
-        await tmdb.put_film(db, changed)
+        await tmdb.put_film(db, changed, now[ids[4]])
         assert bulk.DIGEST not in (await db.movies.find_one({"_id": ids[4]}))
         assert await bulk.put_documents(db, "movies", [film(i, f"Film {i}") for i in ids]) == 2
         assert (await db.movies.find_one({"_id": ids[4]}))["title"] == f"Film {ids[4]}"
