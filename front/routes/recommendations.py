@@ -22,7 +22,8 @@ bp = Blueprint("recommendations", url_prefix="/api")
 async def recommendations(request: Request) -> HTTPResponse:
     """200 with your recommendations when ready in time, else 202 with the job."""
     user = await current_user(request)
-    outcome = await request.app.ctx.dispatcher.run(recommend_movies, "recommendations", {"user_id": user.id})
+    outcome = await request.app.ctx.dispatcher.run(recommend_movies, "recommendations", {"user_id": user.id},
+                                                    owner=user.id)
     return respond(request, outcome.result) if outcome.done else accepted(outcome.job)
 
 
