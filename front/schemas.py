@@ -199,7 +199,10 @@ QUERIES["search"] = [
     query("type", {"enum": ["movie", "person", "all"]}, "What to search (default all)."),
     *PAGING,
 ]
-COMPONENTS["Recommendation"] = {"allOf": [ref("MovieSummary"), obj(["score", "reason"], score=NUM, reason=STR)]}
+COMPONENTS["Recommendation"] = {"allOf": [ref("MovieSummary"), obj(
+    ["score", "reason"], score=NUM, reason=STR,
+    because={"type": ["object", "null"], "description": "Your recommendations: the film this one comes from.",
+             "required": ["id", "title"], "properties": {"id": INT, "title": STR}})]}
 COMPONENTS["Recommendations"] = obj(["results"], results={"type": "array", "items": ref("Recommendation")})
 COMPONENTS["SeedRequest"] = obj([], movies={"type": "integer", "minimum": 1}, users={"type": "integer", "minimum": 1},
                                 reviews={"type": "integer", "minimum": 0})
