@@ -13,7 +13,7 @@ from tests.conftest import FAULTS_VHOST, account, start_server
 
 
 def test_a_recommendation_job_is_404_to_another_user_and_to_anonymous_callers_and_200_to_its_owner(
-    logs: Path, schema: None
+    logs: Path, seeded: str
 ) -> None:
     # The server sends to a virtual host no worker serves, so every job is still queued when it answers.
     proc, base = start_server(logs, RESULT_WAIT_SECONDS="0.2", RABBITMQ_URL=FAULTS_VHOST)
