@@ -32,9 +32,10 @@ def now_iso() -> str:
 
 # A job record is a Redis hash of strings, so each change of status is one write (no read-modify-write).
 # KEYS: result, in-flight marker, the new job's record, and the caller's work counter if it is charged.
-# ARGV: job id, kind, work key, ttl, now, use result, and the counter's window and limit if charged.
-# The cached result if there is one (and ARGV[6] is 1), uncharged. Else the work is charged: past the limit,
-# 'limited'; else the job already in flight joined, or a new queued job. A charge adds its count and reset.
+# ARGV: job id, kind, work key, ttl, now, use result, owner ('' for none), and the counter's window and limit
+# if charged. The cached result if there is one (and ARGV[6] is 1), uncharged. Else the work is charged: past
+# the limit, 'limited'; else the job already in flight joined, or a new queued job (with its owner, if any).
+# A charge adds its count and reset.
 _LOOKUP = script(SPEND_FUNCTION + b"""
 if ARGV[6] == '1' then
   local result = redis.call('GET', KEYS[1])
@@ -42,13 +43,14 @@ if ARGV[6] == '1' then
 end
 local count, left = 0, 0
 if KEYS[4] then
-  count, left = spend(KEYS[4], tonumber(ARGV[7]))
-  if count > tonumber(ARGV[8]) then return {'limited', '', count, left} end
+  count, left = spend(KEYS[4], tonumber(ARGV[8]))
+  if count > tonumber(ARGV[9]) then return {'limited', '', count, left} end
 end
 local current = redis.call('GET', KEYS[2])
 if current then return {'joined', current, count, left} end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[4])
 redis.call('HSET', KEYS[3], 'id', ARGV[1], 'kind', ARGV[2], 'key', ARGV[3], 'status', 'queued', 'enqueued_at', ARGV[5])
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[3], 'owner', ARGV[7]) end
 redis.call('EXPIRE', KEYS[3], ARGV[4])
 return {'created', ARGV[1], count, left}
 """)
@@ -68,15 +70,16 @@ class Lookup:
 
 
 async def lookup(redis: Redis, key: str, kind: str, ttl: int, claim_only: bool = False,
-                 charge: Allowance | None = None) -> Lookup:
+                 charge: Allowance | None = None, owner: int | None = None) -> Lookup:
     """The stored result, else the job in flight joined, else a new queued job claimed: one round trip.
 
     With `claim_only` a stored result is ignored (a refresh of work whose result is still cached). With
     `charge`, work that no stored result answers is counted against that allowance in the same round trip.
+    A new job of an `owner` (work that carries that user's data) is readable by that user only.
     """
     job_id = uuid.uuid4().hex
     names = [keys.result(key), keys.inflight(key), keys.job(job_id)]
-    args: list[Any] = [job_id, kind, key, ttl, now_iso(), 0 if claim_only else 1]
+    args: list[Any] = [job_id, kind, key, ttl, now_iso(), 0 if claim_only else 1, "" if owner is None else owner]
     if charge is not None:
         names.append(charge.key)
         args += [charge.window, charge.limit]
@@ -95,16 +98,17 @@ async def get_result(redis: Redis, key: str) -> Any | None:
     return None if raw is None else orjson.loads(raw)
 
 
-async def claim(redis: Redis, key: str, kind: str, ttl: int) -> tuple[str, bool]:
-    """Record a queued job for the work, or join the one already in flight; (job_id, created)."""
-    found = await lookup(redis, key, kind, ttl, claim_only=True)
+async def claim(redis: Redis, key: str, kind: str, ttl: int, owner: int | None = None) -> tuple[str, bool]:
+    """Record a queued job for the work (of `owner`, if any), or join the one already in flight; (job_id, created)."""
+    found = await lookup(redis, key, kind, ttl, claim_only=True, owner=owner)
     assert found.job_id is not None
     return found.job_id, found.created
 
 
-async def record(redis: Redis, job_id: str, kind: str, key: str, ttl: int) -> None:
-    """Record a queued job under a given id (for work that is not deduplicated)."""
-    await _write(redis, job_id, ttl, kind=kind, key=key, status=QUEUED, enqueued_at=now_iso())
+async def record(redis: Redis, job_id: str, kind: str, key: str, ttl: int, owner: int | None = None) -> None:
+    """Record a queued job under a given id (for work that is not deduplicated), of `owner` if any."""
+    owned = {} if owner is None else {"owner": str(owner)}
+    await _write(redis, job_id, ttl, kind=kind, key=key, status=QUEUED, enqueued_at=now_iso(), **owned)
 
 
 async def release(redis: Redis, key: str, job_id: str) -> None:
@@ -117,8 +121,14 @@ def _decode(raw: dict[bytes, bytes]) -> dict[str, Any] | None:
 
 
 async def get_job(redis: Redis, job_id: str) -> dict[str, Any] | None:
-    """The public record of a job, or None."""
+    """The record of a job, or None."""
     return _decode(cast(dict[bytes, bytes], await redis.hgetall(keys.job(job_id))))
+
+
+def owner(record: dict[str, Any]) -> int | None:
+    """The user a job's record belongs to (its result carries their data), or None for a public job."""
+    value = record.get("owner")
+    return None if not value else int(value)
 
 
 # KEYS: the job's record. ARGV: ttl, then field, value, ... to set.

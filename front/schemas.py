@@ -135,9 +135,11 @@ def obj(required: list[str], **properties: Any) -> dict[str, Any]:
 
 
 USER_REF = obj(["id", "username"], id=INT, username=STR)
-REVIEW = obj(["id", "movie_id", "user", "rating", "body", "created_at", "updated_at"], id=INT, movie_id=INT,
-             user=USER_REF, rating={"type": "integer", "minimum": 1, "maximum": 10}, title=STR, body=STR,
-             created_at=STR, updated_at=STR)
+REVIEW = obj(["id", "movie_id", "user", "rating", "body", "created_at", "updated_at", "diary_entry_id"], id=INT,
+             movie_id=INT, user=USER_REF, rating={"type": "integer", "minimum": 1, "maximum": 10}, title=STR,
+             body=STR, created_at=STR, updated_at=STR, diary_entry_id=NINT)
+DIARY_ENTRY_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": 2**53,
+                  "description": "Your diary entry of the same film that this review is of (null: none)."}
 PROFILE_FIELDS = {"bio": {"type": "string", "maxLength": 500},
                   "avatar_url": {"type": ["string", "null"], "format": "uri", "maxLength": 500},
                   "location": {"type": "string", "maxLength": 100},
@@ -165,10 +167,11 @@ COMPONENTS.update({
     "NewReview": obj(["movie_id", "rating", "body"], movie_id={"type": "integer", "minimum": 1},
                      rating={"type": "integer", "minimum": 1, "maximum": 10},
                      title={"type": "string", "maxLength": 200},
-                     body={"type": "string", "minLength": 1, "maxLength": 10000}),
+                     body={"type": "string", "minLength": 1, "maxLength": 10000}, diary_entry_id=DIARY_ENTRY_ID),
     "ReviewChange": {"minProperties": 1, **obj([], rating={"type": "integer", "minimum": 1, "maximum": 10},
                         title={"type": "string", "maxLength": 200},
-                        body={"type": "string", "minLength": 1, "maxLength": 10000})},
+                        body={"type": "string", "minLength": 1, "maxLength": 10000},
+                        diary_entry_id=DIARY_ENTRY_ID)},
     "Review": REVIEW,
     "Profile": obj(list(PROFILE_FIELDS), **PROFILE_FIELDS, updated_at=NSTR),
     "ProfileChange": obj([], **{**PROFILE_FIELDS, "favorite_genres": {
@@ -213,7 +216,10 @@ QUERIES["search"] = [
     query("type", {"enum": ["movie", "person", "all"]}, "What to search (default all)."),
     *PAGING,
 ]
-COMPONENTS["Recommendation"] = {"allOf": [ref("MovieSummary"), obj(["score", "reason"], score=NUM, reason=STR)]}
+COMPONENTS["Recommendation"] = {"allOf": [ref("MovieSummary"), obj(
+    ["score", "reason"], score=NUM, reason=STR,
+    because={"type": ["object", "null"], "description": "Your recommendations: the film this one comes from.",
+             "required": ["id", "title"], "properties": {"id": INT, "title": STR}})]}
 COMPONENTS["Recommendations"] = obj(["results"], results={"type": "array", "items": ref("Recommendation")})
 COMPONENTS["SeedRequest"] = obj([], movies={"type": "integer", "minimum": 1}, users={"type": "integer", "minimum": 1},
                                 reviews={"type": "integer", "minimum": 0})

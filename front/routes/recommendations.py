@@ -18,11 +18,13 @@ bp = Blueprint("recommendations", url_prefix="/api")
 
 
 @bp.get("/users/me/recommendations")
-@endpoint("Movies recommended for you (never one you reviewed)", response="Recommendations", auth=True, worker=True)
+@endpoint("Movies recommended for you, each naming the film it comes from (never one you reviewed, logged, made a "
+          "favourite or put on your watchlist)", response="Recommendations", auth=True, worker=True)
 async def recommendations(request: Request) -> HTTPResponse:
     """200 with your recommendations when ready in time, else 202 with the job."""
     user = await current_user(request)
-    outcome = await request.app.ctx.dispatcher.run(recommend_movies, "recommendations", {"user_id": user.id})
+    outcome = await request.app.ctx.dispatcher.run(recommend_movies, "recommendations", {"user_id": user.id},
+                                                    owner=user.id)
     return respond(request, outcome.result) if outcome.done else accepted(outcome.job)
 
 

@@ -82,6 +82,13 @@ async def _get(request: Request, review_id: int) -> dict[str, Any]:
     return review
 
 
+def _entry(body: Body) -> int | None:
+    """The diary entry the review is of, if the body names one (null for none)."""
+    if body.data.get("diary_entry_id") is None:
+        return None
+    return body.integer("diary_entry_id", low=1, high=2**53)
+
+
 def _texts(body: Body, required: bool) -> dict[str, Any]:
     found = {}
     for name, (low, high) in TEXT_FIELDS.items():
@@ -92,21 +99,23 @@ def _texts(body: Body, required: bool) -> dict[str, Any]:
 
 
 @bp.post("/")
-@endpoint("Write a review (one per user and movie)", body="NewReview", response="Review", auth=True, status=201)
+@endpoint("Write a review (one per user and movie), of one of your diary entries if you like", body="NewReview",
+          response="Review", auth=True, status=201)
 async def create_review(request: Request) -> HTTPResponse:
     """Review a movie that exists; the movie's stats, trending and your recommendations follow."""
     user = await current_user(request)
-    body = Body(json_object(request), ("movie_id", "rating", "title", "body"))
+    body = Body(json_object(request), ("movie_id", "rating", "title", "body", "diary_entry_id"))
     movie_id = body.integer("movie_id", required=True, low=1, high=2**53)
     rating = body.integer("rating", required=True, low=1, high=10)
     texts = _texts(body, required=True)
+    entry_id = _entry(body)
     body.done()
     assert movie_id is not None and rating is not None
     if not await film_exists(request, movie_id):
         raise Unprocessable(f"No movie with id {movie_id}.", errors={"movie_id": ["No such movie."]})
     author = {"id": user.id, "username": user.username}
     review, followup = await reviews.create_review(await request.app.ctx.stores.mysql(), author, movie_id,
-                                                   rating, texts.get("title", ""), texts["body"])
+                                                   rating, texts.get("title", ""), texts["body"], entry_id)
     await send_followups(request, [followup])
     return json(review, status=201, headers={"Location": f"/api/reviews/{review['id']}/"})
 
@@ -122,15 +131,17 @@ async def _own(request: Request, review_id: int) -> tuple[Any, dict[str, Any]]:
 @bp.patch("/<review_id:id>")
 @endpoint("Change your review", body="ReviewChange", response="Review", auth=True)
 async def change_review(request: Request, review_id: int) -> HTTPResponse:
-    """Change the rating, title or body of your own review."""
+    """Change the rating, title, body or diary entry (null: none) of your own review."""
     await _own(request, review_id)
-    body = Body(json_object(request), ("rating", "title", "body"))
+    body = Body(json_object(request), ("rating", "title", "body", "diary_entry_id"))
     changes = _texts(body, required=False)
     rating = body.integer("rating", low=1, high=10)
     if rating is not None:
         changes["rating"] = rating
+    if body.has("diary_entry_id"):
+        changes["diary_entry_id"] = _entry(body)
     if not changes and not body.errors:
-        body.fail("body", "Give a rating, title or body to change.")
+        body.fail("body", "Give a rating, title, body or diary_entry_id to change.")
     body.done()
     updated, followup = await reviews.update_review(await request.app.ctx.stores.mysql(), review_id, changes)
     await send_followups(request, [followup])

@@ -62,14 +62,16 @@ class Dispatcher:
             log.warning("sending %s failed: %s", actor.actor_name, exc)
             raise Unavailable("The work queue is unavailable; try again shortly.", retry_after=5) from exc
 
-    async def start(self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any]) -> str:
+    async def start(self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any],
+                    owner: int | None = None) -> str:
         """Join the job already doing this work, or claim a new one and send its message; returns the job id.
 
-        A job whose message could not be sent is released, so the next request tries again.
+        A job whose message could not be sent is released, so the next request tries again. The job of an
+        `owner` (work that carries that user's data) is readable at /api/jobs/{id}/ by that user only.
         """
         key = keys.work_key(kind, params)
         try:
-            job_id, created = await jobs.claim(self.redis, key, kind, self.settings.result_ttl_seconds)
+            job_id, created = await jobs.claim(self.redis, key, kind, self.settings.result_ttl_seconds, owner=owner)
         except (RedisError, OSError) as exc:
             raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
         if created:
@@ -122,13 +124,14 @@ class Dispatcher:
 
     async def run(
         self, actor: dramatiq.Actor[..., Any], kind: str, params: dict[str, Any], wait: float | None = None,
-        charge: Charge | None = None, batch: bool = False,
+        charge: Charge | None = None, batch: bool = False, owner: int | None = None,
     ) -> Outcome:
         """Serve the work's cached result, or join/start a job and wait up to `wait` seconds for it.
 
         Work that no cached result answers is counted against `charge` (the caller's work limit) in the
         same round trip; past the limit nothing is joined or sent (429). The job of a `batch` actor may
-        go in one message with others started at the same moment.
+        go in one message with others started at the same moment. A new job of an `owner` (work that
+        carries that user's data) is readable at /api/jobs/{id}/ by that user only.
 
         One Redis round trip finds the result or the job; a new job is watched before its message
         is sent, so its notification cannot be missed and needs no check before the wait.
@@ -136,7 +139,7 @@ class Dispatcher:
         key = keys.work_key(kind, params)
         try:
             found = await jobs.lookup(self.redis, key, kind, self.settings.result_ttl_seconds,
-                                      charge=charge.allowance if charge is not None else None)
+                                      charge=charge.allowance if charge is not None else None, owner=owner)
         except (RedisError, OSError) as exc:
             raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
         if charge is not None:

@@ -47,6 +47,10 @@ SCHEMA = [
         CONSTRAINT reviews_rating_range CHECK (rating BETWEEN 1 AND 10)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
     """,
+    # The diary entry a review is of (the author's own, of the same film); cleared when that entry is deleted.
+    # Added to databases made before reviews could point at one.
+    "ALTER TABLE reviews ADD COLUMN IF NOT EXISTS diary_entry_id BIGINT UNSIGNED NULL",
+    "ALTER TABLE reviews ADD INDEX IF NOT EXISTS reviews_diary_entry (diary_entry_id)",
     """
     CREATE TABLE IF NOT EXISTS rating_stats (
         movie_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,

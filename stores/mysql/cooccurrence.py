@@ -15,13 +15,6 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-async def user_ratings(pool: Pool, user_id: int) -> dict[int, int]:
-    """Every movie the user reviewed, with their rating."""
-    async with pool.acquire() as conn, conn.cursor() as cur:
-        await cur.execute("SELECT movie_id, rating FROM reviews WHERE user_id = %s", (user_id,))
-        return {int(m): int(r) for m, r in await cur.fetchall()}
-
-
 async def liked_together(pool: Pool, liked: Sequence[int], exclude_user: int | None,
                          limit: int = 300) -> dict[int, int]:
     """Movies liked by people who liked any of `liked`: {movie: how many such people}."""
@@ -51,3 +44,26 @@ async def like_counts(pool: Pool, movie_ids: Sequence[int]) -> dict[int, int]:
         await cur.execute(f"SELECT movie_id, histogram FROM rating_stats WHERE movie_id IN ({_marks(movie_ids)})",
                           tuple(movie_ids))
         return {int(m): sum(orjson.loads(h)[LIKED - 1 :]) for m, h in await cur.fetchall()}
+
+
+async def liked_with_each(pool: Pool, liked: Sequence[int], candidates: Sequence[int],
+                          exclude_user: int | None) -> dict[int, dict[int, int]]:
+    """For each candidate, how many people liked it with each of `liked`: {candidate: {liked film: people}}."""
+    if not liked or not candidates:
+        return {}
+    user_clause = "AND r1.user_id <> %s" if exclude_user is not None else ""
+    args: list[object] = [*liked, *candidates, LIKED, LIKED]
+    if exclude_user is not None:
+        args.append(exclude_user)
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute(
+            "SELECT r2.movie_id, r1.movie_id, COUNT(*) FROM reviews r1"
+            " JOIN reviews r2 ON r2.user_id = r1.user_id AND r2.movie_id <> r1.movie_id"
+            f" WHERE r1.movie_id IN ({_marks(liked)}) AND r2.movie_id IN ({_marks(candidates)})"
+            f" AND r1.rating >= %s AND r2.rating >= %s {user_clause} GROUP BY r2.movie_id, r1.movie_id",
+            tuple(args),
+        )
+        found: dict[int, dict[int, int]] = {}
+        for candidate, source, people in await cur.fetchall():
+            found.setdefault(int(candidate), {})[int(source)] = int(people)
+        return found

@@ -89,9 +89,11 @@ async def update_entry(pool: Pool, entry_id: int, changes: dict[str, Any]) -> tu
 
 
 async def delete_entry(pool: Pool, entry: dict[str, Any]) -> Message:
-    """Delete an entry and queue its follow-up, in one transaction."""
+    """Delete an entry, clear the link of the review that pointed at it (the review stays) and queue the
+    follow-up, in one transaction."""
     async with transaction(pool) as cur:
         await cur.execute("DELETE FROM diary_entries WHERE id = %s", (entry["id"],))
+        await cur.execute("UPDATE reviews SET diary_entry_id = NULL WHERE diary_entry_id = %s", (entry["id"],))
         return await outbox.add(cur, LIBRARY_CHANGED, {"user_id": entry["user_id"]})
 
 

@@ -1,18 +1,20 @@
-"""Reviews: one per user and movie; writes carry their follow-up messages in the same transaction."""
+"""Reviews: one per user and movie, each may point at its author's diary entry of the film; writes carry their
+follow-up messages in the same transaction."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+import aiomysql
 import pymysql
 
-from errors import Conflict, NotFound
+from errors import Conflict, NotFound, Unprocessable
 from stores.mysql import Pool, accounts, outbox, transaction
 from stores.outbox import REVIEW_CHANGED, Message
 from timestamps import iso
 
-COLUMNS = "id, movie_id, user_id, username, rating, title, body, created_at, updated_at"
+COLUMNS = "id, movie_id, user_id, username, rating, title, body, created_at, updated_at, diary_entry_id"
 SORTS = {"-created_at": "created_at DESC, id DESC", "created_at": "created_at ASC, id ASC",
          "-rating": "rating DESC, id DESC", "rating": "rating ASC, id ASC"}
 DUPLICATE = 1062
@@ -24,10 +26,25 @@ def _iso(moment: datetime) -> str:
 
 def public(row: tuple[Any, ...]) -> dict[str, Any]:
     """The public document of a review row."""
-    review_id, movie_id, user_id, username, rating, title, body, created, updated = row
+    review_id, movie_id, user_id, username, rating, title, body, created, updated, entry_id = row
     return {"id": int(review_id), "movie_id": int(movie_id), "user": {"id": int(user_id), "username": username},
             "rating": int(rating), "title": title, "body": body, "created_at": _iso(created),
-            "updated_at": _iso(updated)}
+            "updated_at": _iso(updated), "diary_entry_id": None if entry_id is None else int(entry_id)}
+
+
+async def _check_entry(cur: aiomysql.Cursor, entry_id: int, user_id: int, movie_id: int) -> None:
+    """The diary entry a review points at must be its author's, of the same film (422 naming the field).
+
+    The entry is read under a shared lock, so it cannot be deleted before the review's transaction commits
+    (and a deletion after it clears the link)."""
+    await cur.execute("SELECT user_id, movie_id FROM diary_entries WHERE id = %s LOCK IN SHARE MODE", (entry_id,))
+    found = await cur.fetchone()
+    if found is None or int(found[0]) != user_id:
+        raise Unprocessable(f"No diary entry of yours with id {entry_id}.",
+                            errors={"diary_entry_id": ["Not one of your diary entries."]})
+    if int(found[1]) != movie_id:
+        raise Unprocessable(f"Diary entry {entry_id} is of another film.",
+                            errors={"diary_entry_id": ["Must be an entry of the reviewed film."]})
 
 
 async def count(pool: Pool) -> int:
@@ -39,16 +56,19 @@ async def count(pool: Pool) -> int:
 
 
 async def create_review(pool: Pool, user: dict[str, Any], movie_id: int, rating: int, title: str,
-                        body: str) -> tuple[dict[str, Any], Message]:
-    """Insert a review and its follow-up message in one transaction; 409 if the user reviewed it already."""
+                        body: str, diary_entry_id: int | None = None) -> tuple[dict[str, Any], Message]:
+    """Insert a review (of the author's diary entry, if given) and its follow-up message in one transaction;
+    409 if the user reviewed it already, 422 if the entry is not theirs or of another film."""
     now = datetime.now(UTC).replace(tzinfo=None)
     try:
         async with transaction(pool) as cur:
             await accounts.guard(cur, user["id"])
+            if diary_entry_id is not None:
+                await _check_entry(cur, diary_entry_id, user["id"], movie_id)
             await cur.execute(
-                "INSERT INTO reviews (movie_id, user_id, username, rating, title, body, created_at, updated_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (movie_id, user["id"], user["username"], rating, title, body, now, now),
+                "INSERT INTO reviews (movie_id, user_id, username, rating, title, body, created_at, updated_at,"
+                " diary_entry_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (movie_id, user["id"], user["username"], rating, title, body, now, now, diary_entry_id),
             )
             review_id = cur.lastrowid
             message = await outbox.add(cur, REVIEW_CHANGED, {"movie_id": movie_id, "user_id": user["id"]})
@@ -57,7 +77,8 @@ async def create_review(pool: Pool, user: dict[str, Any], movie_id: int, rating:
             raise Conflict("You have already reviewed this movie; change that review instead.",
                            errors={"movie_id": ["Already reviewed by you."]}) from exc
         raise
-    review = public((review_id, movie_id, user["id"], user["username"], rating, title, body, now, now))
+    review = public((review_id, movie_id, user["id"], user["username"], rating, title, body, now, now,
+                     diary_entry_id))
     return review, message
 
 
@@ -98,15 +119,18 @@ async def list_reviews(pool: Pool, *, movie_id: int | None = None, user_id: int 
 
 
 async def update_review(pool: Pool, review_id: int, changes: dict[str, Any]) -> tuple[dict[str, Any], Message]:
-    """Change a review's rating, title or body and queue its follow-up, in one transaction."""
+    """Change a review's rating, title, body or diary entry (None: none) and queue its follow-up, in one
+    transaction; 422 if the entry is not the author's or of another film."""
     now = datetime.now(UTC).replace(tzinfo=None)
     sets = ", ".join(f"{name} = %s" for name in changes)
     async with transaction(pool) as cur:
-        await cur.execute("SELECT user_id FROM reviews WHERE id = %s", (review_id,))
+        await cur.execute("SELECT user_id, movie_id FROM reviews WHERE id = %s", (review_id,))
         author = await cur.fetchone()
         if author is None:
             raise NotFound(f"No review with id {review_id}.")
         await accounts.guard(cur, int(author[0]))
+        if changes.get("diary_entry_id") is not None:
+            await _check_entry(cur, changes["diary_entry_id"], int(author[0]), int(author[1]))
         await cur.execute(f"UPDATE reviews SET {sets}, updated_at = %s WHERE id = %s",
                           (*changes.values(), now, review_id))
         await cur.execute(f"SELECT {COLUMNS} FROM reviews WHERE id = %s", (review_id,))

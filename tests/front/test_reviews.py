@@ -182,3 +182,83 @@ async def test_a_film_removed_since_its_detail_was_cached_takes_no_review(
     assert not await redis.exists(keys.cached(keys.movie_entry(film_id)))
     late = review(http, account(http, "late"), film_id)
     assert late.status_code == 422 and "movie_id" in late.json()["errors"]
+
+
+def entry(http: httpx.Client, user: dict[str, Any], movie_id: int, **fields: Any) -> int:
+    """Log a watch; its diary entry's id."""
+    logged = http.post("/api/users/me/diary/", headers=user["headers"],
+                       json={"movie_id": movie_id, "watched_on": "2024-03-02", **fields})
+    assert logged.status_code == 201, logged.text
+    return int(logged.json()["id"])
+
+
+def test_a_review_may_point_at_its_authors_diary_entry_of_the_film(http: httpx.Client, seeded: str) -> None:
+    user = account(http, "diaryrev")
+    first, rewatch = entry(http, user, 11), entry(http, user, 11, rewatch=True)
+    written = review(http, user, 11, diary_entry_id=first)
+    assert written.status_code == 201, written.text
+    assert written.json()["diary_entry_id"] == first
+    url = f"/api/reviews/{written.json()['id']}/"
+    assert http.get(url).json()["diary_entry_id"] == first
+    assert http.get("/api/movies/11/state/", headers=user["headers"]).json()["review"]["diary_entry_id"] == first
+    moved = http.patch(url, headers=user["headers"], json={"diary_entry_id": rewatch})
+    assert moved.status_code == 200 and moved.json()["diary_entry_id"] == rewatch, moved.text
+    cleared = http.patch(url, headers=user["headers"], json={"diary_entry_id": None})
+    assert cleared.status_code == 200 and cleared.json()["diary_entry_id"] is None, cleared.text
+    assert review(http, account(http, "nodiary"), 11).json()["diary_entry_id"] is None
+
+
+def test_a_diary_entry_not_the_authors_or_of_another_film_is_a_422_naming_the_field_and_writes_nothing(
+    http: httpx.Client, seeded: str
+) -> None:
+    user, other = account(http, "diarybad"), account(http, "diaryelse")
+    own_of_another_film, others = entry(http, user, 13), entry(http, other, 12)
+    for wrong in (own_of_another_film, others, 2**52, 0, "1", True, 1.5):
+        refused = review(http, user, 12, diary_entry_id=wrong)
+        assert refused.status_code == 422, (wrong, refused.text)
+        assert list(refused.json()["errors"]) == ["diary_entry_id"], refused.text
+    assert http.get(f"/api/reviews/?user={user['id']}").json()["count"] == 0
+    own = entry(http, user, 12)
+    written = review(http, user, 12, diary_entry_id=own).json()
+    url = f"/api/reviews/{written['id']}/"
+    for wrong in (own_of_another_film, others, 2**52):
+        refused = http.patch(url, headers=user["headers"], json={"diary_entry_id": wrong, "rating": 1})
+        assert refused.status_code == 422 and "diary_entry_id" in refused.json()["errors"], refused.text
+    assert http.get(url).json() == written, "a refused change changes nothing"
+
+
+def test_deleting_the_diary_entry_clears_the_reviews_link_and_keeps_the_review(
+    http: httpx.Client, seeded: str
+) -> None:
+    user = account(http, "diarydel")
+    logged = entry(http, user, 14)
+    written = review(http, user, 14, diary_entry_id=logged).json()
+    assert http.delete(f"/api/users/me/diary/{logged}/", headers=user["headers"]).status_code == 204
+    kept = http.get(f"/api/reviews/{written['id']}/")
+    assert kept.status_code == 200
+    assert kept.json() == {**written, "diary_entry_id": None}
+
+
+async def test_a_database_made_before_reviews_had_diary_entries_gains_the_column(
+    http: httpx.Client, seeded: str, stores: Any
+) -> None:
+    from stores import mysql
+
+    user = account(http, "oldschema")
+    written = review(http, user, 15).json()
+    pool = await stores.mysql()
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("ALTER TABLE reviews DROP INDEX reviews_diary_entry, DROP COLUMN diary_entry_id")
+    await mysql.ensure_schema(pool)
+    await mysql.ensure_schema(pool)  # and again: nothing left to do
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("SELECT COLUMN_NAME, IS_NULLABLE FROM information_schema.COLUMNS WHERE"
+                          " TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'reviews' AND COLUMN_NAME = 'diary_entry_id'")
+        assert await cur.fetchall() == (("diary_entry_id", "YES"),)
+        await cur.execute("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
+                          " AND TABLE_NAME = 'reviews' AND INDEX_NAME = 'reviews_diary_entry'")
+        assert (await cur.fetchone())[0] == 1
+    assert http.get(f"/api/reviews/{written['id']}/").json() == {**written, "diary_entry_id": None}
+    newer = account(http, "newschema")
+    linked = review(http, newer, 15, diary_entry_id=entry(http, newer, 15))
+    assert linked.status_code == 201 and linked.json()["diary_entry_id"] is not None, linked.text
