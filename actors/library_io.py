@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -128,14 +129,17 @@ async def export_library(res: Resources, params: dict[str, Any]) -> dict[str, An
 
 
 async def _index(res: Resources) -> Catalogue:
-    """This worker's catalogue index, once loaded."""
+    """This worker's catalogue index, once loaded (up to INDEX_WAIT seconds; a load that kept none fails)."""
     follower.start(res)
-    index = await follower.at(0, INDEX_WAIT)
-    if index is not None:
-        return index
-    if not follower.reload and follower.index is None:
-        raise NoIndex("The catalogue is too large for the workers' index, which imports match films with.")
-    raise IndexLoading("the catalogue index is still loading")
+    deadline = time.monotonic() + INDEX_WAIT
+    while True:
+        index = await follower.at(0, min(1.0, max(deadline - time.monotonic(), 0.0)))
+        if index is not None:
+            return index
+        if not follower.reload and follower.index is None:
+            raise NoIndex("The catalogue is too large for the workers' index, which imports match films with.")
+        if time.monotonic() >= deadline:
+            raise IndexLoading("the catalogue index is still loading")
 
 
 async def _send(res: Resources, message: Message | None) -> None:

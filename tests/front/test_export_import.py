@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from cache import exports, jobs, keys
-from tests.conftest import account
+from tests.conftest import FAULTS_VHOST, account, start_server, start_worker
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "letterboxd"
 CSV = {"Content-Type": "text/csv"}
@@ -226,3 +226,24 @@ def test_a_file_just_under_five_mebibytes_is_taken(http: httpx.Client, seeded: s
     assert len(body) <= 5 * 1024 * 1024
     result = imported(http, user, "watchlist", body)
     assert (result["matched"], result["added"], result["unchanged"]) == (result["rows"], 1, result["rows"] - 1)
+
+
+def test_an_import_fails_rather_than_match_in_mongodb_where_no_worker_holds_an_index(logs: Path, seeded: str) -> None:
+    # A web server and a worker of their own, on a vhost no session worker serves; the worker keeps no index.
+    worker = start_worker(logs, "noindex-worker", queues="interactive default", SEARCH_MEMORY_LIMIT="0",
+                          RABBITMQ_URL=FAULTS_VHOST)
+    web, base = start_server(logs, RABBITMQ_URL=FAULTS_VHOST)
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            user = account(client, "noindex")
+            started = send(client, user, "watchlist", (FIXTURES / "watchlist.csv").read_bytes())
+            assert started.status_code == 202, started.text
+            deadline = time.monotonic() + 90
+            while (job := client.get(started.json()["status_url"]).json())["status"] not in ("done", "failed"):
+                assert time.monotonic() < deadline, job
+                time.sleep(0.2)
+            assert job["status"] == "failed" and "too large" in job["error"], job
+            assert client.get(f"/api/users/{user['id']}/watchlist/").json()["count"] == 0
+    finally:
+        web.stop()
+        worker.stop()
