@@ -95,6 +95,13 @@ def _integer(name: str, raw: str) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _positive(name: str, raw: str) -> int:
+    value = _integer(name, raw)
+    if value < 1:
+        raise ConfigError(f"{name} must be a positive whole number of seconds, got {raw!r}")
+    return value
+
+
 def _number(name: str, raw: str) -> float:
     try:
         return float(raw)
@@ -234,6 +241,8 @@ class Settings:
     rate_limit_reads: int = setting("RATE_LIMIT_READS", 600, _integer)
     rate_limit_writes: int = setting("RATE_LIMIT_WRITES", 60, _integer)
     rate_limit_window_seconds: int = setting("RATE_LIMIT_WINDOW_SECONDS", 60, _integer)
+    # How long an export's files are kept for download (Redis), from the moment the export is done.
+    export_ttl_seconds: int = setting("EXPORT_TTL_SECONDS", 86400, _positive)
     purge_second_pass_seconds: float = setting("PURGE_SECOND_PASS_SECONDS", 30.0, _number)
     tmdb_api_url: str = setting("TMDB_API_URL", "https://api.themoviedb.org/3", _base_url)
     tmdb_api_key: Secret = setting("TMDB_API_KEY", Secret(""), _secret)

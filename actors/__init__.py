@@ -4,6 +4,7 @@ from actors import (  # noqa: F401
     accounts,
     discover,
     email,
+    library_io,
     outbox,
     rankings,
     recommendations,

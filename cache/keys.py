@@ -124,3 +124,13 @@ def seed_sent(run_id: str, stage: str) -> str:
 def seed_pattern() -> str:
     """A SCAN pattern matching every key of every seed run, the live-run marker and the leases."""
     return f"{PREFIX}seed*"
+
+
+def export_job(user_id: int, job_id: str) -> str:
+    """Which export of a member a job makes (set when the member asks for it: no one else finds it)."""
+    return f"{PREFIX}export:{user_id}:job:{job_id}"
+
+
+def export_files(user_id: int, export_id: str) -> str:
+    """The files of one export of a member, by name."""
+    return f"{PREFIX}export:{user_id}:files:{export_id}"

@@ -39,6 +39,7 @@ from front.routes import (
     shelves,
     state,
     stats,
+    transfer,
     users,
 )
 from front.workers.discover import Discover
@@ -66,8 +67,8 @@ def create_app(settings: Settings | None = None, name: str = "movieverse") -> Sa
     app.ctx.cors = Cors(settings.cors_origins)
     blueprints = (health.bp, docs.bp, jobs.bp, stats.bp, movies.bp, genres.bp, people.bp, auth.bp, users.bp,
                   profiles.bp, reviews.bp, reviews.movie_reviews_bp, search.bp, recommendations.bp,
-                  shelves.bp, diary.bp, lists.bp, lists.user_lists_bp, lists.movie_lists_bp, state.bp, admin.bp,
-                  changes.bp)
+                  shelves.bp, diary.bp, lists.bp, lists.user_lists_bp, lists.movie_lists_bp, state.bp,
+                  transfer.bp, admin.bp, changes.bp)
     for blueprint in blueprints:
         answer_head_and_options(blueprint)
         app.blueprint(blueprint)

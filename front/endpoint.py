@@ -154,9 +154,13 @@ def check_host(request: Request) -> None:
 
 
 def endpoint(summary: str, *, query: str | None = None, body: str | None = None, response: str | None = None,
-             auth: bool = False, status: int = 200, worker: bool = False,
-             limit: str | None = None) -> Callable[[Handler], Handler]:
+             auth: bool = False, status: int = 200, worker: bool = False, limit: str | None = None,
+             body_media: str = "application/json",
+             response_media: tuple[str, ...] | None = None) -> Callable[[Handler], Handler]:
     """Declare a handler: its OpenAPI documentation, and measurement of every call.
+
+    `body_media` is the request body's content type; `response_media`, for a route that answers files rather
+    than JSON (or its browsable page), the content types its success answers may have.
 
     `worker` marks a route whose answer a worker computes: it may answer 202 with a job.
     `limit` ("read" or "write") counts every call against the caller's address (`front.limits`);
@@ -183,7 +187,7 @@ def endpoint(summary: str, *, query: str | None = None, body: str | None = None,
 
         measured.__openapi__ = {  # type: ignore[attr-defined]
             "summary": summary, "query": query, "body": body, "response": response, "auth": auth,
-            "status": status, "worker": worker,
+            "status": status, "worker": worker, "body_media": body_media, "response_media": response_media,
         }
         return measured  # type: ignore[return-value]
 

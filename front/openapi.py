@@ -34,7 +34,11 @@ def _operation(handler: Any, path_params: list[tuple[str, str]], read: bool) -> 
         parameters.append(FORMAT)
     status = str(meta.get("status", 200))
     ok: dict[str, Any] = {"description": "Success"}
-    if meta.get("response"):
+    if meta.get("response_media"):
+        ok["content"] = {media.split(";")[0]: {"schema": {"$ref": f"#/components/schemas/{meta['response']}"}
+                                               if "json" in media else {"type": "string"}}
+                         for media in meta["response_media"]}
+    elif meta.get("response"):
         ok["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{meta['response']}"}}}
         if read:
             ok["content"]["text/html"] = {"schema": {"type": "string"}}
@@ -52,7 +56,7 @@ def _operation(handler: Any, path_params: list[tuple[str, str]], read: bool) -> 
         operation["responses"]["202"] = {"description": "A worker is computing it: follow the job", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}}
     if meta.get("body"):
-        operation["requestBody"] = {"required": True, "content": {"application/json": {
+        operation["requestBody"] = {"required": True, "content": {meta.get("body_media") or "application/json": {
             "schema": {"$ref": f"#/components/schemas/{meta['body']}"}}}}
     if meta.get("auth"):
         operation["security"] = [{"bearer": []}]

@@ -81,3 +81,13 @@ def accepted(job: dict[str, object]) -> HTTPResponse:
     """202 with the job's id, status and URL."""
     link = job_link(job)
     return json(link, status=202, headers={"Location": str(link["status_url"])})
+
+
+def download(request: Request, body: bytes, media: str, filename: str) -> HTTPResponse:
+    """A file to save (`Content-Disposition: attachment`) with its entity tag, or a 304 when the client holds it."""
+    tag = etag(body)
+    held = request.headers.get("if-none-match")
+    if held is not None and _matches(held, tag):
+        return HTTPResponse(status=304, headers={"ETag": tag})
+    return HTTPResponse(body, status=200, content_type=media,
+                        headers={"ETag": tag, "Content-Disposition": f'attachment; filename="{filename}"'})

@@ -276,6 +276,20 @@ QUERIES["diary"] = [query("year", {"type": "integer", "minimum": 1870, "maximum"
                     query("month", {"type": "integer", "minimum": 1, "maximum": 12},
                           "Watched in this month (with year)."), *PAGING]
 
+# Export and import of the library (jobs), in MovieVerse's own format and Letterboxd's CSV files.
+COMPONENTS["ExportFile"] = obj(["exported_at", "account", "profile", "reviews", "watchlist", "favorites", "diary",
+                                "lists"], exported_at=STR, account={"type": "object"}, profile={"type": "object"},
+                               **{part: {"type": "array", "items": {"type": "object"}}
+                                  for part in ("reviews", "watchlist", "favorites", "diary", "lists")})
+COMPONENTS["LetterboxdFile"] = {
+    "type": "string", "maxLength": 5 * 1024 * 1024,
+    "description": "A CSV file as Letterboxd exports it (UTF-8, a header line, up to 5 MiB). diary: Date, Name, "
+                   "Year, Letterboxd URI, Rating, Rewatch, Tags, Watched Date; ratings: Date, Name, Year, Letterboxd "
+                   "URI, Rating; watched and watchlist: Date, Name, Year, Letterboxd URI. Ratings are 0.5 to 5 stars "
+                   "in half stars (twice that is the MovieVerse rating); dates are YYYY-MM-DD."}
+QUERIES["library_import"] = [{**query("kind", {"enum": ["diary", "ratings", "watched", "watchlist"]},
+                                      "Which Letterboxd file the body is."), "required": True}]
+
 # Request bodies: unknown fields are refused (422), and passwords hold no control characters.
 NO_CONTROL = "^[^\\u0000-\\u001f\\u007f]*$"
 for _name in ("Login", "Registration", "AccountChange", "PasswordReset", "PasswordResetConfirm", "NewReview",

@@ -37,6 +37,17 @@ def test_a_malformed_number_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
         load()
 
 
+def test_the_export_ttl_defaults_to_a_day_and_must_be_positive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EXPORT_TTL_SECONDS", raising=False)
+    assert load().export_ttl_seconds == 86400
+    monkeypatch.setenv("EXPORT_TTL_SECONDS", "120")
+    assert load().export_ttl_seconds == 120
+    for bad in ("0", "-5", "a day"):
+        monkeypatch.setenv("EXPORT_TTL_SECONDS", bad)
+        with pytest.raises(ConfigError, match="EXPORT_TTL_SECONDS"):
+            load()
+
+
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOVIEVERSE_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)

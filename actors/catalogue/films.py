@@ -24,7 +24,7 @@ from actors.catalogue.columns import Column, Mask, Postings, Texts, narrowest, r
 from actors.catalogue.shelf import Shelf, number, page_of, plain, same
 from stores.mongo.movies import NULLS_LAST, RANGES, MovieFilter
 from stores.mongo.search import Doc
-from textfold import sort_key
+from textfold import fold, sort_key, words
 
 SortKey = tuple[Any, int]  # a film's sort value (None for none) and its id
 
@@ -301,6 +301,23 @@ class Films(Shelf):
             count, positions = self.page_by(mask, self.sort_column(name), self.orders[name], forward, skip, limit,
                                             name)
         return count, positions
+
+    def titled(self, title: str, year: int | None) -> int | None:
+        """The id of the live film of this title (folded: case, accents and punctuation aside) and year, else of
+        a year either side (the nearest, then the more popular); with no year, the most popular of the title."""
+        folded = fold(title)
+        if not folded:
+            return None
+        found = [p for p in np.flatnonzero(self.matching(tuple(words(title)))).tolist()
+                 if fold(self.names[p]) == folded]
+        years = self.numbers["year"]
+        if year is not None:
+            found = [p for p in found if years[p] == years[p] and abs(years[p] - year) <= 1]
+        if not found:
+            return None
+        best = min(found, key=lambda p: (0 if year is None else abs(years[p] - year),
+                                         -float(np.nan_to_num(self.popularity[p], nan=-np.inf)), int(self.ids[p])))
+        return int(self.ids[best])
 
     def summaries(self, positions: list[int]) -> list[dict[str, Any]]:
         """The films' public summaries (as stores/mongo/movies.py `summary` builds them), column by column."""

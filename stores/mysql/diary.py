@@ -32,13 +32,24 @@ async def create_entry(pool: Pool, user_id: int, movie_id: int, watched_on: date
     now = datetime.now(UTC).replace(tzinfo=None)
     async with transaction(pool) as cur:
         await accounts.guard(cur, user_id)
-        await cur.execute(
-            "INSERT INTO diary_entries (user_id, movie_id, watched_on, rating, rewatch, note, created_at, updated_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            (user_id, movie_id, watched_on, rating, int(rewatch), note, now, now))
-        entry_id = int(cur.lastrowid)
+        entry_id = await insert(cur, user_id, movie_id, watched_on, rating, rewatch, note, now)
         message = await outbox.add(cur, LIBRARY_CHANGED, {"user_id": user_id})
     return public((entry_id, user_id, movie_id, watched_on, rating, rewatch, note, now, now)), message
+
+
+async def insert(cur: Any, user_id: int, movie_id: int, watched_on: date, rating: int | None, rewatch: bool,
+                 note: str, now: datetime) -> int:
+    """Write one entry inside the caller's transaction (which holds the author's guard); its id."""
+    await cur.execute(
+        "INSERT INTO diary_entries (user_id, movie_id, watched_on, rating, rewatch, note, created_at, updated_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        (user_id, movie_id, watched_on, rating, int(rewatch), note, now, now))
+    return int(cur.lastrowid)
+
+
+async def rate(cur: Any, entry_id: int, rating: int, now: datetime) -> None:
+    """Give an entry a rating inside the caller's transaction (which holds the author's guard)."""
+    await cur.execute("UPDATE diary_entries SET rating = %s, updated_at = %s WHERE id = %s", (rating, now, entry_id))
 
 
 async def get_entry(pool: Pool, entry_id: int) -> dict[str, Any] | None:

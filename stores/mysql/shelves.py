@@ -27,12 +27,18 @@ async def add(pool: Pool, user_id: int, shelf: str, movie_ids: list[int]) -> tup
         await accounts.guard(cur, user_id)
         added = 0
         for movie_id in movie_ids:
-            await cur.execute(
-                "INSERT INTO shelf_items (user_id, shelf, movie_id, added_at) VALUES (%s, %s, %s, %s)"
-                " ON DUPLICATE KEY UPDATE movie_id = movie_id", (user_id, shelf, movie_id, now))
-            added += 1 if cur.rowcount == 1 else 0
+            added += await put(cur, user_id, shelf, movie_id, now)
         message = await outbox.add(cur, LIBRARY_CHANGED, {"user_id": user_id}) if added else None
     return added, message
+
+
+async def put(cur: Any, user_id: int, shelf: str, movie_id: int, added_at: datetime) -> bool:
+    """Put one film on the shelf inside the caller's transaction (which holds the author's guard); whether it
+    was not there before (a film already there keeps its date)."""
+    await cur.execute(
+        "INSERT INTO shelf_items (user_id, shelf, movie_id, added_at) VALUES (%s, %s, %s, %s)"
+        " ON DUPLICATE KEY UPDATE movie_id = movie_id", (user_id, shelf, movie_id, added_at))
+    return bool(cur.rowcount == 1)
 
 
 async def remove(pool: Pool, user_id: int, shelf: str, movie_id: int) -> Message | None:
