@@ -244,7 +244,8 @@ def test_an_import_fails_rather_than_match_in_mongodb_where_no_worker_holds_an_i
             started = send(client, user, "watchlist", (FIXTURES / "watchlist.csv").read_bytes())
             assert started.status_code == 202, started.text
             deadline = time.monotonic() + 90
-            while (job := client.get(started.json()["status_url"]).json())["status"] not in ("done", "failed"):
+            while (job := client.get(started.json()["status_url"], headers=user["headers"]).json())["status"] not in (
+                    "done", "failed"):
                 assert time.monotonic() < deadline, job
                 time.sleep(0.2)
             assert job["status"] == "failed" and "too large" in job["error"], job
