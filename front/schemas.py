@@ -201,12 +201,13 @@ CURSOR = query("cursor", {"type": "string", "maxLength": 1024},
 QUERIES["movie_list"] = [*QUERIES["movie_list"], CURSOR]
 QUERIES["genre_movies"] = QUERIES["movie_list"]
 QUERIES["movie_list"] = [IDS, *QUERIES["movie_list"]]
-QUERIES["movie_reviews"] = [REVIEW_SORT, *PAGING]
+QUERIES["movie_reviews"] = [REVIEW_SORT, *PAGING, CURSOR]
+COMPONENTS["ReviewPage"]["properties"]["next_cursor"] = {**NSTR, "description": "With `cursor`: the next page's."}
 QUERIES["reviews"] = [
     query("movie", {"type": "integer", "minimum": 1, "maximum": 2**53}, "Only this movie's reviews."),
     query("user", {"type": "integer", "minimum": 1, "maximum": 2**53}, "Only this user's reviews."),
     query("min_rating", {"type": "integer", "minimum": 1, "maximum": 10}, "Lowest rating."),
-    REVIEW_SORT, *PAGING,
+    REVIEW_SORT, *PAGING, CURSOR,
 ]
 COMPONENTS["SearchResult"] = obj(["type", "id", "score"], type={"enum": ["movie", "person"]}, id=INT, title=STR,
                                  name=STR, year=NINT, score=NUM)

@@ -8,12 +8,13 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from errors import Forbidden, NotFound, Unprocessable
+from front import cursors
 from front.body import json_object
 from front.catalogue import film_exists
 from front.endpoint import endpoint
 from front.identity import current_user
 from front.limits import READ
-from front.pagination import check_page, paginate
+from front.pagination import check_page, keyset, paginate
 from front.params import Params
 from front.responses import json, respond
 from front.validate import Body
@@ -27,17 +28,46 @@ TEXT_FIELDS = {"title": (0, 200), "body": (1, 10_000)}
 
 
 def _query(request: Request, **fixed: Any) -> dict[str, Any]:
-    """The page asked for, checked before any store is: a bad query is a 400 however the stores are."""
-    allowed = ["page", "page_size", "sort", *(name for name in ("movie", "user", "min_rating") if name not in fixed)]
+    """The page asked for, checked before any store is: a bad query is a 400 however the stores are. With
+    `cursor` (blank for the first page) it is a keyset page: `after` is the key the cursor stands at."""
+    allowed = ["page", "page_size", "sort", "cursor",
+               *(name for name in ("movie", "user", "min_rating") if name not in fixed)]
     query = Params(request, allowed)
+    keyset_walk = "cursor" in query.args
+    if keyset_walk and "page" in query.args:
+        query.fail("page", "Not taken with cursor: the cursor says where the page starts.")
     page, size = query.page()
     movie_id = fixed.get("movie_id", query.integer("movie", low=1, high=2**53))
     user_id = query.integer("user", low=1, high=2**53)
     min_rating = query.integer("min_rating", low=1, high=10)
     sort = query.choice("sort", SORTS, "-created_at")
+    cursor = query.args.get("cursor") or [""]
+    if len(cursor) > 1:
+        query.fail("cursor", "Give this parameter once.")
     query.done()
-    return {"movie_id": movie_id, "user_id": user_id, "min_rating": min_rating, "sort": sort, "page": page,
-            "size": size}
+    asked = {"movie_id": movie_id, "user_id": user_id, "min_rating": min_rating, "sort": sort, "page": page,
+             "size": size}
+    if keyset_walk:
+        token = cursor[0].strip()
+        asked["after"] = cursors.decode(request.app.ctx.settings, token, _walk(asked)) if token else None
+    return asked
+
+
+def _walk(asked: dict[str, Any]) -> dict[str, Any]:
+    """What a reviews cursor is bound to: the filters and the sort."""
+    return {name: asked[name] for name in ("movie_id", "user_id", "min_rating", "sort")}
+
+
+async def _answer(request: Request, asked: dict[str, Any]) -> dict[str, Any]:
+    """A page by number, or a keyset page when the request walks by cursor."""
+    if "after" not in asked:
+        return await reviews_page(request, **asked)
+    size = asked["size"]
+    total, found, last = await reviews.list_reviews_after(
+        await request.app.ctx.stores.mysql(), movie_id=asked["movie_id"], user_id=asked["user_id"],
+        min_rating=asked["min_rating"], sort=asked["sort"], key=asked["after"], limit=size)
+    following = cursors.encode(request.app.ctx.settings, _walk(asked), last) if last else None
+    return keyset(request, found, total, following, size)
 
 
 async def reviews_page(request: Request, *, movie_id: int | None = None, user_id: int | None = None,
@@ -55,7 +85,7 @@ async def reviews_page(request: Request, *, movie_id: int | None = None, user_id
 @endpoint("List reviews", query="reviews", response="ReviewPage", limit=READ)
 async def list_reviews(request: Request) -> HTTPResponse:
     """Reviews, filtered by movie, user and minimum rating, newest first by default."""
-    return respond(request, await reviews_page(request, **_query(request)))
+    return respond(request, await _answer(request, _query(request)))
 
 
 @movie_reviews_bp.get("/<movie_id:id>/reviews")
@@ -65,7 +95,7 @@ async def movie_reviews(request: Request, movie_id: int) -> HTTPResponse:
     asked = _query(request, movie_id=movie_id)
     if not await film_exists(request, movie_id):
         raise NotFound(f"No movie with id {movie_id}.")
-    return respond(request, await reviews_page(request, **asked))
+    return respond(request, await _answer(request, asked))
 
 
 @bp.get("/<review_id:id>")

@@ -98,17 +98,58 @@ async def user_review(pool: Pool, user_id: int, movie_id: int) -> dict[str, Any]
     return None if row is None else public(row)
 
 
-async def list_reviews(pool: Pool, *, movie_id: int | None = None, user_id: int | None = None,
-                       min_rating: int | None = None, sort: str = "-created_at", skip: int = 0,
-                       limit: int = 20) -> tuple[int, list[dict[str, Any]]]:
-    """(total, one page) of reviews matching the filters."""
+def _filters(movie_id: int | None, user_id: int | None, min_rating: int | None) -> tuple[list[str], list[Any]]:
     where, args = [], []
     for column, value, op in (("movie_id", movie_id, "="), ("user_id", user_id, "="),
                               ("rating", min_rating, ">=")):
         if value is not None:
             where.append(f"{column} {op} %s")
             args.append(value)
-    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return where, args
+
+
+def _where(where: list[str]) -> str:
+    return f"WHERE {' AND '.join(where)}" if where else ""
+
+
+# A keyset page follows its key by (sort column, id) in the sort's direction.
+AFTER = {"-created_at": ("created_at", "<"), "created_at": ("created_at", ">"), "-rating": ("rating", "<"),
+         "rating": ("rating", ">")}
+Key = tuple[Any, int]  # a review's sort value (created_at as ISO 8601, or its rating) and its id
+
+
+def _key(row: tuple[Any, ...], sort: str) -> Key:
+    return (row[7].isoformat() if sort.endswith("created_at") else int(row[4])), int(row[0])
+
+
+async def list_reviews_after(pool: Pool, *, movie_id: int | None = None, user_id: int | None = None,
+                             min_rating: int | None = None, sort: str = "-created_at", key: Key | None = None,
+                             limit: int = 20) -> tuple[int, list[dict[str, Any]], Key | None]:
+    """A keyset page: (total matching, the reviews after `key` in the sort, from the start without one; the key
+    of the last of them while more follow)."""
+    where, args = _filters(movie_id, user_id, min_rating)
+    page_where, page_args = list(where), list(args)
+    if key is not None:
+        column, op = AFTER[sort]
+        value = datetime.fromisoformat(key[0]) if column == "created_at" else int(key[0])
+        page_where.append(f"({column} {op} %s OR ({column} = %s AND id {op} %s))")
+        page_args += [value, value, key[1]]
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute(f"SELECT COUNT(*) FROM reviews {_where(where)}", tuple(args))
+        total = int((await cur.fetchone())[0])
+        await cur.execute(f"SELECT {COLUMNS} FROM reviews {_where(page_where)} ORDER BY {SORTS[sort]} LIMIT %s",
+                          (*page_args, limit + 1))
+        rows = await cur.fetchall()
+    more = len(rows) > limit
+    return total, [public(r) for r in rows[:limit]], _key(rows[limit - 1], sort) if more else None
+
+
+async def list_reviews(pool: Pool, *, movie_id: int | None = None, user_id: int | None = None,
+                       min_rating: int | None = None, sort: str = "-created_at", skip: int = 0,
+                       limit: int = 20) -> tuple[int, list[dict[str, Any]]]:
+    """(total, one page) of reviews matching the filters."""
+    where, args = _filters(movie_id, user_id, min_rating)
+    clause = _where(where)
     async with pool.acquire() as conn, conn.cursor() as cur:
         await cur.execute(f"SELECT COUNT(*) FROM reviews {clause}", tuple(args))
         total = int((await cur.fetchone())[0])

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from tests.conftest import account
+
 
 def walk_by_cursor(http: httpx.Client, url: str) -> list[int]:
     ids: list[int] = []
@@ -57,3 +59,31 @@ def test_cursors_are_signed_and_belong_to_their_list(http: httpx.Client, seeded:
         assert "cursor" in problem or "page" in problem, problem
     second = http.get(f"/api/movies/?sort=-votes&page_size=5&cursor={cursor}")
     assert second.status_code == 200 and second.json()["results"][0]["id"] not in [f["id"] for f in first["results"]]
+
+
+def test_a_films_reviews_walk_by_cursor_without_repeating_one_when_reviews_are_posted(
+        http: httpx.Client, seeded: str) -> None:
+    film = max((f for f in http.get("/api/movies/?sort=-votes&page_size=50").json()["results"]),
+               key=lambda f: http.get(f"/api/movies/{f['id']}/reviews/?page_size=1").json()["count"])
+    url = f"/api/movies/{film['id']}/reviews/"
+    count = http.get(url + "?page_size=1").json()["count"]
+    assert count >= 6, "the seed reviews the most voted films several times"
+    for sort in ("-created_at", "created_at", "-rating", "rating"):
+        by_number = [r["id"] for r in http.get(f"{url}?sort={sort}&page_size=100").json()["results"]]
+        assert walk_by_cursor(http, f"{url}?sort={sort}&page_size=4&cursor=") == by_number[:count], sort
+
+    first = http.get(f"{url}?page_size=3&cursor=").json()
+    newcomer = account(http, "walker")
+    posted = http.post("/api/reviews/", headers=newcomer["headers"],
+                       json={"movie_id": film["id"], "rating": 7, "body": "Posted mid-walk."})
+    assert posted.status_code == 201, posted.text
+    try:
+        second = http.get(first["next"]).json()
+        page_two = http.get(f"{url}?page_size=3&page=2").json()
+        seen = [r["id"] for r in first["results"]]
+        assert not {r["id"] for r in second["results"]} & set(seen)
+        assert page_two["results"][0]["id"] == seen[-1], "page 2 by number repeats a review here"
+        assert http.get(f"{url}?sort=rating&cursor={first['next_cursor']}").status_code == 400
+        assert http.get(f"/api/reviews/?cursor={first['next_cursor']}").status_code == 400  # another list
+    finally:
+        http.delete(f"/api/reviews/{posted.json()['id']}/", headers=newcomer["headers"])
