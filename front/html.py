@@ -16,6 +16,8 @@ from errors import Invalid
 ENV = Environment(loader=PackageLoader("front", "templates"), autoescape=select_autoescape(["html"]))
 
 
+NOSNIFF = {"X-Content-Type-Options": "nosniff"}
+
 FORMATS = {"json": False, "api": True}  # Django REST framework's ?format=: JSON, or the browsable page
 
 
