@@ -1,8 +1,8 @@
 """API documentation: `GET /openapi.json`, Swagger UI at `GET /docs`, ReDoc at `GET /redoc`.
 
 Both pages load their code from this server only (`/docs/assets/...`): Swagger UI and ReDoc from the npm
-packages the set-up installs (front/uiassets.py), and the few lines that start them from front/templates/.
-Where the packages are missing the pages answer 503 saying so.
+packages the set-up installs (front/uiassets.py), and the few lines that start them, and the browsable
+pages' forms, from front/templates/. Where the packages are missing the pages answer 503 saying so.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 OURS = {  # served from front/templates/, always there
     "docs.js": "text/javascript; charset=utf-8",
     "redoc.js": "text/javascript; charset=utf-8",
+    "browsable.js": "text/javascript; charset=utf-8",
 }
 HTML = "text/html; charset=utf-8"
 PAGES = {"docs": ("Swagger UI", "swagger-ui"), "redoc": ("ReDoc", "redoc")}
@@ -121,7 +122,7 @@ FILES = Files()
 @bp.get("/docs/assets/<name:str>")
 @endpoint("A file the documentation pages load")
 async def asset(request: Request, name: str) -> HTTPResponse:
-    """Swagger UI's and ReDoc's code and styles."""
+    """Swagger UI's and ReDoc's code and styles, and the browsable pages' script."""
     data, tag, content_type = FILES.get(name)
     headers = {"ETag": tag, **NOSNIFF}
     held = request.headers.get("if-none-match")

@@ -104,7 +104,7 @@ def test_without_the_set_up_the_pages_are_a_503_saying_what_is_missing(uninstall
     assert "python -m dev.services ensure" in text
     with pytest.raises(Unavailable, match="is not installed on this server"):
         docs.FILES.get("swagger-ui-bundle.js")
-    assert docs.FILES.get("docs.js")[0].startswith(b"//")  # the project's own scripts are always there
+    assert docs.FILES.get("browsable.js")[0].startswith(b"//")  # the project's own scripts are always there
     with pytest.raises(NotFound):
         docs.FILES.get("index.html")
 
@@ -125,3 +125,22 @@ def test_the_set_up_installs_the_pinned_packages_with_npm(tmp_path: Path) -> Non
         assert uiassets.path(name, tmp_path).stat().st_size > 10_000, name
     assert not (tmp_path / "package-lock.json").exists()
     assert uiassets.install(tmp_path) is False  # already there: npm is not run again
+
+
+def test_the_browsable_pages_carry_the_forms_script_under_a_policy(http: httpx.Client, seeded: str) -> None:
+    browser = {"Accept": "text/html"}
+    film = http.get("/api/movies/5/", headers=browser)
+    assert film.status_code == 200
+    policy = film.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "connect-src 'self';" in policy and "frame-ancestors 'none'" in policy
+    assert "form-action 'none'" in policy and "unsafe-eval" not in policy and "script-src 'self' 'unsafe" not in policy
+    assert film.headers["x-content-type-options"] == "nosniff"
+    assert SCRIPT_OR_STYLE.findall(film.text) == ["data:,", "/docs/assets/browsable.js"]
+    assert 'data-film="5"' in film.text and 'id="review-form"' in film.text and 'id="profile-form"' in film.text
+    assert "<script>" not in film.text  # no inline script: the policy would refuse it
+    listing = http.get("/api/genres/", headers=browser)
+    assert 'id="profile-form"' in listing.text and 'id="review-form"' not in listing.text  # no film, no review
+    assert 'id="review-form"' not in http.get("/api/movies/5/reviews/", headers=browser).text
+    script = http.get("/docs/assets/browsable.js")
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert "sessionStorage" in script.text and "document.cookie" not in script.text and "innerHTML" not in script.text
