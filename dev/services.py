@@ -2,7 +2,9 @@
 
 For each configured URL on this machine that does not answer, the local service is started
 (installed from Debian's packages first if it is missing); then the databases, users and
-vhost the URLs name are created. With no MONGO_URL the MongoDB stand-in is started, with
+vhost the URLs name are created. First the documentation pages' Swagger UI and ReDoc are installed with
+npm when they are missing (front/uiassets.py) and, for the tests, Debian's chromium and chromium-driver
+(the browser tests drive them). With no MONGO_URL the MongoDB stand-in is started, with
 no FIREBASE_CREDENTIALS the Firebase emulator, and in development an SMTP sink; each counts as
 up only once it answers a real request. What this command starts is recorded in the data
 folder (`.data`, or `MOVIEVERSE_DATA`) under run/started.json; `stop` stops exactly that
@@ -26,6 +28,7 @@ from config import Secret, Settings, load
 from dev import probes, testenv
 from dev.processes import BIN, DATA, LOGS, ROOT, alive, locked, recorded, remember, say, settle, spawn, stop_all
 from dev.processes import stop_entry as stop_recorded
+from front import uiassets
 
 LOCAL = {"127.0.0.1", "localhost", "::1", ""}
 answers = probes.accepts
@@ -277,11 +280,35 @@ def _settings(env: str) -> Settings:
     return load()
 
 
+# What the browser tests drive (tests/front/test_browser.py): Debian's Chromium and its WebDriver (the driver's
+# package first: it brings the browser along, so a fresh machine reads the package lists once).
+BROWSER = (("chromedriver", "chromium-driver"), ("chromium", "chromium"))
+
+
+def ensure_tools(env: str) -> None:
+    """The documentation pages' Swagger UI and ReDoc (npm, pinned in front/docsui/package.json) and, for the
+    tests, the headless browser."""
+    if uiassets.missing():
+        say("docs-ui", "installing Swagger UI and ReDoc with npm")
+        try:
+            if shutil.which("npm") is None:
+                raise RuntimeError("npm is needed to install Swagger UI and ReDoc (apt-get install npm)")
+            uiassets.install()
+        except RuntimeError as error:
+            if env == "test":  # the documentation tests need them
+                raise SystemExit(str(error)) from None
+            say("docs-ui", f"{error}; /docs and /redoc will say what is missing")
+    if env == "test":
+        for binary, package in BROWSER:
+            apt_install(binary, package)
+
+
 def ensure(env: str) -> None:
     """Bring up every dependency for the development, test or bench namespaces."""
     settings = _settings(env)
     with locked():
         settle()
+        ensure_tools(env)
         for service in SERVICES:
             if env in service.envs:
                 ensure_service(service, settings, env)

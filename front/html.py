@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,6 +16,14 @@ from errors import Invalid
 
 ENV = Environment(loader=PackageLoader("front", "templates"), autoescape=select_autoescape(["html"]))
 
+
+NOSNIFF = {"X-Content-Type-Options": "nosniff"}
+# The pages run one script, this server's (/docs/assets/browsable.js: the forms), and call this server only;
+# nothing else is loaded, nothing may frame them, and no form is sent but by that script.
+HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; "
+                                      "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+                                      "frame-ancestors 'none'", **NOSNIFF}
+FILM = re.compile(r"/api/movies/([1-9][0-9]{0,17})/?")  # a film's page, which has the review form
 
 FORMATS = {"json": False, "api": True}  # Django REST framework's ?format=: JSON, or the browsable page
 
@@ -115,8 +124,10 @@ def render(
     request: Request, data: Any, status: int = 200, extra: list[tuple[str, str]] | None = None
 ) -> HTTPResponse:
     """The HTML page of a JSON document."""
+    film = FILM.fullmatch(request.path) if status == 200 else None
     page = ENV.get_template("browsable.html").render(
         method=request.method, path=request.path, query=request.query_string, status=status,
         body=_linked(data), links=(extra or []) + related_links(data), content_type="application/json",
+        film=film and int(film.group(1)),
     )
-    return HTTPResponse(page, status=status, content_type="text/html; charset=utf-8")
+    return HTTPResponse(page, status=status, content_type="text/html; charset=utf-8", headers=HEADERS)

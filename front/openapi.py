@@ -69,8 +69,8 @@ def build(app: Sanic) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in app.router.routes:
         raw = "/" + route.path.strip("/")
-        if raw in ("/openapi.json", "/docs"):
-            continue
+        if raw in ("/openapi.json", "/docs", "/redoc") or raw.startswith("/docs/"):
+            continue  # the documentation itself
         path_params = PARAM.findall(raw)
         path = PARAM.sub(lambda m: "{" + m.group(1) + "}", raw)
         if path.startswith("/api/"):
