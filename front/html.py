@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,6 +17,10 @@ from sanic.response import HTTPResponse
 from errors import Invalid
 
 ENV = Environment(loader=PackageLoader("front", "templates"), autoescape=select_autoescape(["html"]))
+# The page's entity tag names the templates it was rendered with: a deploy that changes them changes every
+# page's tag, so no browser keeps a page of the templates before it (a 304) while the data stays the same.
+TEMPLATES = hashlib.blake2b(b"".join(path.read_bytes() for path in sorted(
+    (Path(__file__).parent / "templates").iterdir()) if path.is_file()), digest_size=4).hexdigest()
 
 
 NOSNIFF = {"X-Content-Type-Options": "nosniff"}

@@ -10,7 +10,7 @@ from sanic.response import HTTPResponse
 
 from cache.jobs import QUEUED
 from cache.local import etag
-from front.html import render, wants_html
+from front.html import TEMPLATES, render, wants_html
 
 JSON = "application/json; charset=utf-8"
 VARY = "Vary"
@@ -53,7 +53,7 @@ def respond_raw(request: Request, body: bytes, tag: str | None = None, *, data: 
     html = wants_html(request)
     tag = tag or etag(body)
     if html:
-        tag = f'{tag[:-1]}-html"'  # the page is another representation, with a tag of its own
+        tag = f'{tag[:-1]}-html{TEMPLATES}"'  # another representation, with a tag of its own (and its templates')
     held = request.headers.get("if-none-match")
     if held is not None and request.method in READS and _matches(held, tag):
         return HTTPResponse(status=304, headers={"ETag": tag, VARY: "Accept"})

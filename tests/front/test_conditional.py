@@ -10,7 +10,7 @@ import httpx
 
 from tests.conftest import account
 
-STRONG = re.compile(r'^"[0-9a-f]{32}(-html)?"$')
+STRONG = re.compile(r'^"[0-9a-f]{32}(-html[0-9a-f]{8})?"$')
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
