@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
 from sanic import Request
+from sanic.helpers import has_message_body
 from sanic.response import HTTPResponse
 
 from cache.jobs import QUEUED
@@ -17,9 +19,51 @@ VARY = "Vary"
 READS = ("GET", "HEAD")
 
 
+UNSAFE = str.maketrans("", "", "\r\n\x00")  # what Sanic strips from header names and values
+
+
+class Encoded:
+    """Header lines as Sanic sends them (each name and value sanitised, then encoded), kept by (name, value):
+    most of an answer's headers repeat from one answer to the next (its type, Vary, Cache-Control, a hot
+    film's ETag), and encoding each again cost about 1.8 µs a header, a tenth of a cached read."""
+
+    MOST = 4096
+
+    def __init__(self) -> None:
+        self.held: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+    def lines(self, response: HTTPResponse) -> Iterator[tuple[bytes, bytes]]:
+        """The response's header lines, encoded (Sanic's `processed_headers`, the same bytes)."""
+        if has_message_body(response.status):
+            response.headers.setdefault("content-type", response.content_type)
+        held = self.held
+        for name, value in response.headers.items():
+            pair = held.get((name, value))
+            if pair is None:
+                if len(held) >= self.MOST:
+                    held.clear()
+                pair = held[(name, value)] = (
+                    name.translate(UNSAFE).encode("ascii"),
+                    f"{value}".translate(UNSAFE).encode(errors="surrogateescape"))
+            yield pair
+
+
+ENCODED = Encoded()
+
+
+class EncodedResponse(HTTPResponse):
+    """An answer whose header lines are encoded through `ENCODED` (the JSON answers and their 304s)."""
+
+    __slots__ = ()
+
+    @property
+    def processed_headers(self) -> Iterator[tuple[bytes, bytes]]:
+        return ENCODED.lines(self)
+
+
 def json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:
     """A JSON response."""
-    return HTTPResponse(
+    return EncodedResponse(
         orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS),
         status=status,
         headers=headers,
@@ -29,7 +73,7 @@ def json(data: Any, status: int = 200, headers: dict[str, str] | None = None) ->
 
 def raw_json(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:
     """A response from JSON bytes that are already serialised."""
-    return HTTPResponse(body, status=status, headers=headers, content_type=JSON)
+    return EncodedResponse(body, status=status, headers=headers, content_type=JSON)
 
 
 def respond(
@@ -56,7 +100,7 @@ def respond_raw(request: Request, body: bytes, tag: str | None = None, *, data: 
         tag = f'{tag[:-1]}-html{TEMPLATES}"'  # another representation, with a tag of its own (and its templates')
     held = request.headers.get("if-none-match")
     if held is not None and request.method in READS and _matches(held, tag):
-        return HTTPResponse(status=304, headers={"ETag": tag, VARY: "Accept"})
+        return EncodedResponse(status=304, headers={"ETag": tag, VARY: "Accept"})
     if html:
         page = render(request, orjson.loads(body) if data is None else data, 200)
         page.headers.update({**(headers or {}), VARY: "Accept", "ETag": tag})
