@@ -1,13 +1,16 @@
 """Read benchmark: a bare Sanic route vs MovieVerse's cached reads, measured in one run.
 
-    .venv/bin/python bench/read.py [--seconds 10] [--connections 32] [--workers 1]
+    .venv/bin/python bench/read.py [--seconds 10] [--rounds 1] [--connections 32] [--workers 1] [--against DIR]
 
 Needs seeded stores and running workers (`make up`; without a worker, a list page whose local copy expired is
 read from MongoDB after LIST_WAIT_SECONDS) and wrk (`apt-get install wrk`). Starts a bare
 Sanic app that returns a movie-sized JSON document and a MovieVerse web process with the same
 worker count, warms the caches, then loads each URL with wrk on loopback and prints req/s,
 p50/p99 and the ratio to the bare route; then the same cached URLs with If-None-Match naming the tag
-their answer carries (a 304 without a body).
+their answer carries (a 304 without a body). With `--against DIR` (a checkout of other code, e.g. made with
+`git worktree add DIR <commit>`) that code's cached reads are loaded in the same rounds, against the same
+stores, so a change is measured against its baseline in one run. `--rounds N` loads every target once per
+round and prints medians.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ if __name__ == "__main__":
 '''
 
 
+BARE = "bare Sanic route (same JSON)"
+
+
 def wrk(url: str, seconds: int, connections: int, headers: tuple[str, ...] = ()) -> dict[str, float]:
     """req/s, p50 and p99 (ms) of a wrk run."""
     sent = [arg for header in headers for arg in ("-H", header)]
@@ -73,23 +79,39 @@ def not_modified(url: str) -> str:
     return str(tag)
 
 
+def start_movieverse(root: Path, env: dict[str, str], tmp: Path, name: str) -> tuple[subprocess.Popen[bytes], int]:
+    """A MovieVerse web process of the code in `root`, on a free port."""
+    port = free_port()
+    own = dict(env, PYTHONPATH=str(root), PORT=str(port), PUBLIC_URL=f"http://127.0.0.1:{port}",
+               PROMETHEUS_MULTIPROC_DIR=str(tmp / f"metrics-{name}"))
+    return subprocess.Popen([sys.executable, "-m", "front.server"], cwd=root, env=own, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True), port
+
+
+def median(values: list[float]) -> float:
+    """The middle value (the upper one of an even count)."""
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
 def main() -> int:
-    """Run both servers, load them in turn, print the table."""
+    """Run the servers, load them in turn, round after round, print the table of medians."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=10, help="load per target per round")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds over every target; medians are printed")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--movie", type=int, default=52930)
+    parser.add_argument("--against", type=Path, help="a checkout of other code (say, before a change) whose "
+                                                      "cached reads are measured in the same rounds")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="movieverse-bench-"))
-    env = dict(os.environ, PYTHONPATH=str(ROOT), WEB_CONCURRENCY=str(args.workers), LOG_LEVEL="WARNING")
-    mv_port, bare_port = free_port(), free_port()
-    env.update(PORT=str(mv_port), PUBLIC_URL=f"http://127.0.0.1:{mv_port}",
-               PROMETHEUS_MULTIPROC_DIR=str(tmp / "metrics"))
-    procs = [subprocess.Popen([sys.executable, "-m", "front.server"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+    env = dict(os.environ, WEB_CONCURRENCY=str(args.workers), LOG_LEVEL="WARNING")
+    bare_port = free_port()
+    proc, mv_port = start_movieverse(ROOT, env, tmp, "now")
+    procs = [proc]
     try:
         detail = f"http://127.0.0.1:{mv_port}/api/movies/{args.movie}/"
         wait_for(detail)
@@ -103,22 +125,32 @@ def main() -> int:
         wait_for(bare)
         genre = f"http://127.0.0.1:{mv_port}/api/movies/?genre=3"
         targets: dict[str, tuple[str, tuple[str, ...]]] = {
-            "bare Sanic route (same JSON)": (bare, ()),
+            BARE: (bare, ()),
             f"cached /api/movies/{args.movie}/": (detail, ()),
             f"304 /api/movies/{args.movie}/": (detail, (f"If-None-Match: {not_modified(detail)}",)),
             "cached /api/movies/?genre=3": (genre, ()),
             "304 /api/movies/?genre=3": (genre, (f"If-None-Match: {not_modified(genre)}",)),
         }
+        if args.against:
+            proc, old_port = start_movieverse(args.against.resolve(), env, tmp, "against")
+            procs.append(proc)
+            old = f"http://127.0.0.1:{old_port}/api/movies/"
+            wait_for(f"{old}{args.movie}/")
+            targets[f"against: cached /api/movies/{args.movie}/"] = (f"{old}{args.movie}/", ())
+            targets["against: cached /api/movies/?genre=3"] = (f"{old}?genre=3", ())
         for url, headers in targets.values():
             wrk(url, 2, args.connections, headers)
-        results = {name: wrk(url, args.seconds, args.connections, headers) for name, (url, headers) in targets.items()}
-        base = results["bare Sanic route (same JSON)"]["rps"]
-        print(f"workers={args.workers} connections={args.connections} seconds={args.seconds} "
-              f"body={len(body)} bytes")
-        print(f"{'target':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
-        for name, r in results.items():
-            print(f"{name:<34} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['errors']:>7} "
-                  f"{r['rps'] / base:>6.2f}")
+        rounds: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
+        for _ in range(args.rounds):  # each round loads every target once: a busy spell hits all of them
+            for name, (url, headers) in targets.items():
+                rounds[name].append(wrk(url, args.seconds, args.connections, headers))
+        print(f"workers={args.workers} connections={args.connections} seconds={args.seconds} rounds={args.rounds} "
+              f"body={len(body)} bytes (medians; ratio: the median of each round's ratio to that round's bare)")
+        print(f"{'target':<44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+        for name, runs in rounds.items():
+            ratio = median([r["rps"] / b["rps"] for r, b in zip(runs, rounds[BARE], strict=True)])
+            print(f"{name:<44} {median([r['rps'] for r in runs]):>9.0f} {median([r['p50'] for r in runs]):>8.2f} "
+                  f"{median([r['p99'] for r in runs]):>8.2f} {sum(int(r['errors']) for r in runs):>7} {ratio:>6.2f}")
     finally:
         for proc in procs:
             try:
