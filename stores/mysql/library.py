@@ -37,3 +37,11 @@ async def holdings(pool: Pool, user_id: int) -> int:
                           " + (SELECT COUNT(*) FROM diary_entries WHERE user_id = %s)"
                           " + (SELECT COUNT(*) FROM lists WHERE user_id = %s)", (user_id, user_id, user_id))
         return int((await cur.fetchone())[0])
+
+
+async def count(pool: Pool) -> int:
+    """How many library rows there are in all: shelf rows, diary entries, lists and their items."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("SELECT (SELECT COUNT(*) FROM shelf_items) + (SELECT COUNT(*) FROM diary_entries)"
+                          " + (SELECT COUNT(*) FROM lists) + (SELECT COUNT(*) FROM list_items)")
+        return int((await cur.fetchone())[0])
