@@ -108,11 +108,11 @@ def user_library(user_id: int, reviews: list[dict[str, Any]], table: FilmTable, 
     library.watchlist = [(film.id, _earlier(rng, now, 2 * 365))
                          for film in _unseen(rng, table, watched, max(12 if demo else 0, wanted))]
     rated = sorted(reviews, key=lambda r: (-r["rating"], r["movie_id"]))
-    liked = [r["movie_id"] for r in rated if r["rating"] >= 8]
-    liked += [e["movie_id"] for e in library.diary if (e["rating"] or 0) >= 8 and e["movie_id"] not in liked]
+    good = [r["movie_id"] for r in rated if r["rating"] >= 8]
+    good += [e["movie_id"] for e in library.diary if (e["rating"] or 0) >= 8]
     if demo:
-        liked += [r["movie_id"] for r in rated if r["movie_id"] not in liked]
-        liked += [e["movie_id"] for e in library.diary if e["movie_id"] not in liked]
+        good += [r["movie_id"] for r in rated] + [e["movie_id"] for e in library.diary]
+    liked = list(dict.fromkeys(good))  # a rewatched film once
     favourites = liked[: max(6 if demo else 0, rng.randint(0, 8))]
     library.favorites = [(movie_id, _earlier(rng, now, 2 * 365)) for movie_id in favourites]
     seen = [by_id[m] for m in dict.fromkeys([*favourites, *liked, *(r["movie_id"] for r in rated)]) if m in by_id]

@@ -6,11 +6,14 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from seeds import films, library, reviews
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 TABLE = reviews.film_table(films.all_films()[:5000])
 PLAN = reviews.review_plan(400, 20_000, len(TABLE.films))
+SPARSE = reviews.review_plan(1500, 3000, len(TABLE.films))  # most favourites then come from the diary
 
 
 def library_of(user_id: int, users: list[int] = PLAN) -> tuple[list[dict[str, Any]], library.Library]:
@@ -24,9 +27,10 @@ def test_a_library_is_the_same_every_time() -> None:
     assert library_of(7)[1] != library_of(8)[1]
 
 
-def test_a_library_agrees_with_the_users_reviews() -> None:
-    for user_id in range(1, 401):
-        written, kept = library_of(user_id)
+@pytest.mark.parametrize("plan", [PLAN, SPARSE], ids=["50 reviews each", "2 reviews each"])
+def test_a_library_agrees_with_the_users_reviews(plan: list[int]) -> None:
+    for user_id in range(1, len(plan) + 1):
+        written, kept = library_of(user_id, plan)
         rated = {r["movie_id"]: r for r in written}
         watched = {e["movie_id"] for e in kept.diary}
         for entry in kept.diary:
@@ -39,7 +43,9 @@ def test_a_library_agrees_with_the_users_reviews() -> None:
         assert all(firsts[e["movie_id"]] == 1 for e in kept.diary if e["rewatch"]), "a rewatch follows a first watch"
         shelved = [m for m, _ in kept.watchlist]
         assert len(set(shelved)) == len(shelved) and not set(shelved) & (set(rated) | watched), "not seen yet"
-        assert all(rated[m]["rating"] >= 8 if m in rated else m in watched for m, _ in kept.favorites)
+        liked = [m for m, _ in kept.favorites]
+        assert len(set(liked)) == len(liked), "a film is a favourite once"
+        assert all(rated[m]["rating"] >= 8 if m in rated else m in watched for m in liked)
         for made in kept.lists:
             ids = [m for m, _ in made["items"]]
             assert ids and len(set(ids)) == len(ids)
