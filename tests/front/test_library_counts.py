@@ -97,3 +97,14 @@ def test_a_deleted_account_leaves_the_counts(http: httpx.Client, seeded: str) ->
     moved_to(http, plus(before, favorites=1, lists=1))
     assert http.delete("/api/users/me/", headers=user["headers"]).status_code == 204
     moved_to(http, before, timeout=40)
+
+
+def test_a_watchlist_import_moves_the_counts(http: httpx.Client, seeded: str) -> None:
+    user = account(http, "importer")
+    film = http.get(f"/api/movies/{FILM}/").json()
+    before = library(http)
+    csv = f"Date,Name,Year,Letterboxd URI\n2024-06-11,\"{film['title']}\",{film['year']},\n".encode()
+    started = http.post("/api/users/me/import/?kind=watchlist", content=csv, headers={
+        **user["headers"], "Content-Type": "text/csv"})
+    assert started.status_code == 202, started.text
+    moved_to(http, plus(before, watchlists=1), timeout=60)
