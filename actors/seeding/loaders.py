@@ -197,8 +197,10 @@ async def load_profiles(res: Resources, spec: dict[str, Any], start: int, end: i
 
 
 async def load_finish(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
-    """Rating statistics (in MySQL and copied into the films), genre counts, and a clean cache."""
+    """Reviews linked to their diary entries, rating statistics (in MySQL and copied into the films), genre
+    counts, and a clean cache."""
     pool, db = await res.stores.mysql(), await res.stores.mongo()
+    await mysql_bulk.link_seeded_reviews(pool)
     version = await mysql_bulk.refresh_all_stats(pool)
     figures = await mysql_bulk.all_stats(pool)
     await mongo_movies.set_user_ratings(db, figures)

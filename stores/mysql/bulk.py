@@ -124,6 +124,19 @@ async def _list_ids(cur: Any, marks: str, user_ids: Sequence[int]) -> dict[tuple
     return {(int(user_id), str(name)): int(list_id) for list_id, user_id, name in await cur.fetchall()}
 
 
+async def link_seeded_reviews(pool: Pool) -> int:
+    """Point each seeded review without an entry at the seeded watch it comes with (the same author, film and
+    moment, not a rewatch); how many reviews were linked. A seeded watch of a reviewed film is written with the
+    review's moment, which no entry a member writes shares."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute(
+            "UPDATE reviews JOIN diary_entries ON diary_entries.user_id = reviews.user_id"
+            " AND diary_entries.movie_id = reviews.movie_id AND diary_entries.created_at = reviews.created_at"
+            " AND diary_entries.rewatch = 0"
+            " SET reviews.diary_entry_id = diary_entries.id WHERE reviews.diary_entry_id IS NULL")
+        return int(cur.rowcount)
+
+
 async def refresh_all_stats(pool: Pool) -> int:
     """Recompute every movie's rating statistics from the reviews in one statement; returns its version.
 

@@ -225,7 +225,7 @@ async def test_demo_has_a_library_for_every_route(seeded: str, stores: Stores) -
     assert all(movie_ids for movie_ids in demo["lists"].values())
 
 
-async def test_seeded_watches_carry_the_rating_of_the_review(seeded: str, stores: Stores) -> None:
+async def test_seeded_watches_carry_the_rating_of_the_review_which_points_at_them(seeded: str, stores: Stores) -> None:
     accounts = list((await seeded_accounts(stores)).values())
     pool = await stores.mysql()
     async with pool.acquire() as conn, conn.cursor() as cur:
@@ -235,6 +235,12 @@ async def test_seeded_watches_carry_the_rating_of_the_review(seeded: str, stores
                           f" WHERE d.user_id IN ({marks})", tuple(accounts))
         watches, agree, after = await cur.fetchone()
     assert watches > 0 and watches == agree == after
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("SELECT COUNT(*), SUM(d.id = r.diary_entry_id) FROM diary_entries d JOIN reviews r"
+                          " ON r.user_id = d.user_id AND r.movie_id = d.movie_id AND d.created_at = r.created_at"
+                          f" WHERE d.rewatch = 0 AND d.user_id IN ({marks})", tuple(accounts))
+        first_watches, linked = await cur.fetchone()
+    assert first_watches > 0 and linked == first_watches, "a seeded review points at the watch it comes with"
 
 
 @pytest.mark.parametrize("bad", [["--movies", "0"], ["--movies", "60000"], ["--users", "-1"],
