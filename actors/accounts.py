@@ -52,10 +52,13 @@ async def review_changed(movie_id: int, user_id: int) -> None:
 
 
 @dramatiq.actor(actor_name=LIBRARY_CHANGED, queue_name=DEFAULT, max_retries=20, time_limit=60_000)
-async def library_changed(user_id: int) -> None:
-    """A member's watchlist, favourites or diary changed: drop their cached recommendations."""
+async def library_changed(user_id: int, movie_ids: list[int] | None = None) -> None:
+    """A member's library changed: drop their cached recommendations, and the cached details of the films
+    whose library counts moved (`movie_ids`)."""
     res = await resources()
     await invalidate.recommendations_changed(res.redis, user_id)
+    if movie_ids:
+        await invalidate.movies_changed(res.redis, movie_ids)
 
 
 @dramatiq.actor(actor_name=PURGE_ACCOUNT, queue_name=DEFAULT, max_retries=50, min_backoff=1000,
@@ -74,7 +77,10 @@ async def purge_account(user_id: int, second_pass: bool = False) -> None:
     for followup in queued:
         await _movie_changed(res, followup.kwargs["movie_id"])
         await res.stores.forget_sent([followup])
-    await library.delete_user_library(pool, user_id)
+    _, moved = await library.delete_user_library(pool, user_id)
+    if moved is not None:
+        await invalidate.movies_changed(res.redis, moved.kwargs["movie_ids"])
+        await res.stores.forget_sent([moved])
     await delete_profile(await res.stores.firebase(), user_id)
     await invalidate.recommendations_changed(res.redis, user_id)
     if queued:

@@ -53,6 +53,17 @@ async def movie_changed(redis: Redis, movie_id: int, catalogue: bool = True) -> 
     await entries_changed(redis, [keys.movie_entry(movie_id)], catalogue)
 
 
+ANNOUNCE_BATCH = 500
+
+
+async def movies_changed(redis: Redis, movie_ids: list[int]) -> None:
+    """Forget the cached details of many films whose lists need not change (their library counts moved),
+    a few hundred films per announcement."""
+    for start in range(0, len(movie_ids), ANNOUNCE_BATCH):
+        await entries_changed(redis, [keys.movie_entry(m) for m in movie_ids[start : start + ANNOUNCE_BATCH]],
+                              catalogue=False)
+
+
 async def entries_changed(redis: Redis, names: list[str], catalogue: bool = True) -> None:
     """Forget the named cache-aside entries (e.g. `movie:5`, `person:9`) here and in every process;
     `catalogue` moves the catalogue version too (a film or person changed)."""

@@ -39,6 +39,10 @@ COMPONENTS: dict[str, Any] = {
         "rating": {"type": "object", "properties": {"average": NNUM, "votes": NINT,
                                                     "histogram": {"type": "array", "items": NUM}}},
         "user_rating": {"type": ["object", "null"], "properties": {"average": NNUM, "count": INT}},
+        "library": {"type": ["object", "null"], "required": ["watchlists", "favorites", "lists"],
+                    "description": "How many members keep the film on their watchlist and as a favourite, and how "
+                                   "many public lists hold it (null when MySQL did not answer).",
+                    "properties": {"watchlists": INT, "favorites": INT, "lists": INT}},
         "popularity": NNUM,
         "cast": {"type": "array", "items": {"type": "object", "properties": {
             "person_id": INT, "name": STR, "character": NSTR, "order": INT}}},

@@ -21,7 +21,7 @@ from seeds.plan import DEFAULTS, MAX_MOVIES, make_spec
 from seeds.status import report
 from stores import Stores
 
-ORDER = ("genres", "movies", "users", "people", "reviews", "profiles")
+ORDER = ("genres", "movies", "users", "people", "reviews", "library", "profiles")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

@@ -1,8 +1,9 @@
 """Seed actors: fill every store from the bundled real data set, in chunks, idempotently.
 
 A run has five stages. `accounts`: users. `profiles`: profiles (they need the users), genres
-and settings. `catalogue`: films. `relations`: reviews (they need the users) and people
-(their credits need every film). `finish`: rating statistics, genre counts and rankings.
+and settings. `catalogue`: films. `relations`: reviews (they need the users), the users'
+libraries (watchlists, favourites, diaries, lists; they need users and films) and people (their
+credits need every film). `finish`: rating statistics, genre counts and rankings.
 Each stage is split into chunks that any number of bulk workers take in parallel; the chunks
 of a stage touch disjoint documents, and the chunk that completes a stage sends the next one.
 Every write is an upsert, so a redelivered chunk or a second run changes no counts.

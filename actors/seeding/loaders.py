@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from actors.lifecycle import Resources
 from actors.periodic import refresh_rankings
 from cache import invalidate
-from seeds import careers, films, people, profiles, reviews, users, vega
+from seeds import careers, films, library, people, profiles, reviews, users, vega
 from seeds.app_settings import DEFAULT_SETTINGS
 from seeds.plan import spec_now
 from stores.mongo import app_settings as mongo_settings
@@ -160,6 +160,33 @@ async def load_reviews(res: Resources, spec: dict[str, Any], start: int, end: in
     return {"reviews": written}
 
 
+def _libraries(spec: dict[str, Any], accounts: list[tuple[dict[str, Any], int]]
+               ) -> tuple[list[tuple[int, str, int, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The shelf rows, diary entries and lists of these demo users (CPU work, off the event loop)."""
+    counts, table = _plan(spec["users"], spec["reviews"], spec["movies"])
+    now = spec_now(spec)
+    shelf_rows: list[tuple[int, str, int, Any]] = []
+    diary_rows: list[dict[str, Any]] = []
+    list_rows: list[dict[str, Any]] = []
+    for user, user_id in accounts:
+        written = reviews.user_reviews(user["id"], counts[user["id"] - 1], table, now)
+        kept = library.user_library(user["id"], written, table, now)
+        shelf_rows += [(user_id, "watchlist", m, at) for m, at in kept.watchlist]
+        shelf_rows += [(user_id, "favorites", m, at) for m, at in kept.favorites]
+        diary_rows += [dict(entry, user_id=user_id) for entry in kept.diary]
+        list_rows += [dict(made, user_id=user_id) for made in kept.lists]
+    return shelf_rows, diary_rows, list_rows
+
+
+async def load_library(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
+    """The watchlists, favourites, diaries and lists of demo users with ids in [start, end), in one transaction."""
+    accounts = await _accounts(res, spec, start, end)
+    shelf_rows, diary_rows, list_rows = await asyncio.to_thread(_libraries, spec, accounts)
+    written = await mysql_bulk.put_libraries(await res.stores.mysql(), [user_id for _, user_id in accounts],
+                                             shelf_rows, diary_rows, list_rows)
+    return {"library": written}
+
+
 async def load_profiles(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
     """The profiles of demo users with ids in [start, end)."""
     now = spec_now(spec)
@@ -170,8 +197,10 @@ async def load_profiles(res: Resources, spec: dict[str, Any], start: int, end: i
 
 
 async def load_finish(res: Resources, spec: dict[str, Any], start: int, end: int) -> dict[str, int]:
-    """Rating statistics (in MySQL and copied into the films), genre counts, and a clean cache."""
+    """Reviews linked to their diary entries, rating statistics (in MySQL and copied into the films), genre
+    counts, and a clean cache."""
     pool, db = await res.stores.mysql(), await res.stores.mongo()
+    await mysql_bulk.link_seeded_reviews(pool)
     version = await mysql_bulk.refresh_all_stats(pool)
     figures = await mysql_bulk.all_stats(pool)
     await mongo_movies.set_user_ratings(db, figures)
@@ -185,5 +214,6 @@ async def load_finish(res: Resources, spec: dict[str, Any], start: int, end: int
 LOADERS: dict[str, Loader] = {
     "genres": load_genres, "settings": load_settings, "movies": load_movies, "people": load_people,
     "directors": load_directors,
-    "users": load_users, "reviews": load_reviews, "profiles": load_profiles, "finish": load_finish,
+    "users": load_users, "reviews": load_reviews, "library": load_library, "profiles": load_profiles,
+    "finish": load_finish,
 }

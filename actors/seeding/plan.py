@@ -9,10 +9,10 @@ from seeds.films import GENRES
 from seeds.people import pool_size
 from stores import Stores
 from stores.mongo import catalogue
-from stores.mysql import reviews
+from stores.mysql import library, reviews
 from stores.postgres import users
 
-CHUNK = {"movies": 2_000, "users": 1_000, "reviews": 200, "profiles": 2_000, "people": 4_000}
+CHUNK = {"movies": 2_000, "users": 1_000, "reviews": 200, "library": 200, "profiles": 2_000, "people": 4_000}
 
 Chunk = tuple[str, int, int]
 
@@ -33,7 +33,8 @@ def chunks(spec: dict[str, Any], stage: str) -> list[Chunk]:
         return _ranges("movies", spec["movies"], CHUNK["movies"])
     if stage == "relations":
         # Quick chunks first, so they do not wait behind the long people chunks.
-        return [*_ranges("reviews", spec["users"], CHUNK["reviews"]), ("directors", 0, 1),
+        return [*_ranges("reviews", spec["users"], CHUNK["reviews"]),
+                *_ranges("library", spec["users"], CHUNK["library"]), ("directors", 0, 1),
                 *_ranges("people", pool_size(spec["movies"]), CHUNK["people"])]
     if stage == "finish":
         return [("finish", 0, 1)]
@@ -41,16 +42,17 @@ def chunks(spec: dict[str, Any], stage: str) -> list[Chunk]:
 
 
 def expected_totals(spec: dict[str, Any]) -> dict[str, int]:
-    """The rows each store should hold for this run (people are counted as they come)."""
+    """The rows each store should hold for this run (people and library rows are counted as they come)."""
     return {"movies": spec["movies"], "genres": len(GENRES), "users": spec["users"],
-            "reviews": spec["reviews"], "profiles": spec["users"], "people": 0}
+            "reviews": spec["reviews"], "library": 0, "profiles": spec["users"], "people": 0}
 
 
 async def summary(stores: Stores) -> dict[str, int]:
-    """What the stores hold now: movies, genres, people, users, reviews."""
+    """What the stores hold now: movies, genres, people, users, reviews, library rows."""
     counts = await catalogue.counts(await stores.mongo())
     counts["users"] = await users.count(await stores.postgres())
     counts["reviews"] = await reviews.count(await stores.mysql())
+    counts["library"] = await library.count(await stores.mysql())
     return counts
 
 

@@ -20,6 +20,7 @@ from front.pagination import check_page, paginate
 from front.params import Params
 from front.responses import json, respond
 from front.validate import Body
+from front.workers.followup import send_followups
 from stores.mysql import lists
 from stores.postgres import users
 
@@ -108,7 +109,8 @@ async def change_list(request: Request, list_id: int) -> HTTPResponse:
     if not changes and not body.errors:
         body.fail("name", "Give a name, description, public or ranked to change.")
     body.done()
-    changed = await lists.update_list(await request.app.ctx.stores.mysql(), list_id, changes)
+    changed, followup = await lists.update_list(await request.app.ctx.stores.mysql(), list_id, changes)
+    await send_followups(request, [followup] if followup else [])
     return json(await _detail(request, changed, 1, 20))
 
 
@@ -117,7 +119,8 @@ async def change_list(request: Request, list_id: int) -> HTTPResponse:
 async def delete_list(request: Request, list_id: int) -> HTTPResponse:
     """Delete your own list and its items."""
     await _own(request, list_id)
-    await lists.delete_list(await request.app.ctx.stores.mysql(), list_id)
+    followup = await lists.delete_list(await request.app.ctx.stores.mysql(), list_id)
+    await send_followups(request, [followup] if followup else [])
     return HTTPResponse(status=204)
 
 
@@ -157,7 +160,8 @@ async def replace_items(request: Request, list_id: int) -> HTTPResponse:
     body.done()
     assert found is not None
     await check_films(request, "items", [movie_id for movie_id, _ in found])
-    changed = await lists.replace_items(await request.app.ctx.stores.mysql(), list_id, found)
+    changed, followup = await lists.replace_items(await request.app.ctx.stores.mysql(), list_id, found)
+    await send_followups(request, [followup] if followup else [])
     return json(await _detail(request, changed, 1, 20))
 
 

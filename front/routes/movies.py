@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import orjson
@@ -23,7 +24,7 @@ from front.routes.reviews import reviews_page
 from front.routes.state import state_of
 from stores import Stores
 from stores.mongo import movies
-from stores.mysql import ratings
+from stores.mysql import audience, ratings
 
 bp = Blueprint("movies", url_prefix="/api/movies")
 
@@ -36,20 +37,38 @@ async def list_movies(request: Request) -> HTTPResponse:
 
 
 async def load_detail(stores: Stores, movie_id: int) -> dict[str, Any] | None:
-    """The full public document of a movie with MovieVerse users' rating, or None."""
+    """The full public document of a movie with MovieVerse users' rating and library counts, or None.
+
+    What this returns is what the two tiers keep, so the hot read never asks a store: a library write
+    that moves a count drops the film's entry (its follow-up, actors/accounts.py) and the next miss
+    reads the counts again.
+    """
     doc = await movies.get_movie(await stores.mongo(), movie_id)
     if doc is None:
         return None
     body = movies.detail(doc)
-    try:
-        stats = await ratings.rating_stats(await stores.mysql(), [movie_id])
-    except Exception:
-        body["user_rating"] = None
-    else:
-        found = stats.get(movie_id)
-        body["user_rating"] = {"average": found["average"] if found else None,
-                               "count": found["count"] if found else 0}
+    stats, counts = await asyncio.gather(_figures(stores, movie_id), _library(stores, movie_id))
+    found = stats.get(movie_id) if stats is not None else None
+    body["user_rating"] = None if stats is None else {"average": found["average"] if found else None,
+                                                      "count": found["count"] if found else 0}
+    body["library"] = counts
     return body
+
+
+async def _figures(stores: Stores, movie_id: int) -> dict[int, dict[str, Any]] | None:
+    """The film's reviewer statistics, or None when MySQL does not answer."""
+    try:
+        return await ratings.rating_stats(await stores.mysql(), [movie_id])
+    except Exception:
+        return None
+
+
+async def _library(stores: Stores, movie_id: int) -> dict[str, int] | None:
+    """The film's library counts, or None when MySQL does not answer."""
+    try:
+        return await audience.library_counts(await stores.mysql(), movie_id)
+    except Exception:
+        return None
 
 
 @bp.get("/<movie_id:id>")

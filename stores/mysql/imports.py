@@ -116,12 +116,15 @@ async def import_films(pool: Pool, user_id: int, kind: str, films: list[Film]) -
     transaction; the outcome of each film (one of OUTCOMES, in order) and the follow-up if anything changed."""
     now = datetime.now(UTC).replace(tzinfo=None)
     outcomes: list[str] = []
+    shelved: list[int] = []  # films put on the watchlist, whose library counts moved
     async with transaction(pool) as cur:
         await accounts.guard(cur, user_id)
         if kind == "watchlist":
             for film in films:
                 added = await shelves.put(cur, user_id, "watchlist", film.movie_id, _midnight(film.day, now))
                 outcomes.append("added" if added else "unchanged")
+                if added:
+                    shelved.append(film.movie_id)
         else:
             library = _Library(cur, user_id, now)
             await library.load(with_reviews=kind == "ratings")
@@ -129,5 +132,6 @@ async def import_films(pool: Pool, user_id: int, kind: str, films: list[Film]) -
             for film in films:
                 outcomes.append(await step(film))
         changed = any(outcome in ("added", "updated") for outcome in outcomes)
-        message = await outbox.add(cur, LIBRARY_CHANGED, {"user_id": user_id}) if changed else None
+        followup = {"user_id": user_id, **({"movie_ids": shelved} if shelved else {})}
+        message = await outbox.add(cur, LIBRARY_CHANGED, followup) if changed else None
     return outcomes, message

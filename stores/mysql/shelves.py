@@ -1,7 +1,8 @@
 """Shelves: a member's watchlist and favourites, one row per film, each write with its follow-up.
 
 Adding a film that is already there and removing one that is not change nothing and queue nothing,
-so both are idempotent; a bulk add is one transaction, so it lands whole or not at all.
+so both are idempotent; a bulk add is one transaction, so it lands whole or not at all. A follow-up names
+the films that came or went, whose cached details (with their library counts) it drops.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ async def add(pool: Pool, user_id: int, shelf: str, movie_ids: list[int]) -> tup
     now = datetime.now(UTC).replace(tzinfo=None)
     async with transaction(pool) as cur:
         await accounts.guard(cur, user_id)
-        added = 0
+        added = []
         for movie_id in movie_ids:
-            added += await put(cur, user_id, shelf, movie_id, now)
-        message = await outbox.add(cur, LIBRARY_CHANGED, {"user_id": user_id}) if added else None
-    return added, message
+            if await put(cur, user_id, shelf, movie_id, now):
+                added.append(movie_id)
+        message = await outbox.add(cur, LIBRARY_CHANGED, {"user_id": user_id, "movie_ids": added}) if added else None
+    return len(added), message
 
 
 async def put(cur: Any, user_id: int, shelf: str, movie_id: int, added_at: datetime) -> bool:
@@ -47,7 +49,9 @@ async def remove(pool: Pool, user_id: int, shelf: str, movie_id: int) -> Message
         await accounts.guard(cur, user_id)
         await cur.execute("DELETE FROM shelf_items WHERE user_id = %s AND shelf = %s AND movie_id = %s",
                           (user_id, shelf, movie_id))
-        return await outbox.add(cur, LIBRARY_CHANGED, {"user_id": user_id}) if cur.rowcount else None
+        if not cur.rowcount:
+            return None
+        return await outbox.add(cur, LIBRARY_CHANGED, {"user_id": user_id, "movie_ids": [movie_id]})
 
 
 async def newest(pool: Pool, user_id: int, shelf: str, *, oldest_first: bool = False, skip: int = 0,

@@ -8,11 +8,13 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from seeds import films, vega
+from seeds import films, library, reviews, users, vega
 from stores import Stores
 from tests.conftest import FAULTS_VHOST, ROOT, SEED, child_env, run_seed, start_worker
 
@@ -24,8 +26,13 @@ async def counts(stores: Stores) -> dict[str, int]:
     async with pool.acquire() as conn, conn.cursor() as cur:
         await cur.execute("SELECT COUNT(*), COUNT(DISTINCT user_id, movie_id) FROM reviews")
         reviews, distinct = await cur.fetchone()
+        library = {}
+        for table in ("shelf_items", "diary_entries", "lists", "list_items"):
+            await cur.execute(f"SELECT COUNT(*) FROM {table}")
+            library[table] = (await cur.fetchone())[0]
     profiles = await (await stores.firebase()).get("/profiles") or {}
     return {
+        **library,
         "movies": await db.movies.count_documents({}),
         "genres": await db.genres.count_documents({}),
         "people": await db.people.count_documents({}),
@@ -153,6 +160,87 @@ async def test_a_seed_worker_killed_midway_finishes_after_a_restart(
     assert follower.returncode == 0, output
     assert "seeded in" in output
     assert await counts(stores) == before
+
+
+ANY_MOMENT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def seeded_accounts(stores: Stores) -> dict[int, int]:
+    """`{demo user number: account id}` of the seeded users."""
+    names = [u["username"] for u in users.demo_users(1, SEED["users"] + 1, ANY_MOMENT)]
+    rows = await (await stores.postgres()).fetch("SELECT id, username FROM users WHERE username = ANY($1)", names)
+    found = {row["username"]: int(row["id"]) for row in rows}
+    return {number: found[name] for number, name in enumerate(names, 1)}
+
+
+async def stored_library(stores: Stores, account_id: int) -> dict[str, Any]:
+    """What MySQL holds of one account's library, in terms that do not depend on the run's moment."""
+    pool = await stores.mysql()
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("SELECT shelf, movie_id FROM shelf_items WHERE user_id = %s", (account_id,))
+        shelves = {(shelf, int(movie_id)) for shelf, movie_id in await cur.fetchall()}
+        await cur.execute("SELECT movie_id, rating, rewatch FROM diary_entries WHERE user_id = %s", (account_id,))
+        diary = Counter((int(m), r, bool(w)) for m, r, w in await cur.fetchall())
+        await cur.execute("SELECT lists.name, lists.public, lists.ranked, lists.item_count, list_items.position,"
+                          " list_items.movie_id FROM lists JOIN list_items ON list_items.list_id = lists.id"
+                          " WHERE lists.user_id = %s ORDER BY lists.name, list_items.position", (account_id,))
+        held: dict[tuple[str, bool, bool, int], list[int]] = {}
+        for name, public, ranked, count, _, movie_id in await cur.fetchall():
+            held.setdefault((name, bool(public), bool(ranked), int(count)), []).append(int(movie_id))
+    return {"shelves": shelves, "diary": diary, "lists": held}
+
+
+def planned_library(number: int) -> dict[str, Any]:
+    """The library the seed draws for demo user `number` of the test seed, in the terms of `stored_library` (which
+    are the same whatever the run's moment)."""
+    now = ANY_MOMENT
+    table = reviews.film_table(tuple(films.films_between(1, SEED["movies"] + 1)))
+    plan = reviews.review_plan(SEED["users"], SEED["reviews"], len(table.films))
+    kept = library.user_library(number, reviews.user_reviews(number, plan[number - 1], table, now), table, now)
+    return {"shelves": {("watchlist", m) for m, _ in kept.watchlist} | {("favorites", m) for m, _ in kept.favorites},
+            "diary": Counter((e["movie_id"], e["rating"], e["rewatch"]) for e in kept.diary),
+            "lists": {(made["name"], made["public"], made["ranked"], len(made["items"])): [m for m, _ in made["items"]]
+                      for made in kept.lists}}
+
+
+async def test_the_seeded_users_have_libraries_as_drawn(seeded: str, stores: Stores) -> None:
+    accounts = await seeded_accounts(stores)
+    kinds: Counter[str] = Counter()
+    for number in (2, 3, 17, 41, SEED["users"]):
+        stored = await stored_library(stores, accounts[number])
+        assert stored == planned_library(number), f"demo user {number}"
+        kinds.update(shelf for shelf, _ in stored["shelves"])
+    assert kinds["watchlist"] and kinds["favorites"]
+    found = await counts(stores)
+    assert found["shelf_items"] > SEED["users"] and found["diary_entries"] > SEED["users"]
+    assert found["lists"] >= 3 and found["list_items"] > found["lists"]
+    assert "library" in seeded
+
+
+async def test_demo_has_a_library_for_every_route(seeded: str, stores: Stores) -> None:
+    demo = await stored_library(stores, (await seeded_accounts(stores))[2])
+    assert {shelf for shelf, _ in demo["shelves"]} == {"watchlist", "favorites"}
+    assert any(rewatch for _, _, rewatch in demo["diary"]) and sum(demo["diary"].values()) >= 8
+    assert {public for _, public, _, _ in demo["lists"]} == {True, False}
+    assert all(movie_ids for movie_ids in demo["lists"].values())
+
+
+async def test_seeded_watches_carry_the_rating_of_the_review_which_points_at_them(seeded: str, stores: Stores) -> None:
+    accounts = list((await seeded_accounts(stores)).values())
+    pool = await stores.mysql()
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        marks = ", ".join(["%s"] * len(accounts))
+        await cur.execute("SELECT COUNT(*), SUM(d.rating = r.rating), SUM(d.watched_on >= DATE(r.created_at))"
+                          " FROM diary_entries d JOIN reviews r ON r.user_id = d.user_id AND r.movie_id = d.movie_id"
+                          f" WHERE d.user_id IN ({marks})", tuple(accounts))
+        watches, agree, after = await cur.fetchone()
+    assert watches > 0 and watches == agree == after
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("SELECT COUNT(*), SUM(d.id = r.diary_entry_id) FROM diary_entries d JOIN reviews r"
+                          " ON r.user_id = d.user_id AND r.movie_id = d.movie_id AND d.created_at = r.created_at"
+                          f" WHERE d.rewatch = 0 AND d.user_id IN ({marks})", tuple(accounts))
+        first_watches, linked = await cur.fetchone()
+    assert first_watches > 0 and linked == first_watches, "a seeded review points at the watch it comes with"
 
 
 @pytest.mark.parametrize("bad", [["--movies", "0"], ["--movies", "60000"], ["--users", "-1"],

@@ -23,6 +23,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ import pytest
 import redis as redis_sync
 
 from actors.seeding.plan import chunks
+from seeds import films, library, reviews
 from seeds.plan import make_spec
 from stores.mysql import _params as mysql_params
 from tests.conftest import BIN, ROOT
@@ -49,7 +51,7 @@ WAYS = ("as it is", "after wiping MongoDB", "with a new run at once")
 SIGNALS = (signal.SIGINT, signal.SIGKILL)
 # Chunks a signal may be aimed at: those whose rows grow with the seed. The fixed genres and settings
 # chunks write in a few milliseconds, too short to be seen writing for sure.
-AIMED = ("users", "profiles", "movies", "reviews", "people", "finish")
+AIMED = ("users", "profiles", "movies", "reviews", "library", "people", "finish")
 PREFIX = "mv:seed:"
 LEASES = "mv:seed-leases"
 LIVE = "mv:seed-live"
@@ -359,6 +361,9 @@ async def check_final(stack: Stack, cache: Any, runs: list[str]) -> None:
             cur.execute("SELECT COUNT(*) FROM rating_stats s WHERE s.review_count <> "
                         "(SELECT COUNT(*) FROM reviews r WHERE r.movie_id = s.movie_id)")
             assert cur.fetchone() == (0,), "rating statistics agree with the reviews"
+            cur.execute("SELECT (SELECT COUNT(*) FROM shelf_items) + (SELECT COUNT(*) FROM diary_entries)"
+                        " + (SELECT COUNT(*) FROM lists) + (SELECT COUNT(*) FROM list_items)")
+            assert cur.fetchone() == (planned_library_rows(),), "every library row once"
     finally:
         mysql.close()
     conn = await asyncpg.connect(stack.env["POSTGRES_URL"])
@@ -372,6 +377,15 @@ async def check_final(stack: Stack, cache: Any, runs: list[str]) -> None:
     time.sleep(1.0)
     assert bulk_depth(stack) == 0, "nothing of any run is left in the bulk queue"
     assert not cache.hgetall(LEASES), "no chunk holds a lease"
+
+
+def planned_library_rows() -> int:
+    """The library rows the seed draws for SIZES, whatever the run's moment."""
+    table = reviews.film_table(tuple(films.films_between(1, SIZES["movies"] + 1)))
+    plan = reviews.review_plan(SIZES["users"], SIZES["reviews"], len(table.films))
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    return sum(library.user_library(u, reviews.user_reviews(u, plan[u - 1], table, now), table, now).rows()
+               for u in range(1, SIZES["users"] + 1))
 
 
 def _mysql(url: str) -> dict[str, Any]:
@@ -412,8 +426,8 @@ async def wipe(stack: Stack, cache: Any) -> None:
     pymongo.MongoClient(stack.env["MONGO_URL"]).drop_database(f"movieverse_{stack.name}")
     mysql = pymysql.connect(**_mysql(stack.env["MYSQL_URL"]))
     with mysql.cursor() as cur:
-        cur.execute("DELETE FROM reviews")
-        cur.execute("DELETE FROM rating_stats")
+        for table in ("reviews", "rating_stats", "shelf_items", "diary_entries", "lists", "list_items"):
+            cur.execute(f"DELETE FROM {table}")
     mysql.commit()
     mysql.close()
     conn = await asyncpg.connect(stack.env["POSTGRES_URL"])

@@ -1,5 +1,5 @@
 """Workers stopped or killed mid-job: the Procfile's workers stop inside honcho's grace period,
-and a deleted account loses its reviews and profile (and the films' statistics forget its
+and a deleted account loses its reviews, library and profile (and the films' statistics forget its
 reviews) even when the worker dies halfway."""
 
 from __future__ import annotations
@@ -96,6 +96,38 @@ def counts(conn: pymysql.Connection, user_id: int) -> dict[str, Any]:
     return {"mine": mine, "movies": per_movie}
 
 
+def library_rows(conn: pymysql.Connection, user_id: int, list_ids: list[int]) -> dict[str, int]:
+    """The user's rows of each library table (list items by the lists' ids)."""
+    found = {}
+    with conn.cursor() as cur:
+        conn.commit()
+        for table in ("shelf_items", "diary_entries", "lists"):
+            cur.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = %s", (user_id,))
+            found[table] = cur.fetchone()[0]
+        cur.execute("SELECT COUNT(*) FROM list_items WHERE list_id IN %s", (list_ids,))
+        found["list_items"] = cur.fetchone()[0]
+    return found
+
+
+def fill_library(client: httpx.Client, headers: dict[str, str]) -> list[int]:
+    """A watchlist, favourites, diary entries (a rewatch too) and two lists with items; returns the lists' ids."""
+    writes = [client.post("/api/users/me/watchlist/", headers=headers, json={"movie_ids": [43, 44, 45]}),
+              client.put("/api/users/me/favorites/41/", headers=headers),
+              client.put("/api/users/me/favorites/46/", headers=headers)]
+    for watched_on, rewatch in (("2026-01-02", False), ("2026-02-03", True)):
+        writes.append(client.post("/api/users/me/diary/", headers=headers,
+                                  json={"movie_id": 41, "watched_on": watched_on, "rating": 6, "rewatch": rewatch}))
+    list_ids = []
+    for public in (True, False):
+        made = client.post("/api/lists/", headers=headers, json={"name": "Mine for now", "public": public})
+        assert made.status_code == 201, made.text
+        list_ids.append(made.json()["id"])
+        writes.append(client.put(f"/api/lists/{list_ids[-1]}/items/", headers=headers,
+                                 json={"items": [{"movie_id": 41}, {"movie_id": 47, "note": "later"}]}))
+    assert all(w.status_code in (200, 201, 204) for w in writes), [w.text for w in writes]
+    return list_ids
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["killed", "stopped"])
 async def test_deleting_an_account_finishes_when_the_worker_dies_halfway(
     logs: Path, seeded: str, settings: Settings, stores: Stores,
@@ -117,6 +149,9 @@ async def test_deleting_an_account_finishes_when_the_worker_dies_halfway(
                 assert made.status_code == 201, made.text
             profile = client.put("/api/users/me/profile/", headers=user["headers"], json={"bio": "gone soon"})
             assert profile.status_code == 200
+            list_ids = fill_library(client, user["headers"])
+            held = {"shelf_items": 5, "diary_entries": 2, "lists": 2, "list_items": 4}
+            assert library_rows(watch, user["id"], list_ids) == held
             wait_until(lambda: all(a == s for a, s in counts(watch, user["id"])["movies"].values()))
             before = counts(watch, user["id"])
 
@@ -128,6 +163,7 @@ async def test_deleting_an_account_finishes_when_the_worker_dies_halfway(
             wait_until(lambda: counts(watch, user["id"])["mine"] == 0)
             time.sleep(0.5)
             assert await fb.get(f"/profiles/{user['id']}") is not None, "the purge is halfway"
+            assert library_rows(watch, user["id"], list_ids) == held, "the library is still there"
 
             took = stop_timed(victim, sig)
             if sig == signal.SIGTERM:
@@ -143,6 +179,8 @@ async def test_deleting_an_account_finishes_when_the_worker_dies_halfway(
             after = wait_until(lambda: (c := counts(watch, user["id"]))["movies"] == {
                 movie: (actual - 1, actual - 1) for movie, (actual, _) in before["movies"].items()} and c, timeout=60)
             assert after["mine"] == 0, "exactly the leaver's reviews went, and the statistics agree"
+            # The purge deletes the library before the profile, so it is gone by now.
+            assert library_rows(watch, user["id"], list_ids) == dict.fromkeys(held, 0), "the whole library went"
     finally:
         lock.rollback()
         lock.close()

@@ -15,7 +15,8 @@ STAGES = ("accounts", "profiles", "catalogue", "relations", "finish")
 def test_the_chunks_of_a_stage_touch_disjoint_rows_and_miss_none(sizes: tuple[int, int, int]) -> None:
     movies, users, reviews = sizes
     spec = make_spec(movies, users, reviews)
-    rows = {"users": users, "profiles": users, "movies": movies, "reviews": users, "people": pool_size(movies)}
+    rows = {"users": users, "profiles": users, "movies": movies, "reviews": users, "library": users,
+            "people": pool_size(movies)}
     for stage in STAGES:
         covered: dict[str, list[int]] = {}
         for kind, start, end in chunks(spec, stage):
