@@ -10,7 +10,8 @@ p50/p99 and the ratio to the bare route; then the same cached URLs with If-None-
 their answer carries (a 304 without a body). With `--against DIR` (a checkout of other code, e.g. made with
 `git worktree add DIR <commit>`) that code's cached reads are loaded in the same rounds, against the same
 stores, so a change is measured against its baseline in one run. `--rounds N` loads every target once per
-round and prints medians.
+round and prints medians. Each row also says how much CPU the answering server's processes spent per answer
+(from /proc), which a busy machine disturbs far less than the rates.
 """
 
 from __future__ import annotations
@@ -48,6 +49,19 @@ if __name__ == "__main__":
 
 
 BARE = "bare Sanic route (same JSON)"
+
+
+def group_cpu(group: int) -> float:
+    """CPU seconds (user and system) used so far by the live processes of a process group."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(url: str, seconds: int, connections: int, headers: tuple[str, ...] = ()) -> dict[str, float]:
@@ -124,33 +138,39 @@ def main() -> int:
         bare = f"http://127.0.0.1:{bare_port}/movie"
         wait_for(bare)
         genre = f"http://127.0.0.1:{mv_port}/api/movies/?genre=3"
-        targets: dict[str, tuple[str, tuple[str, ...]]] = {
-            BARE: (bare, ()),
-            f"cached /api/movies/{args.movie}/": (detail, ()),
-            f"304 /api/movies/{args.movie}/": (detail, (f"If-None-Match: {not_modified(detail)}",)),
-            "cached /api/movies/?genre=3": (genre, ()),
-            "304 /api/movies/?genre=3": (genre, (f"If-None-Match: {not_modified(genre)}",)),
+        now, bare_group = procs[0].pid, procs[1].pid
+        targets: dict[str, tuple[str, tuple[str, ...], int]] = {
+            BARE: (bare, (), bare_group),
+            f"cached /api/movies/{args.movie}/": (detail, (), now),
+            f"304 /api/movies/{args.movie}/": (detail, (f"If-None-Match: {not_modified(detail)}",), now),
+            "cached /api/movies/?genre=3": (genre, (), now),
+            "304 /api/movies/?genre=3": (genre, (f"If-None-Match: {not_modified(genre)}",), now),
         }
         if args.against:
             proc, old_port = start_movieverse(args.against.resolve(), env, tmp, "against")
             procs.append(proc)
             old = f"http://127.0.0.1:{old_port}/api/movies/"
             wait_for(f"{old}{args.movie}/")
-            targets[f"against: cached /api/movies/{args.movie}/"] = (f"{old}{args.movie}/", ())
-            targets["against: cached /api/movies/?genre=3"] = (f"{old}?genre=3", ())
-        for url, headers in targets.values():
+            targets[f"against: cached /api/movies/{args.movie}/"] = (f"{old}{args.movie}/", (), proc.pid)
+            targets["against: cached /api/movies/?genre=3"] = (f"{old}?genre=3", (), proc.pid)
+        for url, headers, _ in targets.values():
             wrk(url, 2, args.connections, headers)
         rounds: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
         for _ in range(args.rounds):  # each round loads every target once: a busy spell hits all of them
-            for name, (url, headers) in targets.items():
-                rounds[name].append(wrk(url, args.seconds, args.connections, headers))
+            for name, (url, headers, group) in targets.items():
+                before = group_cpu(group)
+                run = wrk(url, args.seconds, args.connections, headers)
+                run["cpu_us"] = (group_cpu(group) - before) / max(run["rps"] * args.seconds, 1) * 1e6
+                rounds[name].append(run)
         print(f"workers={args.workers} connections={args.connections} seconds={args.seconds} rounds={args.rounds} "
-              f"body={len(body)} bytes (medians; ratio: the median of each round's ratio to that round's bare)")
-        print(f"{'target':<44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+              f"body={len(body)} bytes (medians; ratio: the median of each round's ratio to that round's bare; "
+              f"cpu: the server's CPU per answer)")
+        print(f"{'target':<44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6} {'cpu µs':>7}")
         for name, runs in rounds.items():
             ratio = median([r["rps"] / b["rps"] for r, b in zip(runs, rounds[BARE], strict=True)])
             print(f"{name:<44} {median([r['rps'] for r in runs]):>9.0f} {median([r['p50'] for r in runs]):>8.2f} "
-                  f"{median([r['p99'] for r in runs]):>8.2f} {sum(int(r['errors']) for r in runs):>7} {ratio:>6.2f}")
+                  f"{median([r['p99'] for r in runs]):>8.2f} {sum(int(r['errors']) for r in runs):>7} {ratio:>6.2f} "
+                  f"{median([r['cpu_us'] for r in runs]):>7.1f}")
     finally:
         for proc in procs:
             try:

@@ -110,7 +110,7 @@ def respond_raw(request: Request, body: bytes, tag: str | None = None, *, data: 
 
 def _matches(held: str, tag: str) -> bool:
     """Whether an If-None-Match header names the tag (weak comparison, RFC 9110 section 13.1.2), or is `*`."""
-    if held.strip() == "*":
+    if held == tag or held.strip() == "*":  # the tag as it was sent, the common case
         return True
     return any(part.strip().removeprefix("W/") == tag for part in held.split(","))
 
