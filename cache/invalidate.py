@@ -15,10 +15,9 @@ from cache.client import database, script
 CATALOGUE = "catalogue"
 VERSION = "catalogue-version="
 
-# KEYS: the version counter, then the cache entries to delete. ARGV: channel, message, bump ('1' or '0'),
-# the version token. Deletes the entries, moves the version if asked and publishes the message with it.
+# KEYS: the version counter. ARGV: channel, message, bump ('1' or '0'), the version token.
+# Moves the version if asked and publishes the message with it.
 _ANNOUNCE_LUA = b"""
-if #KEYS > 1 then redis.call('DEL', unpack(KEYS, 2)) end
 local message = ARGV[2]
 if ARGV[3] == '1' then
   local version = ARGV[4] .. redis.call('INCR', KEYS[1])
@@ -30,8 +29,12 @@ _ANNOUNCE = script(_ANNOUNCE_LUA)
 
 
 async def _announce(redis: Redis, entries: list[str], words: list[str], catalogue: bool) -> None:
+    """Delete the entries, then move the version and publish: a process that hears the message and reads
+    again finds the entries gone (they live in other slots than the version, so the delete goes first)."""
     channel = keys.channel(keys.INVALIDATE, database(redis))
-    await _ANNOUNCE(keys=[keys.CATALOGUE_VERSION, *entries],
+    if entries:
+        await redis.delete(*entries)
+    await _ANNOUNCE(keys=[keys.CATALOGUE_VERSION],
                     args=[channel, " ".join([*entries, *words]), 1 if catalogue else 0, VERSION], client=redis)
 
 
@@ -67,9 +70,11 @@ async def catalogue_changed(redis: Redis) -> None:
 
 
 async def everything(redis: Redis) -> int:
-    """Forget every cached read and search result (after a bulk load); returns how many entries went."""
+    """Forget every cached read and search result (after a bulk load); returns how many entries went.
+
+    On a cluster, SCAN visits every primary node."""
     removed = 0
-    for pattern in (keys.cached("*"), keys.result(keys.work_key_pattern("search"))):
+    for pattern in (keys.cached("*"), keys.result_pattern("search")):
         async for name in redis.scan_iter(match=pattern, count=1000):
             removed += await redis.delete(name)
     await _announce(redis, [], ["*"], True)

@@ -12,11 +12,12 @@ from typing import Any, cast
 
 import orjson
 from redis.asyncio import Redis
+from redis.crc import key_slot
 from redis.exceptions import RedisError
 
 from cache import keys, subscription
 from cache.client import database, script
-from cache.ratelimit import SPEND_FUNCTION, Allowance, Quota
+from cache.ratelimit import Allowance, Quota, spend
 from timestamps import iso
 
 log = logging.getLogger(__name__)
@@ -31,28 +32,22 @@ def now_iso() -> str:
 
 
 # A job record is a Redis hash of strings, so each change of status is one write (no read-modify-write).
-# KEYS: result, in-flight marker, the new job's record, and the caller's work counter if it is charged.
-# ARGV: job id, kind, work key, ttl, now, use result, owner ('' for none), and the counter's window and limit
-# if charged. The cached result if there is one (and ARGV[6] is 1), uncharged. Else the work is charged: past
-# the limit, 'limited'; else the job already in flight joined, or a new queued job (with its owner, if any).
-# A charge adds its count and reset.
-_LOOKUP = script(SPEND_FUNCTION + b"""
+# Its key shares the hash tag of its work's result and in-flight marker: the job id starts with the tag.
+# KEYS: result, in-flight marker, the new job's record. ARGV: job id, kind, work key, ttl, now, use result,
+# owner ('' for none). The cached result if there is one (and ARGV[6] is 1); else the job already in flight
+# joined, or a new queued job (with its owner, if any).
+_LOOKUP = script(b"""
 if ARGV[6] == '1' then
   local result = redis.call('GET', KEYS[1])
   if result then return {'result', result} end
 end
-local count, left = 0, 0
-if KEYS[4] then
-  count, left = spend(KEYS[4], tonumber(ARGV[8]))
-  if count > tonumber(ARGV[9]) then return {'limited', '', count, left} end
-end
 local current = redis.call('GET', KEYS[2])
-if current then return {'joined', current, count, left} end
+if current then return {'joined', current} end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[4])
 redis.call('HSET', KEYS[3], 'id', ARGV[1], 'kind', ARGV[2], 'key', ARGV[3], 'status', 'queued', 'enqueued_at', ARGV[5])
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[3], 'owner', ARGV[7]) end
 redis.call('EXPIRE', KEYS[3], ARGV[4])
-return {'created', ARGV[1], count, left}
+return {'created', ARGV[1]}
 """)
 
 
@@ -74,21 +69,23 @@ async def lookup(redis: Redis, key: str, kind: str, ttl: int, claim_only: bool =
     """The stored result, else the job in flight joined, else a new queued job claimed: one round trip.
 
     With `claim_only` a stored result is ignored (a refresh of work whose result is still cached). With
-    `charge`, work that no stored result answers is counted against that allowance in the same round trip.
+    `charge`, work that no stored result answers is first counted against that allowance (the counter
+    lives in another slot, so that takes two more round trips; a stored result still costs one, uncharged).
     A new job of an `owner` (work that carries that user's data) is readable by that user only.
     """
-    job_id = uuid.uuid4().hex
+    quota = None
+    if charge is not None:
+        if not claim_only and (stored := await get_result(redis, key)) is not None:
+            return Lookup(result=stored)
+        quota = await spend(redis, charge)
+        if quota is not None and quota.exceeded:
+            return Lookup(quota=quota)
+    job_id = keys.job_id(key, uuid.uuid4().hex)
     names = [keys.result(key), keys.inflight(key), keys.job(job_id)]
     args: list[Any] = [job_id, kind, key, ttl, now_iso(), 0 if claim_only else 1, "" if owner is None else owner]
-    if charge is not None:
-        names.append(charge.key)
-        args += [charge.window, charge.limit]
-    found, value, *spent = await _LOOKUP(keys=names, args=args, client=redis)
+    found, value = await _LOOKUP(keys=names, args=args, client=redis)
     if found == b"result":
-        return Lookup(result=orjson.loads(value))
-    quota = charge.quota(*spent) if charge is not None else None
-    if found == b"limited":
-        return Lookup(quota=quota)
+        return Lookup(result=orjson.loads(value), quota=quota)
     return Lookup(job_id=value.decode(), created=found == b"created", quota=quota)
 
 
@@ -106,7 +103,12 @@ async def claim(redis: Redis, key: str, kind: str, ttl: int, owner: int | None =
 
 
 async def record(redis: Redis, job_id: str, kind: str, key: str, ttl: int, owner: int | None = None) -> None:
-    """Record a queued job under a given id (for work that is not deduplicated), of `owner` if any."""
+    """Record a queued job under a given id (for work that is not deduplicated), of `owner` if any.
+
+    The id must start with the work's hash tag (a seed run's id does: its work key is made from it), so
+    the job ends in one step with its result on a cluster too."""
+    if not job_id.startswith(keys.tag(key)):
+        raise ValueError(f"job id {job_id} does not start with the tag of its work {key} ({keys.tag(key)})")
     owned = {} if owner is None else {"owner": str(owner)}
     await _write(redis, job_id, ttl, kind=kind, key=key, status=QUEUED, enqueued_at=now_iso(), **owned)
 
@@ -208,12 +210,10 @@ async def fail(redis: Redis, job_id: str, key: str, error: str, ttl: int) -> Non
 
 
 async def end(redis: Redis, endings: list[Ending]) -> None:
-    """End jobs (store each result, mark each done or failed, wake the waiters), all in one round trip."""
-    if not endings:
-        return
+    """End jobs (store each result, mark each done or failed, wake the waiters): one script per hash slot,
+    so one round trip for a single job and for jobs whose work shares a slot, concurrent ones otherwise."""
     channel = keys.channel(keys.DONE, database(redis))
-    names: list[str] = []
-    args: list[Any] = []
+    by_slot: dict[int, tuple[list[str], list[Any]]] = {}
     for ending in endings:
         if ending.error is None:
             payload, status, fields = orjson.dumps(ending.result), DONE, {}
@@ -223,9 +223,10 @@ async def end(redis: Redis, endings: list[Ending]) -> None:
         notice = f"{ending.job_id} {status}".encode()
         if payload and len(payload) <= INLINE_RESULT:
             notice += b" " + payload
+        names, args = by_slot.setdefault(key_slot(keys.job(ending.job_id).encode()), ([], []))
         names += [keys.result(ending.key), keys.inflight(ending.key), keys.job(ending.job_id)]
         args += [ending.ttl, payload, channel, notice, len(record), *record]
-    await _END(keys=names, args=args, client=redis)
+    await asyncio.gather(*(_END(keys=names, args=args, client=redis) for names, args in by_slot.values()))
 
 
 async def job_and_result(redis: Redis, job_id: str, key: str) -> tuple[dict[str, Any] | None, Any | None]:
