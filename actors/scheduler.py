@@ -16,6 +16,7 @@ import redis
 
 from actors import periodic
 from actors.periodic import Periodic
+from cache import client as cache_client
 from cache import keys
 from config import get_settings
 
@@ -50,7 +51,7 @@ def main() -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    client = redis.Redis.from_url(settings.redis_url.reveal(), socket_timeout=2)
+    client = cache_client.connect_sync(settings, socket_timeout=2)
     tasks = schedule()
     log.info("scheduler started with %d periodic tasks: %s", len(tasks), ", ".join(t.name for t in tasks))
     while not stop.is_set():
