@@ -15,6 +15,7 @@ import redis as sync_redis
 import redis.cluster as sync_cluster
 from redis.asyncio import Redis, RedisCluster
 from redis.commands.core import AsyncScript
+from redis.crc import key_slot
 
 from cache import keys
 from config import Settings
@@ -64,6 +65,11 @@ def connect_sync(settings: Settings, **options: Any) -> sync_redis.Redis:
 def is_cluster(redis: Redis) -> bool:
     """Whether the client talks to a Redis Cluster."""
     return isinstance(redis, RedisCluster)
+
+
+def slot(redis: Redis, key: str) -> int:
+    """The hash slot of a key on a cluster; 0 for every key on one Redis (where a script may touch any)."""
+    return key_slot(key.encode()) if is_cluster(redis) else 0
 
 
 def separate(settings: Settings) -> bool:

@@ -10,14 +10,16 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from cache import keys
-from cache.client import database, script
+from cache.client import database, is_cluster, script
 
 CATALOGUE = "catalogue"
 VERSION = "catalogue-version="
 
-# KEYS: the version counter. ARGV: channel, message, bump ('1' or '0'), the version token.
-# Moves the version if asked and publishes the message with it.
+# KEYS: the version counter, then the cache entries to delete (on one Redis; a cluster keeps them in other
+# slots). ARGV: channel, message, bump ('1' or '0'), the version token. Deletes the entries, moves the version
+# if asked and publishes the message with it.
 _ANNOUNCE_LUA = b"""
+if #KEYS > 1 then redis.call('DEL', unpack(KEYS, 2)) end
 local message = ARGV[2]
 if ARGV[3] == '1' then
   local version = ARGV[4] .. redis.call('INCR', KEYS[1])
@@ -29,12 +31,14 @@ _ANNOUNCE = script(_ANNOUNCE_LUA)
 
 
 async def _announce(redis: Redis, entries: list[str], words: list[str], catalogue: bool) -> None:
-    """Delete the entries, then move the version and publish: a process that hears the message and reads
-    again finds the entries gone (they live in other slots than the version, so the delete goes first)."""
+    """Delete the entries, move the version and publish, in one script; on a cluster, where the entries live
+    in other slots than the version, the delete goes first, so a process that hears the message finds them gone."""
     channel = keys.channel(keys.INVALIDATE, database(redis))
-    if entries:
+    deleted = entries
+    if is_cluster(redis) and entries:
         await redis.delete(*entries)
-    await _ANNOUNCE(keys=[keys.CATALOGUE_VERSION],
+        deleted = []
+    await _ANNOUNCE(keys=[keys.CATALOGUE_VERSION, *deleted],
                     args=[channel, " ".join([*entries, *words]), 1 if catalogue else 0, VERSION], client=redis)
 
 

@@ -12,12 +12,11 @@ from typing import Any, cast
 
 import orjson
 from redis.asyncio import Redis
-from redis.crc import key_slot
 from redis.exceptions import RedisError
 
 from cache import keys, subscription
-from cache.client import database, script
-from cache.ratelimit import Allowance, Quota, spend
+from cache.client import database, is_cluster, script, slot
+from cache.ratelimit import SPEND_FUNCTION, Allowance, Quota, spend
 from timestamps import iso
 
 log = logging.getLogger(__name__)
@@ -33,21 +32,28 @@ def now_iso() -> str:
 
 # A job record is a Redis hash of strings, so each change of status is one write (no read-modify-write).
 # Its key shares the hash tag of its work's result and in-flight marker: the job id starts with the tag.
-# KEYS: result, in-flight marker, the new job's record. ARGV: job id, kind, work key, ttl, now, use result,
-# owner ('' for none). The cached result if there is one (and ARGV[6] is 1); else the job already in flight
-# joined, or a new queued job (with its owner, if any).
-_LOOKUP = script(b"""
+# KEYS: result, in-flight marker, the new job's record, and the caller's work counter if it is charged here
+# (on one Redis only: on a cluster the counter is in another slot). ARGV: job id, kind, work key, ttl, now,
+# use result, owner ('' for none), and the counter's window and limit if charged. The cached result if there
+# is one (and ARGV[6] is 1), uncharged. Else the work is charged: past the limit, 'limited'; else the job
+# already in flight joined, or a new queued job (with its owner, if any). A charge adds its count and reset.
+_LOOKUP = script(SPEND_FUNCTION + b"""
 if ARGV[6] == '1' then
   local result = redis.call('GET', KEYS[1])
   if result then return {'result', result} end
 end
+local count, left = 0, 0
+if KEYS[4] then
+  count, left = spend(KEYS[4], tonumber(ARGV[8]))
+  if count > tonumber(ARGV[9]) then return {'limited', '', count, left} end
+end
 local current = redis.call('GET', KEYS[2])
-if current then return {'joined', current} end
+if current then return {'joined', current, count, left} end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[4])
 redis.call('HSET', KEYS[3], 'id', ARGV[1], 'kind', ARGV[2], 'key', ARGV[3], 'status', 'queued', 'enqueued_at', ARGV[5])
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[3], 'owner', ARGV[7]) end
 redis.call('EXPIRE', KEYS[3], ARGV[4])
-return {'created', ARGV[1]}
+return {'created', ARGV[1], count, left}
 """)
 
 
@@ -69,23 +75,31 @@ async def lookup(redis: Redis, key: str, kind: str, ttl: int, claim_only: bool =
     """The stored result, else the job in flight joined, else a new queued job claimed: one round trip.
 
     With `claim_only` a stored result is ignored (a refresh of work whose result is still cached). With
-    `charge`, work that no stored result answers is first counted against that allowance (the counter
-    lives in another slot, so that takes two more round trips; a stored result still costs one, uncharged).
-    A new job of an `owner` (work that carries that user's data) is readable by that user only.
+    `charge`, work that no stored result answers is counted against that allowance in the same round trip
+    (on a cluster, whose counter lives in another slot, in a round trip of its own after the result is
+    missed). A new job of an `owner` (work that carries that user's data) is readable by that user only.
     """
     quota = None
-    if charge is not None:
+    if charge is not None and is_cluster(redis):
         if not claim_only and (stored := await get_result(redis, key)) is not None:
             return Lookup(result=stored)
         quota = await spend(redis, charge)
         if quota is not None and quota.exceeded:
             return Lookup(quota=quota)
+        charge = None
     job_id = keys.job_id(key, uuid.uuid4().hex)
     names = [keys.result(key), keys.inflight(key), keys.job(job_id)]
     args: list[Any] = [job_id, kind, key, ttl, now_iso(), 0 if claim_only else 1, "" if owner is None else owner]
-    found, value = await _LOOKUP(keys=names, args=args, client=redis)
+    if charge is not None:
+        names.append(charge.key)
+        args += [charge.window, charge.limit]
+    found, value, *spent = await _LOOKUP(keys=names, args=args, client=redis)
     if found == b"result":
         return Lookup(result=orjson.loads(value), quota=quota)
+    if charge is not None:
+        quota = charge.quota(*spent)
+    if found == b"limited":
+        return Lookup(quota=quota)
     return Lookup(job_id=value.decode(), created=found == b"created", quota=quota)
 
 
@@ -210,8 +224,8 @@ async def fail(redis: Redis, job_id: str, key: str, error: str, ttl: int) -> Non
 
 
 async def end(redis: Redis, endings: list[Ending]) -> None:
-    """End jobs (store each result, mark each done or failed, wake the waiters): one script per hash slot,
-    so one round trip for a single job and for jobs whose work shares a slot, concurrent ones otherwise."""
+    """End jobs (store each result, mark each done or failed, wake the waiters), all in one round trip: one
+    script on one Redis; on a cluster one script per hash slot, run concurrently."""
     channel = keys.channel(keys.DONE, database(redis))
     by_slot: dict[int, tuple[list[str], list[Any]]] = {}
     for ending in endings:
@@ -223,7 +237,7 @@ async def end(redis: Redis, endings: list[Ending]) -> None:
         notice = f"{ending.job_id} {status}".encode()
         if payload and len(payload) <= INLINE_RESULT:
             notice += b" " + payload
-        names, args = by_slot.setdefault(key_slot(keys.job(ending.job_id).encode()), ([], []))
+        names, args = by_slot.setdefault(slot(redis, keys.job(ending.job_id)), ([], []))
         names += [keys.result(ending.key), keys.inflight(ending.key), keys.job(ending.job_id)]
         args += [ending.ttl, payload, channel, notice, len(record), *record]
     await asyncio.gather(*(_END(keys=names, args=args, client=redis) for names, args in by_slot.values()))
