@@ -58,7 +58,7 @@ def main() -> int:
         try:
             for name in run_due(client, tasks, time.time()):
                 log.info("sent %s", name)
-        except redis.RedisError as exc:
+        except (redis.RedisError, redis.exceptions.RedisClusterException) as exc:
             log.warning("schedule check skipped: %s", exc)
         stop.wait(1.0)
     log.info("scheduler stopped")
