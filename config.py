@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import os
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import Field, dataclass, field, fields, replace
@@ -143,6 +144,12 @@ def _origins(name: str, raw: str) -> tuple[str, ...]:
     return origins
 
 
+def _prefix(name: str, raw: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", raw):
+        raise ConfigError(f"{name} must be 1 to 32 letters, digits, '-' or '_', got {raw!r}")
+    return f"{raw}:"
+
+
 def _upper(name: str, raw: str) -> str:
     return raw.upper()
 
@@ -208,6 +215,10 @@ class Settings:
     mongo_url: SecretURL = setting("MONGO_URL", SecretURL("mongodb://127.0.0.1:27017/movieverse"), _service_url)
     mongo_url_given: bool = setting("MONGO_URL", False, _given)  # whether MONGO_URL names a server
     redis_url: SecretURL = setting("REDIS_URL", SecretURL("redis://127.0.0.1:6379/0"), _service_url)
+    # A Redis Cluster: REDIS_CLUSTER=true, or a `redis+cluster://` (`rediss+cluster://`) REDIS_URL naming one node.
+    redis_cluster: bool = setting("REDIS_CLUSTER", False, _flag)
+    # Put before every Redis key and channel: namespaces that share a cluster (database 0 only) keep apart by it.
+    redis_prefix: str = setting("REDIS_PREFIX", "", _prefix)
     rabbitmq_url: SecretURL = setting(
         "RABBITMQ_URL", SecretURL("amqp://guest:guest@127.0.0.1:5672/movieverse"), _service_url)
     firebase_database_url: str = setting("FIREBASE_DATABASE_URL", "http://127.0.0.1:9000?ns=movieverse", _text)
@@ -272,6 +283,11 @@ def load() -> Settings:
     if settings.production and len(key) < 32:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production")
     return replace(settings, secret_key=Secret(key))
+
+
+def read_setting(name: str) -> Any:
+    """One setting, read from the environment alone: for a module constant that is fixed at import."""
+    return _read(next(spec for spec in fields(Settings) if spec.name == name))
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,7 @@ import redis
 
 from actors import periodic
 from actors.periodic import Periodic
+from cache import client as cache_client
 from cache import keys
 from config import get_settings
 
@@ -50,14 +51,14 @@ def main() -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    client = redis.Redis.from_url(settings.redis_url.reveal(), socket_timeout=2)
+    client = cache_client.connect_sync(settings, socket_timeout=2)
     tasks = schedule()
     log.info("scheduler started with %d periodic tasks: %s", len(tasks), ", ".join(t.name for t in tasks))
     while not stop.is_set():
         try:
             for name in run_due(client, tasks, time.time()):
                 log.info("sent %s", name)
-        except redis.RedisError as exc:
+        except (redis.RedisError, redis.exceptions.RedisClusterException) as exc:
             log.warning("schedule check skipped: %s", exc)
         stop.wait(1.0)
     log.info("scheduler stopped")

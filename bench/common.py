@@ -79,11 +79,12 @@ def seed_bench(films: int, started: list[Child]) -> None:
     stand_in = use_bench_namespaces()
     if stand_in:
         started.append(stand_in)
-    import redis
+    from cache import client
+    from config import load
 
-    bench_redis = os.environ["REDIS_URL"]
-    assert not bench_redis.rstrip("/").endswith("/0"), "benchmarks never empty Redis database 0"
-    redis.Redis.from_url(bench_redis).flushdb()  # no cached results from an earlier run
+    bench = load()
+    assert client.separate(bench), "benchmarks never empty Redis database 0 (on a cluster: set REDIS_PREFIX)"
+    client.clear_sync(bench)  # no cached results from an earlier run
     subprocess.run([sys.executable, "-m", "stores.migrate"], check=True, capture_output=True)
     seeder = worker("seed-worker", "interactive default bulk", 1, 4)
     started.append(seeder)

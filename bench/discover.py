@@ -315,11 +315,12 @@ def prepare_catalogue(movies: int, started: list[Child]) -> None:
         use_bench_namespaces()
         films, people, _ = asyncio.run(catalogue_sample(1))
         if seeded.exists() and seeded.read_text() == f"{os.environ['MONGO_URL']} {movies}" and films == movies:
-            import redis
+            from cache import client
+            from config import load
 
-            bench_redis = os.environ["REDIS_URL"]
-            assert not bench_redis.rstrip("/").endswith("/0"), "benchmarks never empty Redis database 0"
-            redis.Redis.from_url(bench_redis).flushdb()  # no cached pages from an earlier run
+            bench = load()
+            assert client.separate(bench), "benchmarks never empty Redis database 0 (on a cluster: REDIS_PREFIX)"
+            client.clear_sync(bench)  # no cached pages from an earlier run
             print(f"reusing the catalogue at MONGO_URL ({films:,} films, {people:,} people)", flush=True)
             return
     began = time.perf_counter()

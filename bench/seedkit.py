@@ -40,7 +40,7 @@ async def empty_stores() -> None:
     await fb.delete("/")
     await firebase.close(fb)
     redis = cache_client.connect(settings)
-    await redis.flushdb()
+    await cache_client.clear(redis)
     await cache_client.close(redis)
     await migrate(settings)
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from cache import keys
-from cache.client import database, script
+from cache.client import database, is_cluster, script
 
 CATALOGUE = "catalogue"
 VERSION = "catalogue-version="
 
-# KEYS: the version counter, then the cache entries to delete. ARGV: channel, message, bump ('1' or '0'),
-# the version token. Deletes the entries, moves the version if asked and publishes the message with it.
+# KEYS: the version counter, then the cache entries to delete (on one Redis; a cluster keeps them in other
+# slots). ARGV: channel, message, bump ('1' or '0'), the version token. Deletes the entries, moves the version
+# if asked and publishes the message with it.
 _ANNOUNCE_LUA = b"""
 if #KEYS > 1 then redis.call('DEL', unpack(KEYS, 2)) end
 local message = ARGV[2]
@@ -30,8 +31,14 @@ _ANNOUNCE = script(_ANNOUNCE_LUA)
 
 
 async def _announce(redis: Redis, entries: list[str], words: list[str], catalogue: bool) -> None:
+    """Delete the entries, move the version and publish, in one script; on a cluster, where the entries live
+    in other slots than the version, the delete goes first, so a process that hears the message finds them gone."""
     channel = keys.channel(keys.INVALIDATE, database(redis))
-    await _ANNOUNCE(keys=[keys.CATALOGUE_VERSION, *entries],
+    deleted = entries
+    if is_cluster(redis) and entries:
+        await redis.delete(*entries)
+        deleted = []
+    await _ANNOUNCE(keys=[keys.CATALOGUE_VERSION, *deleted],
                     args=[channel, " ".join([*entries, *words]), 1 if catalogue else 0, VERSION], client=redis)
 
 
@@ -78,9 +85,11 @@ async def catalogue_changed(redis: Redis) -> None:
 
 
 async def everything(redis: Redis) -> int:
-    """Forget every cached read and search result (after a bulk load); returns how many entries went."""
+    """Forget every cached read and search result (after a bulk load); returns how many entries went.
+
+    On a cluster, SCAN visits every primary node."""
     removed = 0
-    for pattern in (keys.cached("*"), keys.result(keys.work_key_pattern("search"))):
+    for pattern in (keys.cached("*"), keys.result_pattern("search")):
         async for name in redis.scan_iter(match=pattern, count=1000):
             removed += await redis.delete(name)
     await _announce(redis, [], ["*"], True)

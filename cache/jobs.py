@@ -15,8 +15,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from cache import keys, subscription
-from cache.client import database, script
-from cache.ratelimit import SPEND_FUNCTION, Allowance, Quota
+from cache.client import database, is_cluster, script, slot
+from cache.ratelimit import SPEND_FUNCTION, Allowance, Quota, spend
 from timestamps import iso
 
 log = logging.getLogger(__name__)
@@ -31,11 +31,12 @@ def now_iso() -> str:
 
 
 # A job record is a Redis hash of strings, so each change of status is one write (no read-modify-write).
-# KEYS: result, in-flight marker, the new job's record, and the caller's work counter if it is charged.
-# ARGV: job id, kind, work key, ttl, now, use result, owner ('' for none), and the counter's window and limit
-# if charged. The cached result if there is one (and ARGV[6] is 1), uncharged. Else the work is charged: past
-# the limit, 'limited'; else the job already in flight joined, or a new queued job (with its owner, if any).
-# A charge adds its count and reset.
+# Its key shares the hash tag of its work's result and in-flight marker: the job id starts with the tag.
+# KEYS: result, in-flight marker, the new job's record, and the caller's work counter if it is charged here
+# (on one Redis only: on a cluster the counter is in another slot). ARGV: job id, kind, work key, ttl, now,
+# use result, owner ('' for none), and the counter's window and limit if charged. The cached result if there
+# is one (and ARGV[6] is 1), uncharged. Else the work is charged: past the limit, 'limited'; else the job
+# already in flight joined, or a new queued job (with its owner, if any). A charge adds its count and reset.
 _LOOKUP = script(SPEND_FUNCTION + b"""
 if ARGV[6] == '1' then
   local result = redis.call('GET', KEYS[1])
@@ -74,10 +75,19 @@ async def lookup(redis: Redis, key: str, kind: str, ttl: int, claim_only: bool =
     """The stored result, else the job in flight joined, else a new queued job claimed: one round trip.
 
     With `claim_only` a stored result is ignored (a refresh of work whose result is still cached). With
-    `charge`, work that no stored result answers is counted against that allowance in the same round trip.
-    A new job of an `owner` (work that carries that user's data) is readable by that user only.
+    `charge`, work that no stored result answers is counted against that allowance in the same round trip
+    (on a cluster, whose counter lives in another slot, in a round trip of its own after the result is
+    missed). A new job of an `owner` (work that carries that user's data) is readable by that user only.
     """
-    job_id = uuid.uuid4().hex
+    quota = None
+    if charge is not None and is_cluster(redis):
+        if not claim_only and (stored := await get_result(redis, key)) is not None:
+            return Lookup(result=stored)
+        quota = await spend(redis, charge)
+        if quota is not None and quota.exceeded:
+            return Lookup(quota=quota)
+        charge = None
+    job_id = keys.job_id(key, uuid.uuid4().hex)
     names = [keys.result(key), keys.inflight(key), keys.job(job_id)]
     args: list[Any] = [job_id, kind, key, ttl, now_iso(), 0 if claim_only else 1, "" if owner is None else owner]
     if charge is not None:
@@ -85,8 +95,9 @@ async def lookup(redis: Redis, key: str, kind: str, ttl: int, claim_only: bool =
         args += [charge.window, charge.limit]
     found, value, *spent = await _LOOKUP(keys=names, args=args, client=redis)
     if found == b"result":
-        return Lookup(result=orjson.loads(value))
-    quota = charge.quota(*spent) if charge is not None else None
+        return Lookup(result=orjson.loads(value), quota=quota)
+    if charge is not None:
+        quota = charge.quota(*spent)
     if found == b"limited":
         return Lookup(quota=quota)
     return Lookup(job_id=value.decode(), created=found == b"created", quota=quota)
@@ -106,7 +117,12 @@ async def claim(redis: Redis, key: str, kind: str, ttl: int, owner: int | None =
 
 
 async def record(redis: Redis, job_id: str, kind: str, key: str, ttl: int, owner: int | None = None) -> None:
-    """Record a queued job under a given id (for work that is not deduplicated), of `owner` if any."""
+    """Record a queued job under a given id (for work that is not deduplicated), of `owner` if any.
+
+    The id must start with the work's hash tag (a seed run's id does: its work key is made from it), so
+    the job ends in one step with its result on a cluster too."""
+    if not job_id.startswith(keys.tag(key)):
+        raise ValueError(f"job id {job_id} does not start with the tag of its work {key} ({keys.tag(key)})")
     owned = {} if owner is None else {"owner": str(owner)}
     await _write(redis, job_id, ttl, kind=kind, key=key, status=QUEUED, enqueued_at=now_iso(), **owned)
 
@@ -208,12 +224,10 @@ async def fail(redis: Redis, job_id: str, key: str, error: str, ttl: int) -> Non
 
 
 async def end(redis: Redis, endings: list[Ending]) -> None:
-    """End jobs (store each result, mark each done or failed, wake the waiters), all in one round trip."""
-    if not endings:
-        return
+    """End jobs (store each result, mark each done or failed, wake the waiters), all in one round trip: one
+    script on one Redis; on a cluster one script per hash slot, run concurrently."""
     channel = keys.channel(keys.DONE, database(redis))
-    names: list[str] = []
-    args: list[Any] = []
+    by_slot: dict[int, tuple[list[str], list[Any]]] = {}
     for ending in endings:
         if ending.error is None:
             payload, status, fields = orjson.dumps(ending.result), DONE, {}
@@ -223,9 +237,10 @@ async def end(redis: Redis, endings: list[Ending]) -> None:
         notice = f"{ending.job_id} {status}".encode()
         if payload and len(payload) <= INLINE_RESULT:
             notice += b" " + payload
+        names, args = by_slot.setdefault(slot(redis, keys.job(ending.job_id)), ([], []))
         names += [keys.result(ending.key), keys.inflight(ending.key), keys.job(ending.job_id)]
         args += [ending.ttl, payload, channel, notice, len(record), *record]
-    await _END(keys=names, args=args, client=redis)
+    await asyncio.gather(*(_END(keys=names, args=args, client=redis) for names, args in by_slot.values()))
 
 
 async def job_and_result(redis: Redis, job_id: str, key: str) -> tuple[dict[str, Any] | None, Any | None]:

@@ -4,6 +4,9 @@ Redis forgets a subscriber whose connection drops, and what is published meanwhi
 it. `follow` subscribes again after a pause, for as long as it runs, and tells the listener each
 time the subscription is up (again) and each time it is lost, so the listener can stop trusting
 what it holds and catch up on what it may not have heard (drop its copies, ask for a reload).
+
+On a Redis Cluster the subscription is one connection to the node that the channel's name hashes
+to (the cluster client's pub/sub): a PUBLISH on any node, a script's included, reaches every node.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ import contextlib
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio import Redis, RedisCluster
+from redis.exceptions import RedisClusterException, RedisError
 
 from cache import keys
 from cache.client import database
@@ -39,6 +42,8 @@ async def follow(
     channel = keys.channel(name, database(redis))
     while running():
         try:
+            if isinstance(redis, RedisCluster):
+                await redis.initialize()  # the node of the channel's slot must be known before subscribing
             async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                 await pubsub.subscribe(channel)
                 await subscribed()
@@ -54,6 +59,6 @@ async def follow(
                             await beside
         except asyncio.CancelledError:
             raise
-        except (RedisError, OSError) as exc:
+        except (RedisError, RedisClusterException, OSError) as exc:
             lost(exc)
             await asyncio.sleep(pause)

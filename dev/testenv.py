@@ -43,6 +43,11 @@ ENVS = {"test": TEST_ENV, "bench": BENCH_ENV}
 
 
 def apply(env: str = "test") -> None:
-    """Point this process at the test (or bench) namespaces, unless the environment already chose others."""
+    """Point this process at the test (or bench) namespaces, unless the environment already chose others.
+
+    A Redis Cluster has database 0 only: there the namespace is a key prefix, named after `env`."""
     for name, value in ENVS[env].items():
         os.environ.setdefault(name, value)
+    cluster = os.environ.get("REDIS_CLUSTER", "").lower() in {"1", "true", "yes", "on"}
+    if cluster or "+cluster://" in os.environ["REDIS_URL"]:
+        os.environ.setdefault("REDIS_PREFIX", env)

@@ -103,10 +103,10 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 async def schema(settings: Settings) -> None:
     """The schemas of the test databases, applied once, and an empty test Redis database."""
-    import redis
+    from cache import client
 
-    assert settings.redis_url.reveal().rstrip("/").split("/")[-1] != "0", "tests never use Redis database 0"
-    redis.Redis.from_url(settings.redis_url.reveal()).flushdb()
+    assert client.separate(settings), "tests never use Redis database 0 (on a cluster: set REDIS_PREFIX)"
+    client.clear_sync(settings)
     await migrate(settings)
     await forget_tmdb_films(settings)
 

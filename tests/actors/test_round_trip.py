@@ -46,7 +46,7 @@ async def test_identical_work_in_flight_is_joined_not_sent_twice(
 
 async def _stats_jobs(redis: object) -> set[str]:
     found = set()
-    async for key in redis.scan_iter(match=keys.job("*")):  # type: ignore[attr-defined]
+    async for key in redis.scan_iter(match=keys.job_pattern()):  # type: ignore[attr-defined]
         record = await redis.hgetall(key)  # type: ignore[attr-defined]
         if record.get(b"kind") == b"stats":
             found.add(record[b"id"].decode())

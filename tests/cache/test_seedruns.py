@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from cache import jobs, progress, seedruns
+from cache import jobs, keys, progress, seedruns
 from config import Settings
 
 
@@ -150,7 +150,7 @@ async def test_forgetting_clears_every_seed_run_and_leaves_other_work_alone(redi
     async with seedruns.lease(redis, seed, "catalogue:movies:1:2") as held:
         assert held
         assert await seedruns.forget(redis) >= 5
-    assert [key async for key in redis.scan_iter(match="mv:seed*")] == []
+    assert [key async for key in redis.scan_iter(match=keys.seed_pattern())] == []
     assert await seedruns.live_run(redis) is None and await progress.progress(redis, seed) is None
     job = await jobs.get_job(redis, sync)
     assert job is not None and job["kind"] == "tmdb", "a TMDB sync's job is left alone"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -113,6 +114,95 @@ class ThrowawayRedis(Throwaway):
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def cluster_port() -> int:
+    """A spare port for a cluster node: at most 55535, and its bus port (10000 above) spare too."""
+    for _ in range(200):
+        port = random.randint(20000, 55535)
+        if _bindable(port) and _bindable(port + 10000):
+            return port
+    raise ClusterUnavailable("no spare port pair (p, p + 10000) for a cluster node")
+
+
+class ClusterUnavailable(Exception):
+    """A Redis Cluster could not be started here (the reason is the message)."""
+
+
+class ClusterNode(ThrowawayRedis):
+    """One master of a throwaway Redis Cluster: cluster mode on, its node table in its own directory."""
+
+    name = "redis-cluster"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.port = cluster_port()
+
+    def command(self) -> list[str]:
+        return [*super().command(), "--cluster-enabled", "yes", "--cluster-config-file", str(self.dir / "nodes.conf"),
+                "--cluster-node-timeout", "5000"]
+
+
+class ThrowawayRedisCluster:
+    """A Redis Cluster of three masters and no replicas on spare ports, made with `redis-cli --cluster create`."""
+
+    def __init__(self, masters: int = 3) -> None:
+        self.nodes = [ClusterNode() for _ in range(masters)]
+
+    def start(self) -> ThrowawayRedisCluster:
+        """Start every node, join them in one cluster and wait until all 16384 slots are served.
+
+        Raises ClusterUnavailable, with the reason, when that cannot be done on this machine.
+        """
+        for program in ("redis-server", "redis-cli"):
+            if shutil.which(program) is None:
+                raise ClusterUnavailable(f"{program} is not installed")
+        try:
+            for node in self.nodes:
+                node.start()
+        except AssertionError as exc:
+            self.remove()
+            raise ClusterUnavailable(f"a cluster node did not start: {exc}") from None
+        addresses = [f"127.0.0.1:{node.port}" for node in self.nodes]
+        made = subprocess.run(["redis-cli", "--cluster", "create", *addresses, "--cluster-replicas", "0",
+                               "--cluster-yes"], capture_output=True, text=True, timeout=60)
+        if made.returncode != 0:
+            self.remove()
+            raise ClusterUnavailable(f"redis-cli --cluster create failed: {(made.stdout + made.stderr)[-1500:]}")
+        deadline = time.monotonic() + 30
+        while not self.ready():
+            if time.monotonic() > deadline:
+                self.remove()
+                raise ClusterUnavailable("the cluster did not report every slot served within 30 s")
+            time.sleep(0.2)
+        return self
+
+    def ready(self) -> bool:
+        """Whether every node says the cluster is up with every slot assigned."""
+        for node in self.nodes:
+            info = subprocess.run(["redis-cli", "-p", str(node.port), "cluster", "info"], capture_output=True,
+                                  text=True, timeout=10).stdout
+            if "cluster_state:ok" not in info or "cluster_slots_assigned:16384" not in info:
+                return False
+        return True
+
+    def url(self) -> str:
+        """A `redis+cluster://` URL naming the first node (the client finds the others)."""
+        return f"redis+cluster://127.0.0.1:{self.nodes[0].port}"
+
+    def remove(self) -> None:
+        """Stop every node and delete its data."""
+        for node in self.nodes:
+            node.remove()
 
 
 class ThrowawayPostgres(Throwaway):

@@ -36,6 +36,7 @@ import pytest
 import redis as redis_sync
 
 from actors.seeding.plan import chunks
+from cache import keys
 from seeds import films, library, reviews
 from seeds.plan import make_spec
 from stores.mysql import _params as mysql_params
@@ -52,9 +53,8 @@ SIGNALS = (signal.SIGINT, signal.SIGKILL)
 # Chunks a signal may be aimed at: those whose rows grow with the seed. The fixed genres and settings
 # chunks write in a few milliseconds, too short to be seen writing for sure.
 AIMED = ("users", "profiles", "movies", "reviews", "library", "people", "finish")
-PREFIX = "mv:seed:"
-LEASES = "mv:seed-leases"
-LIVE = "mv:seed-live"
+LEASES = keys.SEED_LEASES
+LIVE = keys.SEED_LIVE
 MARK = "MOVIEVERSE_TEST_TREE"
 
 
@@ -217,7 +217,7 @@ class Seeding:
     """`python -m seeds --no-wait` with the test's sizes, running; its run is known as soon as it is recorded."""
 
     def __init__(self, stack: Stack, cache: Any, *extra: str) -> None:
-        self.before = set(cache.keys("mv:job:*"))
+        self.before = set(cache.keys(keys.job_pattern()))
         self.cache = cache
         self.proc = subprocess.Popen([sys.executable, "-m", "seeds", *(f"--{k}={v}" for k, v in SIZES.items()),
                                       "--no-wait", *extra], cwd=ROOT, env=stack.env, stdout=subprocess.PIPE,
@@ -226,11 +226,11 @@ class Seeding:
     def run_id(self, timeout: float = 60) -> str:
         """The run it starts, once its job is recorded (before its first message is sent)."""
         deadline = time.monotonic() + timeout
-        while not (new := set(self.cache.keys("mv:job:*")) - self.before):
+        while not (new := set(self.cache.keys(keys.job_pattern())) - self.before):
             assert self.proc.poll() is None and time.monotonic() < deadline, self.output()
             time.sleep(0.002)
         (key,) = new
-        return key.decode().removeprefix("mv:job:")
+        return keys.job_of(key.decode())
 
     def output(self) -> str:
         """What it printed, once it ended (successfully)."""
@@ -260,11 +260,11 @@ def aims(stage: str) -> list[str]:
 
 def run_state(cache: Any, run_id: str) -> dict[str, Any]:
     """A run's progress hash, and per planned stage its chunk count and chunks done."""
-    raw = {k.decode(): v.decode() for k, v in cache.hgetall(PREFIX + run_id).items()}
+    raw = {k.decode(): v.decode() for k, v in cache.hgetall(keys.seed_run(run_id)).items()}
     stages = {}
     for stage in STAGES:
         if f"chunks:{stage}" in raw:
-            stages[stage] = (int(raw[f"chunks:{stage}"]), cache.scard(f"{PREFIX}{run_id}:chunks:{stage}"))
+            stages[stage] = (int(raw[f"chunks:{stage}"]), cache.scard(keys.seed_chunks(run_id, stage)))
     return {"status": raw.get("status"), "stages": stages}
 
 
@@ -285,7 +285,7 @@ def await_chunk(cache: Any, run_id: str, stage: str, chunk: str, leases: bool, t
     stage is planned and every chunk before this one is done; None when the stage was already over,
     or did not come within the time, so that such a run still reaches the final checks.
     """
-    done_key, names = f"{PREFIX}{run_id}:chunks:{stage}", stage_chunks(stage)
+    done_key, names = keys.seed_chunks(run_id, stage), stage_chunks(stage)
     deadline, aimed, missed = time.monotonic() + timeout, chunk, []
     while True:
         if leases:
@@ -325,7 +325,7 @@ def wait_done(cache: Any, run_id: str, timeout: float = 240) -> float:
 
 def write_window(cache: Any, run_id: str) -> tuple[float, float] | None:
     """When a run's first counted chunk began writing, and its last ended (from its per-store spans)."""
-    spans = cache.zrange(f"{PREFIX}{run_id}:spans", 0, -1, withscores=True)
+    spans = cache.zrange(keys.seed_spans(run_id), 0, -1, withscores=True)
     starts = [at for name, at in spans if name.startswith(b"start:")]
     ends = [at for name, at in spans if name.startswith(b"end:")]
     return (min(starts), max(ends)) if starts else None
