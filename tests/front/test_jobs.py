@@ -54,6 +54,8 @@ async def test_a_job_record_keeps_its_owner_and_a_job_without_one_has_none(redis
     unowned = await jobs.get_job(redis, claimed)
     assert unowned is not None and jobs.owner(unowned) is None
 
-    await jobs.record(redis, "f" * 32, "test-owned", "test-owned:record", 60, owner=7)
-    recorded = await jobs.get_job(redis, "f" * 32)
+    work = "test-owned:record"
+    job_id = keys.tag(work) + "f" * (32 - len(keys.tag(work)))  # a job's id starts with its work's hash tag
+    await jobs.record(redis, job_id, "test-owned", work, 60, owner=7)
+    recorded = await jobs.get_job(redis, job_id)
     assert recorded is not None and jobs.owner(recorded) == 7
