@@ -25,7 +25,7 @@ from redis.crc import key_slot
 import cache
 from cache import client, exports, invalidate, jobs, keys, progress, ratelimit, seedruns
 from config import SecretURL, Settings
-from tests.faults.servers import ClusterUnavailable, ThrowawayRedisCluster
+from tests.faults.servers import ThrowawayRedisCluster, cluster_or_skip
 
 
 class Noting(RedisCluster):
@@ -50,13 +50,8 @@ def slots(names: list[str]) -> set[int]:
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[ThrowawayRedisCluster]:
-    """A three-master Redis Cluster; the tests that need it are skipped, with the reason, if it cannot start."""
-    try:
-        made = ThrowawayRedisCluster().start()
-    except ClusterUnavailable as exc:
-        pytest.skip(f"no Redis Cluster on this machine: {exc}")
-    yield made
-    made.remove()
+    """A three-master Redis Cluster (skipped, with the reason, if it cannot start)."""
+    yield from cluster_or_skip()
 
 
 @pytest.fixture

@@ -16,7 +16,10 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import free_port
 
@@ -292,3 +295,14 @@ class ThrowawayRabbitMQ(Throwaway):
 
     def url(self) -> str:
         return f"amqp://guest:guest@127.0.0.1:{self.port}/%2F"
+
+
+def cluster_or_skip() -> Iterator[ThrowawayRedisCluster]:
+    """For a fixture: a started three-master Redis Cluster, removed afterwards; the test is skipped, with the
+    reason, if it cannot start."""
+    try:
+        made = ThrowawayRedisCluster().start()
+    except ClusterUnavailable as exc:
+        pytest.skip(f"no Redis Cluster on this machine: {exc}")
+    yield made
+    made.remove()

@@ -17,20 +17,15 @@ from config import Settings, load
 from tests.actors.test_search import wait_for
 from tests.conftest import FAULTS_VHOST, account, announce_outside_writes, start_server, start_worker
 from tests.faults.conftest import wait_until
-from tests.faults.servers import ClusterUnavailable, ThrowawayRabbitMQ, ThrowawayRedisCluster
+from tests.faults.servers import ThrowawayRabbitMQ, ThrowawayRedisCluster, cluster_or_skip
 
 MOVIE = 23
 
 
 @pytest.fixture
 def cluster() -> Iterator[ThrowawayRedisCluster]:
-    """A Redis Cluster of three masters on spare ports; the test is skipped, with the reason, if it cannot start."""
-    try:
-        made = ThrowawayRedisCluster().start()
-    except ClusterUnavailable as exc:
-        pytest.skip(f"no Redis Cluster on this machine: {exc}")
-    yield made
-    made.remove()
+    """A three-master Redis Cluster (skipped, with the reason, if it cannot start)."""
+    yield from cluster_or_skip()
 
 
 def nodes_holding(cache: Any) -> int:
