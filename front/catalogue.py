@@ -256,19 +256,15 @@ async def _keyset_page(request: Request, query: Params, genre_id: int | None) ->
     """A keyset page of films (`?cursor=`, blank for the first) and how long the local tier keeps it: the
     films after the cursor's place in the sort, with the cursor of the next page; from the index, else from
     MongoDB through the two tiers."""
-    if "page" in query.args:
-        query.fail("page", "Not taken with cursor: the cursor says where the page starts.")
+    token = query.cursor()
     _, size = query.page()
     sort = query.choice("sort", SORTS, "-popularity")
     movie_filter = await read_filter(request, query, genre_id)
-    values = query.args.get("cursor") or [""]
-    if len(values) > 1:
-        query.fail("cursor", "Give this parameter once.")
     query.done()
     ctx = request.app.ctx
     filter_params = movie_filter.params()
     walk = {"f": filter_params, "sort": sort}
-    key = cursors.decode(ctx.settings, values[0].strip(), walk) if values[0].strip() else None
+    key = cursors.decode(ctx.settings, token, walk) if token else None
     ttl = USER_SORT_TTL if sort.lstrip("-") in USER_SORTS else None
     keep = ttl or ctx.settings.cache_ttl_seconds
 

@@ -40,6 +40,10 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _refused(why: str) -> Invalid:
+    return Invalid("Invalid query parameters: cursor.", errors={"cursor": [why]})
+
+
 def encode(settings: Settings, query: Any, key: tuple[Any, int]) -> str:
     """The cursor that continues after `key` in the list `query` (the sort and filter) names."""
     payload = orjson.dumps({"q": _digest(query), "k": list(key)})
@@ -52,13 +56,12 @@ def decode(settings: Settings, cursor: str, query: Any) -> tuple[Any, int]:
     try:
         payload, mac = _unb64(body), _unb64(signature)
     except (binascii.Error, ValueError) as exc:
-        raise Invalid("Invalid query parameters: cursor.", errors={"cursor": ["Not a cursor of this API."]}) from exc
+        raise _refused("Not a cursor of this API.") from exc
     if not hmac.compare_digest(mac, _sign(settings, payload)):
-        raise Invalid("Invalid query parameters: cursor.", errors={"cursor": ["Not a cursor of this API."]})
+        raise _refused("Not a cursor of this API.")
     found = orjson.loads(payload)
     if found.get("q") != _digest(query):
-        raise Invalid("Invalid query parameters: cursor.",
-                      errors={"cursor": ["This cursor belongs to another sort or other filters: keep the "
-                                         "parameters of the page it came from."]})
+        raise _refused("This cursor belongs to another sort or other filters: keep the parameters of the page "
+                       "it came from.")
     value, film_id = found["k"]
     return value, int(film_id)

@@ -10,20 +10,23 @@ from sanic import Request
 from errors import NotFound
 
 
-def page_url(request: Request, page: int, page_size: int) -> str:
-    """The absolute URL of another page of the same list (based on PUBLIC_URL, not the Host header)."""
-    args = [(k, v) for k, values in request.args.items() for v in values if k not in ("page", "page_size")]
-    args += [("page", str(page)), ("page_size", str(page_size))]
+def _list_url(request: Request, place: str, value: str, page_size: int) -> str:
+    """The absolute URL of the same list with `place` (page or cursor) and page_size set (based on PUBLIC_URL,
+    not the Host header)."""
+    args = [(k, v) for k, values in request.args.items() for v in values if k not in (place, "page_size")]
+    args += [(place, value), ("page_size", str(page_size))]
     path = request.path.rstrip("/") + "/"  # one resource, one link, whichever slash form was asked for
     return f"{request.app.ctx.settings.public_url}{path}?{urlencode(args)}"
 
 
+def page_url(request: Request, page: int, page_size: int) -> str:
+    """The absolute URL of another page of the same list."""
+    return _list_url(request, "page", str(page), page_size)
+
+
 def cursor_url(request: Request, cursor: str, page_size: int) -> str:
     """The absolute URL of the keyset page that a cursor starts."""
-    args = [(k, v) for k, values in request.args.items() for v in values if k not in ("cursor", "page_size")]
-    args += [("cursor", cursor), ("page_size", str(page_size))]
-    path = request.path.rstrip("/") + "/"
-    return f"{request.app.ctx.settings.public_url}{path}?{urlencode(args)}"
+    return _list_url(request, "cursor", cursor, page_size)
 
 
 def keyset(request: Request, results: list[Any], count: int, cursor: str | None, page_size: int) -> dict[str, Any]:

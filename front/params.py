@@ -142,6 +142,15 @@ class Params(Fields):
             return []
         return ids
 
+    def cursor(self) -> str | None:
+        """A keyset walk's `cursor` ("" for its first page), or None when the request pages by number; `page`
+        is refused beside it."""
+        if "cursor" not in self.args:
+            return None
+        if "page" in self.args:
+            self.fail("page", "Not taken with cursor: the cursor says where the page starts.")
+        return self._one("cursor") or ""
+
     def alias(self, name: str, alias: str) -> None:
         """Read `alias` as `name` (Django REST framework's `ordering` for `sort`, `search` for `q`)."""
         if alias in self.args:

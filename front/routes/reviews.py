@@ -33,22 +33,16 @@ def _query(request: Request, **fixed: Any) -> dict[str, Any]:
     allowed = ["page", "page_size", "sort", "cursor",
                *(name for name in ("movie", "user", "min_rating") if name not in fixed)]
     query = Params(request, allowed)
-    keyset_walk = "cursor" in query.args
-    if keyset_walk and "page" in query.args:
-        query.fail("page", "Not taken with cursor: the cursor says where the page starts.")
+    token = query.cursor()
     page, size = query.page()
     movie_id = fixed.get("movie_id", query.integer("movie", low=1, high=2**53))
     user_id = query.integer("user", low=1, high=2**53)
     min_rating = query.integer("min_rating", low=1, high=10)
     sort = query.choice("sort", SORTS, "-created_at")
-    cursor = query.args.get("cursor") or [""]
-    if len(cursor) > 1:
-        query.fail("cursor", "Give this parameter once.")
     query.done()
     asked = {"movie_id": movie_id, "user_id": user_id, "min_rating": min_rating, "sort": sort, "page": page,
              "size": size}
-    if keyset_walk:
-        token = cursor[0].strip()
+    if token is not None:
         asked["after"] = cursors.decode(request.app.ctx.settings, token, _walk(asked)) if token else None
     return asked
 
