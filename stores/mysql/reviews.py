@@ -134,12 +134,7 @@ async def list_reviews_after(pool: Pool, *, movie_id: int | None = None, user_id
         value = datetime.fromisoformat(key[0]) if column == "created_at" else int(key[0])
         page_where.append(f"({column} {op} %s OR ({column} = %s AND id {op} %s))")
         page_args += [value, value, key[1]]
-    async with pool.acquire() as conn, conn.cursor() as cur:
-        await cur.execute(f"SELECT COUNT(*) FROM reviews {_where(where)}", tuple(args))
-        total = int((await cur.fetchone())[0])
-        await cur.execute(f"SELECT {COLUMNS} FROM reviews {_where(page_where)} ORDER BY {SORTS[sort]} LIMIT %s",
-                          (*page_args, limit + 1))
-        rows = await cur.fetchall()
+    total, rows = await _counted(pool, (where, args), (page_where, page_args), sort, "LIMIT %s", [limit + 1])
     more = len(rows) > limit
     return total, [public(r) for r in rows[:limit]], _key(rows[limit - 1], sort) if more else None
 
@@ -149,14 +144,20 @@ async def list_reviews(pool: Pool, *, movie_id: int | None = None, user_id: int 
                        limit: int = 20) -> tuple[int, list[dict[str, Any]]]:
     """(total, one page) of reviews matching the filters."""
     where, args = _filters(movie_id, user_id, min_rating)
-    clause = _where(where)
-    async with pool.acquire() as conn, conn.cursor() as cur:
-        await cur.execute(f"SELECT COUNT(*) FROM reviews {clause}", tuple(args))
-        total = int((await cur.fetchone())[0])
-        await cur.execute(f"SELECT {COLUMNS} FROM reviews {clause} ORDER BY {SORTS[sort]} LIMIT %s OFFSET %s",
-                          (*args, limit, skip))
-        rows = await cur.fetchall()
+    total, rows = await _counted(pool, (where, args), (where, args), sort, "LIMIT %s OFFSET %s", [limit, skip])
     return total, [public(r) for r in rows]
+
+
+async def _counted(pool: Pool, counted: tuple[list[str], list[Any]], listed: tuple[list[str], list[Any]], sort: str,
+                   tail: str, tail_args: list[Any]) -> tuple[int, list[tuple[Any, ...]]]:
+    """How many reviews the `counted` conditions match, and the rows of the `listed` ones in the sort, `tail`
+    (LIMIT, OFFSET) after them."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute(f"SELECT COUNT(*) FROM reviews {_where(counted[0])}", tuple(counted[1]))
+        total = int((await cur.fetchone())[0])
+        await cur.execute(f"SELECT {COLUMNS} FROM reviews {_where(listed[0])} ORDER BY {SORTS[sort]} {tail}",
+                          (*listed[1], *tail_args))
+        return total, list(await cur.fetchall())
 
 
 async def update_review(pool: Pool, review_id: int, changes: dict[str, Any]) -> tuple[dict[str, Any], Message]:
