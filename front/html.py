@@ -19,8 +19,9 @@ from errors import Invalid
 ENV = Environment(loader=PackageLoader("front", "templates"), autoescape=select_autoescape(["html"]))
 # The page's entity tag names the templates it was rendered with: a deploy that changes them changes every
 # page's tag, so no browser keeps a page of the templates before it (a 304) while the data stays the same.
-TEMPLATES = hashlib.blake2b(b"".join(path.read_bytes() for path in sorted(
-    (Path(__file__).parent / "templates").iterdir()) if path.is_file()), digest_size=4).hexdigest()
+FOLDER = Path(__file__).resolve().parent / "templates"
+TEMPLATES = hashlib.blake2b(b"".join(path.read_bytes() for path in sorted(FOLDER.iterdir()) if path.is_file()),
+                            digest_size=4).hexdigest()
 
 
 NOSNIFF = {"X-Content-Type-Options": "nosniff"}

@@ -7,24 +7,22 @@ pages' forms, from front/templates/. Where the packages are missing the pages an
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
+from cache.local import etag
 from errors import NotFound, Unavailable
 from front import uiassets
 from front.endpoint import endpoint
-from front.html import ENV, NOSNIFF
+from front.html import ENV, FOLDER, NOSNIFF
 from front.openapi import build
 from front.responses import json
 
 bp = Blueprint("apidocs")
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 OURS = {  # served from front/templates/, always there
     "docs.js": "text/javascript; charset=utf-8",
     "redoc.js": "text/javascript; charset=utf-8",
@@ -100,7 +98,7 @@ class Files:
     def get(self, name: str) -> tuple[bytes, str, str]:
         """The named asset's bytes, entity tag and content type (404 for a name not served, 503 if missing)."""
         if name in OURS:
-            where, content_type = TEMPLATES / name, OURS[name]
+            where, content_type = FOLDER / name, OURS[name]
         elif name in uiassets.ASSETS:
             where, content_type = uiassets.path(name), uiassets.ASSETS[name].content_type
         else:
@@ -111,7 +109,7 @@ class Files:
             except OSError:
                 raise Unavailable(f"{name} is not installed on this server: run the set-up "
                                   "(python -m dev.services ensure).") from None
-            self.loaded[name] = (data, '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"')
+            self.loaded[name] = (data, etag(data))
         data, tag = self.loaded[name]
         return data, tag, content_type
 
