@@ -92,12 +92,13 @@ def _named(films: dict[int, dict[str, Any]], movie_id: int, **columns: Any) -> d
 
 def letterboxd_files(library: dict[str, Any], films: dict[int, dict[str, Any]]) -> dict[str, bytes]:
     """The four Letterboxd CSV files of a library (films by id: their title and year)."""
+    watches = sorted(library["diary"], key=lambda e: (e["watched_on"], e["id"]))
     diary_rows = [_named(films, e["movie_id"], Date=e["created_at"][:10], Rating=letterboxd.stars(e["rating"]),
                          Rewatch="Yes" if e["rewatch"] else "", **{"Watched Date": e["watched_on"]})
-                  for e in sorted(library["diary"], key=lambda e: (e["watched_on"], e["id"]))]
+                  for e in watches]
     first_watch: dict[int, str] = {}
     rated: dict[int, tuple[str, int]] = {}
-    for entry in sorted(library["diary"], key=lambda e: (e["watched_on"], e["id"])):
+    for entry in watches:
         first_watch.setdefault(entry["movie_id"], entry["watched_on"])
         if entry["rating"] is not None:
             rated[entry["movie_id"]] = (entry["watched_on"], entry["rating"])

@@ -9,7 +9,6 @@ problem at once and no job ever writes half of it.
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from redis.exceptions import RedisError
@@ -26,9 +25,9 @@ from front.identity import current_user
 from front.limits import WRITE
 from front.params import Params
 from front.responses import accepted, download
+from front.routes.jobs import JOB_ID
 
 bp = Blueprint("transfer", url_prefix="/api/users")
-JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 UPLOAD_LIMIT = 5 * 1024 * 1024
 CSV = "text/csv"
 MEDIA = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8"}
