@@ -115,5 +115,4 @@ async def ping(redis: Redis) -> None:
 
 def database(redis: Redis) -> int:
     """The database number the client works in (0 unless its URL names another; always 0 on a cluster)."""
-    pool = getattr(redis, "connection_pool", None)
-    return 0 if pool is None else int(pool.connection_kwargs.get("db") or 0)
+    return 0 if is_cluster(redis) else int(redis.connection_pool.connection_kwargs.get("db") or 0)

@@ -16,11 +16,11 @@ import contextlib
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from redis.asyncio import Redis, RedisCluster
+from redis.asyncio import Redis
 from redis.exceptions import RedisClusterException, RedisError
 
 from cache import keys
-from cache.client import database
+from cache.client import database, is_cluster
 
 
 async def follow(
@@ -42,7 +42,7 @@ async def follow(
     channel = keys.channel(name, database(redis))
     while running():
         try:
-            if isinstance(redis, RedisCluster):
+            if is_cluster(redis):
                 await redis.initialize()  # the node of the channel's slot must be known before subscribing
             async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                 await pubsub.subscribe(channel)

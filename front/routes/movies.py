@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import orjson
 from sanic import Blueprint, Request
@@ -24,7 +25,9 @@ from front.routes.reviews import reviews_page
 from front.routes.state import state_of
 from stores import Stores
 from stores.mongo import movies
-from stores.mysql import audience, ratings
+from stores.mysql import Pool, audience, ratings
+
+T = TypeVar("T")
 
 bp = Blueprint("movies", url_prefix="/api/movies")
 
@@ -47,7 +50,9 @@ async def load_detail(stores: Stores, movie_id: int) -> dict[str, Any] | None:
     if doc is None:
         return None
     body = movies.detail(doc)
-    stats, counts = await asyncio.gather(_figures(stores, movie_id), _library(stores, movie_id))
+    stats, counts = await asyncio.gather(  # the reviewers' figures and the library counts
+        _or_none(lambda pool: ratings.rating_stats(pool, [movie_id]), stores),
+        _or_none(lambda pool: audience.library_counts(pool, movie_id), stores))
     found = stats.get(movie_id) if stats is not None else None
     body["user_rating"] = None if stats is None else {"average": found["average"] if found else None,
                                                       "count": found["count"] if found else 0}
@@ -55,18 +60,10 @@ async def load_detail(stores: Stores, movie_id: int) -> dict[str, Any] | None:
     return body
 
 
-async def _figures(stores: Stores, movie_id: int) -> dict[int, dict[str, Any]] | None:
-    """The film's reviewer statistics, or None when MySQL does not answer."""
+async def _or_none(read: Callable[[Pool], Awaitable[T]], stores: Stores) -> T | None:
+    """A MySQL read for the detail, or None when MySQL does not answer."""
     try:
-        return await ratings.rating_stats(await stores.mysql(), [movie_id])
-    except Exception:
-        return None
-
-
-async def _library(stores: Stores, movie_id: int) -> dict[str, int] | None:
-    """The film's library counts, or None when MySQL does not answer."""
-    try:
-        return await audience.library_counts(await stores.mysql(), movie_id)
+        return await read(await stores.mysql())
     except Exception:
         return None
 
