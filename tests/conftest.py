@@ -120,7 +120,7 @@ async def forget_tmdb_films(settings: Settings) -> None:
     try:
         await db.movies.delete_many({"_id": {"$gt": NEW_ID_BASE}})
         await db.people.delete_many({"_id": {"$gt": NEW_ID_BASE}})
-        await db.counters.delete_many({})
+        await db.counters.delete_many({"_id": {"$in": ["movies", "people"]}})  # the sync's ids, not the feed's
     finally:
         await mongo.close(db)
 
