@@ -79,6 +79,17 @@ class SecretURL(Secret):
         return f"SecretURL({redact(self._value)!r})"
 
 
+def node_urls(url: str) -> list[str]:
+    """One URL per node of a URL naming a cluster: URLs separated by `;` (or spaces), or one URL with several
+    `host:port` separated by commas (`amqp://user:pass@a:5672,b:5672/vhost`)."""
+    urls = []
+    for one in re.split(r"[;\s]+", url.strip()):
+        parts = urlsplit(one)
+        login, at, hosts = parts.netloc.rpartition("@")
+        urls += [urlunsplit(parts._replace(netloc=f"{login}{at}{host}")) for host in hosts.split(",")]
+    return urls
+
+
 ROOT = Path(__file__).resolve().parent
 KEY_FILE = ROOT / ".data" / "secret_key"
 
@@ -148,6 +159,16 @@ def _prefix(name: str, raw: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", raw):
         raise ConfigError(f"{name} must be 1 to 32 letters, digits, '-' or '_', got {raw!r}")
     return f"{raw}:"
+
+
+QUEUE_TYPES = ("quorum", "classic")  # what RABBITMQ_QUEUE_TYPE may name
+
+
+def _queue_type(name: str, raw: str) -> str:
+    word = raw.strip().lower()
+    if word not in QUEUE_TYPES:
+        raise ConfigError(f"{name} must be quorum or classic, got {raw!r}")
+    return word
 
 
 def _upper(name: str, raw: str) -> str:
@@ -221,6 +242,8 @@ class Settings:
     redis_prefix: str = setting("REDIS_PREFIX", "", _prefix)
     rabbitmq_url: SecretURL = setting(
         "RABBITMQ_URL", SecretURL("amqp://guest:guest@127.0.0.1:5672/movieverse"), _service_url)
+    # What new queues are declared as: quorum (replicated over the cluster's nodes) or classic (one node's).
+    rabbitmq_queue_type: str = setting("RABBITMQ_QUEUE_TYPE", "quorum", _queue_type)
     firebase_database_url: str = setting("FIREBASE_DATABASE_URL", "http://127.0.0.1:9000?ns=movieverse", _text)
     firebase_credentials: str = setting("FIREBASE_CREDENTIALS", "", _text)
     smtp_url: SecretURL = setting("SMTP_URL", SecretURL("smtp://127.0.0.1:1025"), _secret_url)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from config import Secret, Settings, load
+from config import Secret, Settings, load, node_urls
 from dev import probes, testenv
 from dev.processes import BIN, DATA, LOGS, ROOT, alive, locked, recorded, remember, say, settle, spawn, stop_all
 from dev.processes import stop_entry as stop_recorded
@@ -222,7 +222,7 @@ SERVICES = (
 
 def _where(service: Service, settings: Settings) -> tuple[SplitResult, str, int]:
     url = getattr(settings, service.setting)
-    parts = urlsplit(url.reveal() if isinstance(url, Secret) else url)
+    parts = urlsplit(node_urls(url.reveal() if isinstance(url, Secret) else url)[0])  # a cluster: its first node
     return parts, parts.hostname or "127.0.0.1", parts.port or service.port
 
 

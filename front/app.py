@@ -7,7 +7,7 @@ import logging
 
 from sanic import Sanic
 
-from actors.broker import amqp_url, broker
+from actors.broker import amqp_urls, broker
 from cache import client as cache_client
 from cache.aside import Aside
 from cache.jobs import Notifier
@@ -83,7 +83,7 @@ async def _open(app: Sanic) -> None:
     app.ctx.redis = cache_client.connect(settings)
     app.ctx.notifier = Notifier(app.ctx.redis)
     await app.ctx.notifier.start()
-    app.ctx.dispatcher = Dispatcher(settings, app.ctx.redis, app.ctx.notifier, Publisher(broker, amqp_url(settings)))
+    app.ctx.dispatcher = Dispatcher(settings, app.ctx.redis, app.ctx.notifier, Publisher(broker, amqp_urls(settings)))
     app.ctx.local = LocalCache(size=settings.local_cache_size)
     await app.ctx.local.listen(app.ctx.redis)
     app.ctx.aside = Aside(app.ctx.redis, app.ctx.local, settings.cache_ttl_seconds)

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from config import ConfigError, Secret, SecretURL, load
+from config import ConfigError, Secret, SecretURL, load, node_urls
 
 
 def test_every_url_has_a_working_local_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,3 +114,20 @@ def test_cors_origins_are_star_or_bare_origins(monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setenv("CORS_ORIGINS", bad)
         with pytest.raises(ConfigError, match="CORS_ORIGINS"):
             load()
+
+
+def test_queues_are_quorum_unless_the_setting_says_classic(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RABBITMQ_QUEUE_TYPE", raising=False)
+    assert load().rabbitmq_queue_type == "quorum"
+    monkeypatch.setenv("RABBITMQ_QUEUE_TYPE", "Classic")
+    assert load().rabbitmq_queue_type == "classic"
+    monkeypatch.setenv("RABBITMQ_QUEUE_TYPE", "mirrored")
+    with pytest.raises(ConfigError, match="RABBITMQ_QUEUE_TYPE must be quorum or classic"):
+        load()
+
+
+def test_a_cluster_url_names_each_node_with_the_same_login_and_vhost() -> None:
+    assert node_urls("amqp://u:p@a:5672/v") == ["amqp://u:p@a:5672/v"]
+    assert node_urls("amqp://u:p@a:5672,b:5673,c/v?heartbeat=5") == [
+        "amqp://u:p@a:5672/v?heartbeat=5", "amqp://u:p@b:5673/v?heartbeat=5", "amqp://u:p@c/v?heartbeat=5"]
+    assert node_urls(" amqp://u:p@a/v; amqp://w:q@b:1/x\n") == ["amqp://u:p@a/v", "amqp://w:q@b:1/x"]

@@ -6,7 +6,9 @@ publisher writes the same message Dramatiq would (the same body, properties and 
 connection that lives on the event loop, and a send completes when RabbitMQ confirms it. A
 message RabbitMQ could not route (its queue is gone), refuses, or does not confirm in time is an
 error for the caller; a lost connection fails what was in flight and is opened again on the next
-send. Queues are declared through Dramatiq's broker, once per process, exactly as its `send` does.
+send, to the next node of the cluster that answers (the nodes are tried in turn, starting from
+the one that served last). Queues are declared through Dramatiq's broker, once per process,
+exactly as its `send` does.
 """
 
 from __future__ import annotations
@@ -51,9 +53,10 @@ class _Connection(AsyncioConnection):
 class Publisher:
     """Publishes messages for a broker's actors over one confirmed channel on the running loop."""
 
-    def __init__(self, broker: RabbitmqBroker, url: str, timeout: float = 5.0) -> None:
+    def __init__(self, broker: RabbitmqBroker, urls: str | Sequence[str], timeout: float = 5.0) -> None:
         self.broker = broker
-        self.parameters = pika.URLParameters(url)
+        self.nodes = [pika.URLParameters(url) for url in ([urls] if isinstance(urls, str) else urls)]
+        self._node = 0  # the node to try first: the one that served last
         self.timeout = timeout
         self._channel: Channel | None = None
         self._connection: AsyncioConnection | None = None
@@ -114,20 +117,34 @@ class Publisher:
             return self._channel
         async with self._lock:
             if self._channel is None or not self._channel.is_open:
-                await asyncio.wait_for(self._connect(), self.timeout)
+                await asyncio.wait_for(self._connect(), self.timeout * len(self.nodes))
             assert self._channel is not None
             return self._channel
 
     async def _connect(self) -> None:
+        failures = []
+        for turn in range(len(self.nodes)):
+            node = (self._node + turn) % len(self.nodes)
+            try:
+                await self._connect_to(self.nodes[node])
+            except PublishError as exc:
+                failures.append(str(exc))
+                continue
+            self._node = node
+            return
+        raise PublishError("; ".join(failures))
+
+    async def _connect_to(self, parameters: pika.URLParameters) -> None:
         loop = asyncio.get_running_loop()
         opened: asyncio.Future[AsyncioConnection] = loop.create_future()
+        where = f"{parameters.host}:{parameters.port}"
 
         def failed(_: Any, error: BaseException) -> None:
             if not opened.done():
-                opened.set_exception(PublishError(f"cannot connect to RabbitMQ: {error!r}"))
+                opened.set_exception(PublishError(f"cannot connect to RabbitMQ at {where}: {error!r}"))
 
         connection = _Connection(
-            self.parameters, on_open_callback=lambda c: _resolve(opened, c),
+            parameters, on_open_callback=lambda c: _resolve(opened, c),
             on_open_error_callback=failed, on_close_callback=lambda _, error: self._drop(error), custom_ioloop=loop,
         )
         try:

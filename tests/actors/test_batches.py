@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from actors.broker import amqp_url, broker
+from actors.broker import amqp_urls, broker
 from actors.discover import discover_movies, discover_people
 from actors.work import work_batch
 from cache import jobs, keys
@@ -38,7 +38,7 @@ async def dispatcher(settings: Settings, redis: Any, http: httpx.Client, seeded:
         await asyncio.sleep(0.5)
     notifier = Notifier(redis)
     await notifier.start()
-    found = Dispatcher(settings, redis, notifier, Publisher(broker, amqp_url(settings)))
+    found = Dispatcher(settings, redis, notifier, Publisher(broker, amqp_urls(settings)))
     yield found
     await found.close()
     await notifier.stop()

@@ -15,7 +15,7 @@ import pytest
 from dramatiq import Worker
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
-from actors.broker import amqp_url
+from actors.broker import amqp_urls
 from actors.lifecycle import WorkerResources
 from config import Settings
 from tests.faults.conftest import wait_until
@@ -24,7 +24,7 @@ from tests.faults.conftest import wait_until
 @pytest.fixture
 def queue(settings: Settings) -> Iterator[tuple[RabbitmqBroker, str]]:
     """A broker with only the worker's stop middleware, and a queue of the test's own (deleted after)."""
-    broker = RabbitmqBroker(url=amqp_url(settings), middleware=[WorkerResources()])
+    broker = RabbitmqBroker(url=amqp_urls(settings), middleware=[WorkerResources()])
     name = f"stop-{uuid.uuid4().hex}"
     yield broker, name
     for queue_name in (name, f"{name}.DQ", f"{name}.XQ"):
