@@ -177,6 +177,10 @@ class Publisher:
                 future.set_exception(PublishError("RabbitMQ could not route the message to its queue"))
             else:
                 future.set_result(None)
+        if isinstance(method, Basic.Nack):
+            # A channel that found a quorum queue's leader gone may refuse every message after, even once the
+            # cluster has elected another leader (seen with RabbitMQ 3.10): the next send opens a new one.
+            self._drop(PublishError("RabbitMQ refused a message"))
 
     def _returned_message(self, _: Channel, method: Any, properties: Any, body: bytes) -> None:
         with contextlib.suppress(Exception):

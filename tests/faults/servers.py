@@ -8,6 +8,7 @@ data) without touching the services everything else uses.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import shutil
@@ -304,5 +305,85 @@ def cluster_or_skip() -> Iterator[ThrowawayRedisCluster]:
         made = ThrowawayRedisCluster().start()
     except ClusterUnavailable as exc:
         pytest.skip(f"no Redis Cluster on this machine: {exc}")
+    yield made
+    made.remove()
+
+
+class RabbitMQClusterUnavailable(Exception):
+    """A RabbitMQ cluster could not be started here (the reason is the message)."""
+
+
+class ThrowawayRabbitMQCluster:
+    """Three RabbitMQ nodes of their own on one machine (own node names, ports and directories), joined in one
+    cluster with `rabbitmqctl join_cluster`: quorum queues there keep a replica on every node."""
+
+    def __init__(self, size: int = 3) -> None:
+        self.nodes = [ThrowawayRabbitMQ() for _ in range(size)]
+
+    def start(self) -> ThrowawayRabbitMQCluster:
+        """Start every node and join the others to the first; RabbitMQClusterUnavailable, with the reason, if that
+        cannot be done on this machine."""
+        if shutil.which("rabbitmq-server") is None or shutil.which("rabbitmqctl") is None:
+            raise RabbitMQClusterUnavailable("rabbitmq-server and rabbitmqctl are not installed")
+        try:
+            for node in self.nodes:
+                node.start()
+            first = self.nodes[0].node
+            for node in self.nodes[1:]:
+                for step in (["stop_app"], ["join_cluster", first], ["start_app"], ["await_startup"]):
+                    self.ctl(node.node, *step)
+            members = self.ctl(first, "cluster_status", "--formatter", "json")
+        except (AssertionError, subprocess.SubprocessError) as exc:
+            self.remove()
+            raise RabbitMQClusterUnavailable(f"the cluster did not form: {exc}") from None
+        running = set(json.loads(members)["running_nodes"])
+        if running != {node.node for node in self.nodes}:
+            self.remove()
+            raise RabbitMQClusterUnavailable(f"only {sorted(running)} run in the cluster")
+        return self
+
+    @staticmethod
+    def ctl(node: str, *args: str, timeout: float = 120) -> str:
+        """`rabbitmqctl -n NODE ARGS`: its output, or CalledProcessError with what it printed."""
+        done = subprocess.run(["rabbitmqctl", "-q", "-n", node, *args], capture_output=True, text=True,
+                              timeout=timeout)
+        if done.returncode != 0:
+            raise subprocess.CalledProcessError(done.returncode, done.args, done.stdout, done.stderr + done.stdout)
+        return done.stdout
+
+    def url(self) -> str:
+        """RABBITMQ_URL naming every node, the first first."""
+        return ";".join(node.url() for node in self.nodes)
+
+    def leader(self, queue: str) -> ThrowawayRabbitMQ:
+        """The node that holds a quorum queue's leader, as a running node tells."""
+        alive = next(node for node in self.nodes if node.proc is not None)
+        out = self.ctl(alive.node, "list_queues", "--no-table-headers", "name", "leader")
+        leaders = dict(line.split("\t") for line in out.splitlines() if "\t" in line)
+        return next(node for node in self.nodes if node.node == leaders[queue].strip())
+
+    def kill(self, node: ThrowawayRabbitMQ) -> None:
+        """kill -9 the node's Erlang VM (no goodbye to its peers or clients), and reap it."""
+        vm = int((node.dir / "pid").read_text().strip())
+        os.kill(vm, signal.SIGKILL)
+        if node.proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                node.proc.wait(timeout=30)
+        node.proc = None
+        wait_for_port(node.port, up=False)
+
+    def remove(self) -> None:
+        """Stop every node and delete its data."""
+        for node in self.nodes:
+            node.remove()
+
+
+def rabbitmq_cluster_or_skip() -> Iterator[ThrowawayRabbitMQCluster]:
+    """For a fixture: a started three-node RabbitMQ cluster, removed afterwards; the test is skipped, with the
+    reason, if it cannot start."""
+    try:
+        made = ThrowawayRabbitMQCluster().start()
+    except RabbitMQClusterUnavailable as exc:
+        pytest.skip(f"no RabbitMQ cluster on this machine: {exc}")
     yield made
     made.remove()
