@@ -136,6 +136,20 @@ def _service_url(name: str, raw: str) -> SecretURL:
     return SecretURL(raw)
 
 
+# MongoDB's write concern that waits for most of a replica set's voting members (a lone server: itself).
+MAJORITY: str | int = "majority"
+
+
+def _write_concern(name: str, raw: str) -> str | int:
+    word = raw.strip().lower()
+    if word == MAJORITY:
+        return MAJORITY
+    if re.fullmatch(r"[0-9]+", word) and int(word) >= 1:
+        return int(word)
+    raise ConfigError(f"{name} must be majority or the number of nodes that acknowledge a write (1 or more; "
+                      f"0, unacknowledged writes, is refused), got {raw!r}")
+
+
 def _secret_url(name: str, raw: str) -> SecretURL:
     return SecretURL(raw)
 
@@ -235,6 +249,8 @@ class Settings:
         "MYSQL_URL", SecretURL("mysql://movieverse:movieverse@127.0.0.1:3306/movieverse"), _service_url)
     mongo_url: SecretURL = setting("MONGO_URL", SecretURL("mongodb://127.0.0.1:27017/movieverse"), _service_url)
     mongo_url_given: bool = setting("MONGO_URL", False, _given)  # whether MONGO_URL names a server
+    # Acknowledgement every MongoDB write waits for; it wins over a `w=` in MONGO_URL (stores/mongo).
+    mongo_write_concern: str | int = setting("MONGO_WRITE_CONCERN", MAJORITY, _write_concern)
     redis_url: SecretURL = setting("REDIS_URL", SecretURL("redis://127.0.0.1:6379/0"), _service_url)
     # A Redis Cluster: REDIS_CLUSTER=true, or a `redis+cluster://` (`rediss+cluster://`) REDIS_URL naming one node.
     redis_cluster: bool = setting("REDIS_CLUSTER", False, _flag)

@@ -14,9 +14,14 @@ __all__ = ["Database", "close", "connect", "ensure_schema", "ping"]
 
 
 async def connect(settings: Settings) -> Database:
-    """Open a client and return the configured database (default name `movieverse`)."""
+    """Open a client and return the configured database (default name `movieverse`).
+
+    Every write waits for MONGO_WRITE_CONCERN; as a keyword it wins over a `w=` in MONGO_URL. Reads keep
+    the driver's defaults.
+    """
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         settings.mongo_url.reveal(),
+        w=settings.mongo_write_concern,
         tz_aware=True,
         serverSelectionTimeoutMS=5000,
         connectTimeoutMS=5000,
