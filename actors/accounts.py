@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 
 import dramatiq
-from redis.exceptions import RedisError
 
 from actors.broker import DEFAULT
 from actors.lifecycle import Resources, resources
 from actors.rankings import rank_trending
 from actors.work import refresh
 from cache import invalidate, keys
+from cache.client import REDIS_DOWN
 from stores.mongo import movies
 from stores.mysql import accounts, library, ratings, reviews
 from stores.outbox import LIBRARY_CHANGED, PURGE_ACCOUNT, REVIEW_CHANGED
@@ -38,7 +38,7 @@ async def _refresh_trending(res: Resources) -> None:
         if await res.redis.set(keys.debounce("trending"), "1", nx=True, ex=TRENDING_DEBOUNCE):
             for window in ("day", "week"):
                 await refresh(res.redis, rank_trending, "trending", {"window": window}, res.settings.result_ttl_seconds)
-    except RedisError:
+    except REDIS_DOWN:
         return
 
 

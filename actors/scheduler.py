@@ -18,6 +18,7 @@ from actors import periodic
 from actors.periodic import Periodic
 from cache import client as cache_client
 from cache import keys
+from cache.client import REDIS_DOWN
 from config import get_settings
 
 log = logging.getLogger("movieverse.scheduler")
@@ -58,7 +59,7 @@ def main() -> int:
         try:
             for name in run_due(client, tasks, time.time()):
                 log.info("sent %s", name)
-        except (redis.RedisError, redis.exceptions.RedisClusterException) as exc:
+        except REDIS_DOWN as exc:
             log.warning("schedule check skipped: %s", exc)
         stop.wait(1.0)
     log.info("scheduler stopped")

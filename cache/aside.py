@@ -17,9 +17,9 @@ from typing import Any, cast
 import orjson
 from prometheus_client import Counter
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from cache import keys
+from cache.client import REDIS_DOWN
 from cache.local import LocalCache
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class Aside:
             return True
         try:
             return bool(await self.redis.exists(key))
-        except (RedisError, OSError):
+        except REDIS_DOWN:
             return False
 
     async def get(self, name: str, loader: Loader, ttl: int | None = None) -> bytes | None:
@@ -104,7 +104,7 @@ class Aside:
     async def _fetch(self, key: str, loader: Loader, ttl: int) -> bytes | None:
         try:
             value = await self._stored(key)
-        except (RedisError, OSError):
+        except REDIS_DOWN:
             count("redis", "down")
             return _encode(await loader())
         if value is not None:
@@ -127,14 +127,14 @@ class Aside:
                     value = await self._stored(key)
                     if value is not None:
                         return value
-        except (RedisError, OSError):
+        except REDIS_DOWN:
             return _encode(await loader())
         value = _encode(await loader())
         try:
             if value is not None:
                 await self.redis.set(key, value, ex=ttl)
             await self.redis.delete(lock)
-        except (RedisError, OSError) as exc:
+        except REDIS_DOWN as exc:
             log.warning("could not cache %s: %s", key, exc)
         return value
 

@@ -16,10 +16,14 @@ import redis.cluster as sync_cluster
 from redis.asyncio import Redis, RedisCluster
 from redis.commands.core import AsyncScript
 from redis.crc import key_slot
+from redis.exceptions import RedisClusterException, RedisError
 
 from cache import keys
 from config import Settings
 
+# What a Redis that cannot answer raises: redis-py's errors, its cluster client's own (which are not RedisError:
+# a cluster with no node reachable, a slot no node serves) and the socket's.
+REDIS_DOWN = (RedisError, RedisClusterException, OSError)
 CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
 
 

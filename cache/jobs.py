@@ -12,10 +12,9 @@ from typing import Any, cast
 
 import orjson
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from cache import keys, subscription
-from cache.client import database, is_cluster, script, slot
+from cache.client import REDIS_DOWN, database, is_cluster, script, slot
 from cache.ratelimit import SPEND_FUNCTION, Allowance, Quota, spend
 from timestamps import iso
 
@@ -281,7 +280,7 @@ class Notifier:
         """Stop listening and release every waiter."""
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, RedisError):
+            with contextlib.suppress(asyncio.CancelledError, *REDIS_DOWN):
                 await self._task
         for futures in self._waiters.values():
             for future in futures:

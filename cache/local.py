@@ -20,9 +20,9 @@ import time
 from collections import OrderedDict
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from cache import invalidate, keys, subscription
+from cache.client import REDIS_DOWN
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class LocalCache:
         self._stopping = True
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, RedisError):
+            with contextlib.suppress(asyncio.CancelledError, *REDIS_DOWN):
                 await self._task
 
     async def _follow(self, redis: Redis) -> None:

@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from cache import keys
-from cache.client import script
+from cache.client import REDIS_DOWN, script
 
 # KEYS: the counters. ARGV: the window in seconds, then each counter's limit.
 # If any counter is at its limit: {0, seconds until the latest of those resets}. Else each is raised: {1, 0}.
@@ -70,7 +69,7 @@ async def reserve(redis: Redis, limits: dict[str, int], window: int) -> int:
     try:
         allowed, wait = await _RESERVE(keys=[keys.counter(name) for name in limits],
                                        args=[window, *limits.values()], client=redis)
-    except (RedisError, OSError):
+    except REDIS_DOWN:
         return 0
     return 0 if allowed else max(1, int(wait))
 
@@ -79,7 +78,7 @@ async def release(redis: Redis, names: list[str]) -> None:
     """Give back the reservation of an attempt that succeeded."""
     try:
         await _RELEASE(keys=[keys.counter(name) for name in names], client=redis)
-    except (RedisError, OSError):
+    except REDIS_DOWN:
         return
 
 
@@ -124,6 +123,6 @@ async def spend(redis: Redis, allowance: Allowance) -> Quota | None:
     """Count one request against a windowed limit; None when Redis cannot say."""
     try:
         count, left_ms = await _SPEND(keys=[allowance.key], args=[allowance.window], client=redis)
-    except (RedisError, OSError):
+    except REDIS_DOWN:
         return None
     return allowance.quota(count, left_ms)

@@ -17,10 +17,9 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisClusterException, RedisError
 
 from cache import keys
-from cache.client import database, is_cluster
+from cache.client import REDIS_DOWN, database, is_cluster
 
 
 async def follow(
@@ -59,6 +58,6 @@ async def follow(
                             await beside
         except asyncio.CancelledError:
             raise
-        except (RedisError, RedisClusterException, OSError) as exc:
+        except REDIS_DOWN as exc:
             lost(exc)
             await asyncio.sleep(pause)

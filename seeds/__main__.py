@@ -8,12 +8,11 @@ import sys
 import time
 from typing import Any
 
-from redis.exceptions import RedisError
-
 from actors import queues
 from actors.seeding import plan, start_seed
 from cache import client as cache_client
 from cache import progress, seedruns
+from cache.client import REDIS_DOWN
 from config import get_settings
 from seeds import vega
 from seeds.films import REAL_FILMS
@@ -154,7 +153,7 @@ async def forget() -> int:
     redis = cache_client.connect(get_settings())
     try:
         print(f"seed progress cleared ({await seedruns.forget(redis)} keys)")
-    except (RedisError, OSError) as exc:
+    except REDIS_DOWN as exc:
         print(f"Redis does not answer ({type(exc).__name__}); no seed progress to clear")
     finally:
         await cache_client.close(redis)

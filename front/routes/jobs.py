@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from redis.exceptions import RedisError
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from cache import jobs
+from cache.client import REDIS_DOWN
 from errors import NotFound, Unavailable
 from front.endpoint import endpoint
 from front.identity import optional_user
@@ -38,7 +38,7 @@ async def job_status(request: Request, job_id: str) -> HTTPResponse:
             raise NotFound("No such job (it may have expired).")
         if record.get("status") == jobs.DONE and record.get("key"):
             record["result"] = await jobs.get_result(redis, record["key"])
-    except (RedisError, OSError) as exc:
+    except REDIS_DOWN as exc:
         raise Unavailable("The job store is unavailable; try again shortly.", retry_after=5) from exc
     return json({name: record.get(name) for name in PUBLIC})
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import uuid
 
-from redis.exceptions import RedisError
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from actors import letterboxd
 from actors.library_io import FILES, export_library, import_library
 from cache import exports, jobs
+from cache.client import REDIS_DOWN
 from errors import MovieVerseError, NotFound, Unavailable
 from front.body import UnsupportedMediaType
 from front.endpoint import endpoint
@@ -54,7 +54,7 @@ async def dispatch_export(request: Request, user_id: int) -> str:
                                                          owner=user_id)
     try:
         await exports.link(request.app.ctx.redis, user_id, job_id, export_id, ttl)
-    except (RedisError, OSError) as exc:
+    except REDIS_DOWN as exc:
         raise _store_down(exc) from exc
     return job_id
 
@@ -94,7 +94,7 @@ async def export_file(request: Request, job_id: str, name: str) -> HTTPResponse:
             raise NotFound(f"An export has no file {name!r}; it has {', '.join(FILES)}.")
         present, body = await exports.read(redis, user.id, export_id, name)
         job = None if present else await jobs.get_job(redis, job_id)
-    except (RedisError, OSError) as exc:
+    except REDIS_DOWN as exc:
         raise _store_down(exc) from exc
     if body is not None:
         return download(request, body, MEDIA[name.rsplit(".", 1)[1]], name)

@@ -10,10 +10,10 @@ from typing import Any
 
 import dramatiq
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from actors.work import work_batch
 from cache import jobs, keys
+from cache.client import REDIS_DOWN
 from cache.jobs import Notifier
 from config import Settings
 from errors import Unavailable
@@ -72,7 +72,7 @@ class Dispatcher:
         key = keys.work_key(kind, params)
         try:
             job_id, created = await jobs.claim(self.redis, key, kind, self.settings.result_ttl_seconds, owner=owner)
-        except (RedisError, OSError) as exc:
+        except REDIS_DOWN as exc:
             raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
         if created:
             await self._send_claimed(actor, job_id, key, params)
@@ -87,7 +87,7 @@ class Dispatcher:
             else:
                 await self.send(actor, job_id, key, params)
         except Unavailable:
-            with contextlib.suppress(RedisError, OSError):
+            with contextlib.suppress(*REDIS_DOWN):
                 await jobs.release(self.redis, key, job_id)
             raise
 
@@ -140,7 +140,7 @@ class Dispatcher:
         try:
             found = await jobs.lookup(self.redis, key, kind, self.settings.result_ttl_seconds,
                                       charge=charge.allowance if charge is not None else None, owner=owner)
-        except (RedisError, OSError) as exc:
+        except REDIS_DOWN as exc:
             raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
         if charge is not None:
             charge.settle(found.quota)
@@ -166,7 +166,7 @@ class Dispatcher:
                         if result is not None:
                             return Outcome(jobs.DONE, {"id": job_id, "kind": kind, "status": jobs.DONE}, result)
                 job, result = await jobs.job_and_result(self.redis, job_id, key)
-        except (RedisError, OSError) as exc:
+        except REDIS_DOWN as exc:
             raise Unavailable("The result store is unavailable; try again shortly.", retry_after=5) from exc
         finally:
             self.notifier.unwatch(job_id, future)
