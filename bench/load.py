@@ -82,12 +82,14 @@ async def prepare(base: str, films: int) -> Catalogue:
         async with http.get("/api/movies/", params={"sort": "-popularity", "page_size": "100"}) as r:
             hot = [m["id"] for m in (await r.json())["results"]]
         async with http.get("/api/movies/", params={"sort": "-popularity", "page_size": "100", "page": "2"}) as r:
-            hot += [m["id"] for m in (await r.json())["results"]]
+            hot += [m["id"] for m in (await r.json())["results"]] if r.status == 200 else []  # 404: past the end
         async with http.get("/api/genres/", params={"page_size": "100"}) as r:
             genres = [g["id"] for g in (await r.json())["results"]]
         words: set[str] = set()
         for page in range(1, 11):
             async with http.get("/api/movies/", params={"sort": "title", "page_size": "100", "page": str(page)}) as r:
+                if r.status == 404:  # a catalogue of fewer than 1,000 films
+                    break
                 for movie in (await r.json())["results"]:
                     words.update(w.lower() for w in movie["title"].split() if len(w) > 3 and w.isalpha())
         run = f"{int(time.time()) % 100000}"
