@@ -2,7 +2,8 @@
 
 One entry per thing (`_id` `movie:5`), replaced by its latest change: the feed is compacted as it is
 written, has no time window, and a thing appears once however often it changed. Each entry takes the
-next number of the `changes` counter (`seq`), and the feed lists entries by it. A writer logs its
+next number of the `changes` counter (`seq`), and the feed lists entries by it; a counter that is lost
+resumes past the highest number in the feed, so a reader's `since` never skips what comes next. A writer logs its
 changes just before it writes them (so a crash between the two leaves at most a change that did not
 happen, never a change that was not logged); numbers are handed out in blocks, so a block written
 a moment later can hold lower numbers than one already visible: the feed shows an entry only once it
@@ -19,7 +20,7 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReplaceOne
 
-from stores.mongo.counters import allocate
+from stores.mongo.counters import allocate_resuming
 from stores.mongo.database import Database
 
 CREATED, CHANGED, DELETED = "created", "changed", "deleted"
@@ -34,11 +35,17 @@ async def log(db: Database, kind: str, ids: Iterable[int], change: str) -> int:
     if not found:
         return 0
     at = datetime.now(UTC)  # taken before the numbers: an entry is never younger than a higher one's block
-    first = await allocate(db, "changes", len(found))
+    first = await allocate_resuming(db, "changes", len(found), lambda: highest(db))
     await db.changes.bulk_write([ReplaceOne({"_id": f"{kind}:{thing}"}, {
         "kind": kind, "id": thing, "change": change, "seq": first + n, "at": at}, upsert=True)
         for n, thing in enumerate(found)], ordered=False)
     return len(found)
+
+
+async def highest(db: Database) -> int:
+    """The highest number in the feed (0 when it is empty): where its counter resumes if the counter is lost."""
+    last = await db.changes.find_one({}, {"seq": 1}, sort=[("seq", -1)])
+    return int(last["seq"]) if last else 0
 
 
 async def log_written(db: Database, collection: str, created: Iterable[int], changed: Iterable[int]) -> None:
