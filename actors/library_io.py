@@ -115,8 +115,11 @@ def letterboxd_files(library: dict[str, Any], films: dict[int, dict[str, Any]]) 
 
 @work_actor(queue_name=DEFAULT, max_retries=3, time_limit=300_000)
 async def export_library(res: Resources, params: dict[str, Any]) -> dict[str, Any]:
-    """Gather the member's library into its files and keep them for download; `{files: {name: bytes}, expires_in}`."""
-    user_id, ttl = params["user_id"], res.settings.export_ttl_seconds
+    """Gather the member's library into its files and keep them for download; `{files: {name: bytes}, expires_in}`.
+
+    The files are kept as long as the front door keeps its link to them (its `ttl`), whatever this host's
+    EXPORT_TTL_SECONDS says: a worker may run with other settings than the web process that sent the job."""
+    user_id, ttl = params["user_id"], int(params["ttl"])
     library = await _gather(res, user_id)
     films = await movies.summaries(await res.stores.mongo(), _films_of(library))
     for part in ("reviews", "watchlist", "favorites", "diary"):

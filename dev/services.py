@@ -92,27 +92,42 @@ def start_rabbitmq(name: str, host: str, port: int) -> Started:
     return ["rabbitmqctl", "stop"]
 
 
+def mongo_command(host: str, port: int, storage: Path) -> list[str]:
+    """The MongoDB stand-in's command line, keeping its files in `storage` (made if missing)."""
+    storage.mkdir(parents=True, exist_ok=True)
+    return [str(BIN / "secantusd-py"), "--host", host, "--port", str(port), "--storage-path", str(storage)]
+
+
 def start_mongo(name: str, host: str, port: int) -> Started:
     """The MongoDB stand-in, keeping its files in the data folder's mongo/."""
-    storage = DATA / "mongo"
-    storage.mkdir(parents=True, exist_ok=True)
-    return spawn(name, [str(BIN / "secantusd-py"), "--host", host, "--port", str(port), "--storage-path", str(storage)])
+    return spawn(name, mongo_command(host, port, DATA / "mongo"))
+
+
+FIREBASE = ROOT / "dev" / "firebase"
+
+
+def firebase_command(host: str, port: int) -> list[str]:
+    """The Firebase emulator's command line, run in FIREBASE (installed with npm the first time)."""
+    server = FIREBASE / "node_modules" / ".bin" / "firebase-server"
+    if not server.exists():
+        say("firebase", "installing the emulator with npm")
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=FIREBASE, check=True)
+    return [str(server), "-e", "-p", str(port), "-a", host]
 
 
 def start_firebase(name: str, host: str, port: int) -> Started:
-    """The Firebase emulator (installed with npm the first time)."""
-    folder = ROOT / "dev" / "firebase"
-    server = folder / "node_modules" / ".bin" / "firebase-server"
-    if not server.exists():
-        say("firebase", "installing the emulator with npm")
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder, check=True)
-    return spawn(name, [str(server), "-e", "-p", str(port), "-a", host], cwd=folder)
+    """The Firebase emulator."""
+    return spawn(name, firebase_command(host, port), cwd=FIREBASE)
+
+
+def smtp_command(host: str, port: int, folder: Path) -> list[str]:
+    """The SMTP sink's command line, keeping every mail in `folder`."""
+    return [sys.executable, "-m", "dev.mailsink", "--host", host, "--port", str(port), "--dir", str(folder)]
 
 
 def start_smtp(name: str, host: str, port: int) -> Started:
     """A local SMTP sink that keeps every mail in the data folder's mail/."""
-    return spawn(name, [sys.executable, "-m", "dev.mailsink", "--host", host, "--port", str(port),
-                        "--dir", str(DATA / "mail")])
+    return spawn(name, smtp_command(host, port, DATA / "mail"))
 
 
 # What each service needs inside it: the databases, users and vhosts its URL names.

@@ -25,21 +25,22 @@ import pytest
 from tests.conftest import free_port
 
 PG_BIN = Path("/usr/lib/postgresql")
+LOOPBACK = "127.0.0.1"
 
 
-def wait_for_port(port: int, timeout: float = 60.0, up: bool = True) -> None:
+def wait_for_port(port: int, timeout: float = 60.0, up: bool = True, host: str = LOOPBACK) -> None:
     """Wait until something listens on the port (or, with up=False, until nothing does)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with socket.create_connection((host, port), timeout=0.5):
                 if up:
                     return
         except OSError:
             if not up:
                 return
         time.sleep(0.05)
-    raise TimeoutError(f"port {port} did not go {'up' if up else 'down'} in {timeout} s")
+    raise TimeoutError(f"port {host}:{port} did not go {'up' if up else 'down'} in {timeout} s")
 
 
 def _as(user: str) -> list[str]:
@@ -50,12 +51,14 @@ def _as(user: str) -> list[str]:
 
 
 class Throwaway:
-    """A server process with its data in a temporary directory."""
+    """A server process with its data in a temporary directory, listening on `host`; with `netns`, run in that
+    network namespace (`ip netns exec`)."""
 
     name = "server"
     stop_signal = signal.SIGTERM
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = LOOPBACK, netns: str = "") -> None:
+        self.host, self.netns = host, netns
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix=f"mv-fault-{self.name}-"))
         self.proc: subprocess.Popen[bytes] | None = None
@@ -69,10 +72,11 @@ class Throwaway:
     def start(self) -> Throwaway:
         """Start the server and wait until it accepts connections."""
         log = (self.dir / "server.log").open("ab")
-        self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
+        self.proc = subprocess.Popen([*prefix, *self.command()], stdout=log, stderr=subprocess.STDOUT,
                                      env=self.env(), cwd=self.dir, start_new_session=True)
         try:
-            wait_for_port(self.port)
+            wait_for_port(self.port, host=self.host)
         except TimeoutError:
             self.stop()
             raise AssertionError(f"{self.name} did not start:\n" + self.log_tail()) from None
@@ -91,7 +95,7 @@ class Throwaway:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
         self.proc = None
-        wait_for_port(self.port, up=False)
+        wait_for_port(self.port, up=False, host=self.host)
 
     def restart(self) -> None:
         self.stop()
@@ -108,16 +112,17 @@ class Throwaway:
 
 
 class ThrowawayRedis(Throwaway):
-    """redis-server with an append-only file, so what was cached survives a restart."""
+    """redis-server with an append-only file, so what was cached survives a restart (open to its host's networks:
+    no protected mode)."""
 
     name = "redis"
 
     def command(self) -> list[str]:
-        return ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
-                "--appendonly", "yes", "--appendfsync", "always", "--save", ""]
+        return ["redis-server", "--port", str(self.port), "--bind", self.host, "--dir", str(self.dir),
+                "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--protected-mode", "no"]
 
     def url(self, db: int = 0) -> str:
-        return f"redis://127.0.0.1:{self.port}/{db}"
+        return f"redis://{self.host}:{self.port}/{db}"
 
 
 def _bindable(port: int) -> bool:
@@ -210,13 +215,13 @@ class ThrowawayRedisCluster:
 
 
 class ThrowawayPostgres(Throwaway):
-    """A PostgreSQL cluster of its own (initdb), trust authentication on 127.0.0.1."""
+    """A PostgreSQL cluster of its own (initdb), trust authentication from its host's networks."""
 
     name = "postgres"
     stop_signal = signal.SIGINT  # a fast shutdown: SIGTERM would wait for every client to leave
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, host: str = LOOPBACK, netns: str = "") -> None:
+        super().__init__(host, netns)
         versions = sorted(PG_BIN.glob("*/bin/postgres"))
         assert versions, "no PostgreSQL server binaries found"
         self.bin = versions[-1].parent
@@ -224,13 +229,15 @@ class ThrowawayPostgres(Throwaway):
             shutil.chown(self.dir, "postgres")
         subprocess.run([*_as("postgres"), str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-A", "trust",
                         "-U", "postgres", "--no-sync"], check=True, capture_output=True)
+        with (self.dir / "data" / "pg_hba.conf").open("a") as rules:
+            rules.write("host all all samenet trust\n")
 
     def command(self) -> list[str]:
         return [*_as("postgres"), str(self.bin / "postgres"), "-D", str(self.dir / "data"), "-p", str(self.port),
-                "-k", str(self.dir), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
+                "-k", str(self.dir), "-c", f"listen_addresses={self.host}", "-c", "fsync=off"]
 
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        return f"postgresql://postgres@{self.host}:{self.port}/postgres"
 
 
 class ThrowawayMariaDB(Throwaway):
@@ -238,31 +245,31 @@ class ThrowawayMariaDB(Throwaway):
 
     name = "mariadb"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, host: str = LOOPBACK, netns: str = "") -> None:
+        super().__init__(host, netns)
         subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={self.dir / 'data'}", "--user=root",
                         "--auth-root-authentication-method=normal", "--skip-test-db"],
                        check=True, capture_output=True)
 
     def command(self) -> list[str]:
         return ["/usr/sbin/mariadbd", "--no-defaults", f"--datadir={self.dir / 'data'}", "--user=root",
-                f"--port={self.port}", "--bind-address=127.0.0.1", f"--socket={self.dir / 'sock'}",
+                f"--port={self.port}", f"--bind-address={self.host}", f"--socket={self.dir / 'sock'}",
                 f"--pid-file={self.dir / 'pid'}", "--skip-log-bin", "--innodb-buffer-pool-size=32M"]
 
     def url(self) -> str:
-        return f"mysql://root@127.0.0.1:{self.port}/mysql"
+        return f"mysql://root@{self.host}:{self.port}/mysql"
 
 
 class ThrowawayRabbitMQ(Throwaway):
-    """A RabbitMQ node of its own (own node name, ports and Mnesia directory)."""
+    """A RabbitMQ node of its own (own node name, ports and Mnesia directory); guest may log in from anywhere."""
 
     name = "rabbitmq"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, host: str = LOOPBACK, netns: str = "") -> None:
+        super().__init__(host, netns)
         self.node = f"mvfault{self.port}@localhost"
         (self.dir / "enabled_plugins").write_text("[].\n")
-        (self.dir / "rabbitmq.conf").write_text(f"listeners.tcp.1 = 127.0.0.1:{self.port}\n")
+        (self.dir / "rabbitmq.conf").write_text(f"listeners.tcp.1 = {self.host}:{self.port}\nloopback_users = none\n")
         if os.geteuid() == 0:
             shutil.chown(self.dir, "rabbitmq", "rabbitmq")
             for path in self.dir.iterdir():
@@ -295,7 +302,7 @@ class ThrowawayRabbitMQ(Throwaway):
         super().stop()
 
     def url(self) -> str:
-        return f"amqp://guest:guest@127.0.0.1:{self.port}/%2F"
+        return f"amqp://guest:guest@{self.host}:{self.port}/%2F"
 
 
 def cluster_or_skip() -> Iterator[ThrowawayRedisCluster]:
