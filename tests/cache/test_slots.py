@@ -51,7 +51,7 @@ def slots(names: list[str]) -> set[int]:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[ThrowawayRedisCluster]:
     """A three-master Redis Cluster (skipped, with the reason, if it cannot start)."""
-    yield from cluster_or_skip()
+    yield from cluster_or_skip(ThrowawayRedisCluster)
 
 
 @pytest.fixture

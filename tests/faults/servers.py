@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -144,7 +145,7 @@ def cluster_port() -> int:
 
 
 class ClusterUnavailable(Exception):
-    """A Redis Cluster could not be started here (the reason is the message)."""
+    """A cluster (Redis or RabbitMQ) could not be started here (the reason is the message)."""
 
 
 class ClusterNode(ThrowawayRedis):
@@ -305,20 +306,6 @@ class ThrowawayRabbitMQ(Throwaway):
         return f"amqp://guest:guest@{self.host}:{self.port}/%2F"
 
 
-def cluster_or_skip() -> Iterator[ThrowawayRedisCluster]:
-    """For a fixture: a started three-master Redis Cluster, removed afterwards; the test is skipped, with the
-    reason, if it cannot start."""
-    try:
-        made = ThrowawayRedisCluster().start()
-    except ClusterUnavailable as exc:
-        pytest.skip(f"no Redis Cluster on this machine: {exc}")
-    yield made
-    made.remove()
-
-
-class RabbitMQClusterUnavailable(Exception):
-    """A RabbitMQ cluster could not be started here (the reason is the message)."""
-
 
 class ThrowawayRabbitMQCluster:
     """Three RabbitMQ nodes of their own on one machine (own node names, ports and directories), joined in one
@@ -328,10 +315,10 @@ class ThrowawayRabbitMQCluster:
         self.nodes = [ThrowawayRabbitMQ() for _ in range(size)]
 
     def start(self) -> ThrowawayRabbitMQCluster:
-        """Start every node and join the others to the first; RabbitMQClusterUnavailable, with the reason, if that
+        """Start every node and join the others to the first; ClusterUnavailable, with the reason, if that
         cannot be done on this machine."""
         if shutil.which("rabbitmq-server") is None or shutil.which("rabbitmqctl") is None:
-            raise RabbitMQClusterUnavailable("rabbitmq-server and rabbitmqctl are not installed")
+            raise ClusterUnavailable("rabbitmq-server and rabbitmqctl are not installed")
         try:
             for node in self.nodes:
                 node.start()
@@ -342,11 +329,11 @@ class ThrowawayRabbitMQCluster:
             members = self.ctl(first, "cluster_status", "--formatter", "json")
         except (AssertionError, subprocess.SubprocessError) as exc:
             self.remove()
-            raise RabbitMQClusterUnavailable(f"the cluster did not form: {exc}") from None
+            raise ClusterUnavailable(f"the cluster did not form: {exc}") from None
         running = set(json.loads(members)["running_nodes"])
         if running != {node.node for node in self.nodes}:
             self.remove()
-            raise RabbitMQClusterUnavailable(f"only {sorted(running)} run in the cluster")
+            raise ClusterUnavailable(f"only {sorted(running)} run in the cluster")
         return self
 
     @staticmethod
@@ -385,12 +372,15 @@ class ThrowawayRabbitMQCluster:
             node.remove()
 
 
-def rabbitmq_cluster_or_skip() -> Iterator[ThrowawayRabbitMQCluster]:
-    """For a fixture: a started three-node RabbitMQ cluster, removed afterwards; the test is skipped, with the
-    reason, if it cannot start."""
+Cluster = TypeVar("Cluster", ThrowawayRedisCluster, ThrowawayRabbitMQCluster)
+
+
+def cluster_or_skip(kind: type[Cluster]) -> Iterator[Cluster]:
+    """For a fixture: a started cluster of that kind, removed afterwards; the test is skipped, with the reason, if
+    it cannot start."""
     try:
-        made = ThrowawayRabbitMQCluster().start()
-    except RabbitMQClusterUnavailable as exc:
-        pytest.skip(f"no RabbitMQ cluster on this machine: {exc}")
+        made = kind().start()
+    except ClusterUnavailable as exc:
+        pytest.skip(f"no {kind.__name__.removeprefix('Throwaway')} on this machine: {exc}")
     yield made
     made.remove()

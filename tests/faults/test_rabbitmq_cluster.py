@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import account, start_server
 from tests.faults.conftest import start_entry, wait_until
-from tests.faults.servers import ThrowawayRabbitMQCluster, ThrowawayRedis, rabbitmq_cluster_or_skip
+from tests.faults.servers import ThrowawayRabbitMQCluster, ThrowawayRedis, cluster_or_skip
 
 MOVIE = 67
 REVIEWERS = 12
@@ -25,7 +25,7 @@ REVIEWERS = 12
 @pytest.fixture
 def rabbits() -> Iterator[ThrowawayRabbitMQCluster]:
     """A three-node RabbitMQ cluster (skipped, with the reason, if it cannot start)."""
-    yield from rabbitmq_cluster_or_skip()
+    yield from cluster_or_skip(ThrowawayRabbitMQCluster)
 
 
 def queue_types(rabbits: ThrowawayRabbitMQCluster) -> dict[str, str]:

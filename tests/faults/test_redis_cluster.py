@@ -25,7 +25,7 @@ MOVIE = 23
 @pytest.fixture
 def cluster() -> Iterator[ThrowawayRedisCluster]:
     """A three-master Redis Cluster (skipped, with the reason, if it cannot start)."""
-    yield from cluster_or_skip()
+    yield from cluster_or_skip(ThrowawayRedisCluster)
 
 
 def nodes_holding(cache: Any) -> int:
