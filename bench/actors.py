@@ -122,6 +122,23 @@ async def titles(count: int) -> list[str]:
         await mongo.close(db)
 
 
+def forget_bare_queues() -> None:
+    """Delete the bare actor's queues (the benchmark's own), so they are declared with this run's queue type."""
+    import pika
+
+    from actors.broker import amqp_urls
+    from bench.bare_actors import QUEUE
+    from config import get_settings
+
+    connection = pika.BlockingConnection([pika.URLParameters(url) for url in amqp_urls(get_settings())])
+    try:
+        channel = connection.channel()
+        for name in (QUEUE, f"{QUEUE}.DQ", f"{QUEUE}.XQ"):
+            channel.queue_delete(name)
+    finally:
+        connection.close()
+
+
 def row(name: str, seconds: float, latencies: list[float], base_rate: float | None) -> float:
     """Print one line of the table; returns the rate."""
     rate = len(latencies) / seconds
@@ -146,8 +163,11 @@ def main() -> int:
         if len(queries) < args.requests + 100:
             raise SystemExit("not enough distinct titles; seed more films")
 
-        print(f"bare Dramatiq ({args.processes} processes x {args.threads} threads, {args.clients} clients) ...",
-              flush=True)
+        from config import get_settings
+
+        print(f"bare Dramatiq ({args.processes} processes x {args.threads} threads, {args.clients} clients, "
+              f"{get_settings().rabbitmq_queue_type} queues on both sides) ...", flush=True)
+        forget_bare_queues()  # of the type an earlier run declared; this run declares them again
         bare_workers = worker("bare-worker", "bench_bare", args.processes, args.threads, "bench.bare_actors")
         started.append(bare_workers)
         bare_seconds, bare_latencies = asyncio.run(bare(args.requests, args.clients))
