@@ -7,6 +7,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from config import Settings
+from stores.mongo import changes
 from stores.mongo.database import Database
 from stores.mongo.indexes import ensure_indexes
 
@@ -37,8 +38,10 @@ async def close(db: Database) -> None:
 
 
 async def ensure_schema(db: Database) -> None:
-    """Create every collection index that is missing; safe to run again."""
+    """Create every collection index that is missing, and bring the changes feed's counter up to the feed; safe to
+    run again."""
     await ensure_indexes(db)
+    await changes.resume_counter(db)
 
 
 async def ping(db: Database) -> None:

@@ -3,7 +3,8 @@
 One entry per thing (`_id` `movie:5`), replaced by its latest change: the feed is compacted as it is
 written, has no time window, and a thing appears once however often it changed. Each entry takes the
 next number of the `changes` counter (`seq`), and the feed lists entries by it; a counter that is lost
-resumes past the highest number in the feed, so a reader's `since` never skips what comes next. A writer logs its
+resumes past the highest number in the feed, and `python -m stores.migrate` brings one that is behind up
+to it, so a reader's `since` never skips what comes next. A writer logs its
 changes just before it writes them (so a crash between the two leaves at most a change that did not
 happen, never a change that was not logged); numbers are handed out in blocks, so a block written
 a moment later can hold lower numbers than one already visible: the feed shows an entry only once it
@@ -20,7 +21,7 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReplaceOne
 
-from stores.mongo.counters import allocate_resuming
+from stores.mongo.counters import allocate, allocate_resuming
 from stores.mongo.database import Database
 
 CREATED, CHANGED, DELETED = "created", "changed", "deleted"
@@ -46,6 +47,12 @@ async def highest(db: Database) -> int:
     """The highest number in the feed (0 when it is empty): where its counter resumes if the counter is lost."""
     last = await db.changes.find_one({}, {"seq": 1}, sort=[("seq", -1)])
     return int(last["seq"]) if last else 0
+
+
+async def resume_counter(db: Database) -> None:
+    """Bring the counter up to the highest number in the feed, should it be behind (restored from a backup older
+    than the feed's, or numbering again from 1 after it was lost): run by every migration."""
+    await allocate(db, "changes", 0, await highest(db))
 
 
 async def log_written(db: Database, collection: str, created: Iterable[int], changed: Iterable[int]) -> None:

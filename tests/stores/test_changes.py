@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from stores import Stores
+from stores.migrate import migrate
 from stores.mongo import bulk, changes, genres, movies, people, tmdb
 
 
@@ -140,17 +141,22 @@ async def test_the_feed_route_pages_what_was_written_since_a_cursor(http: httpx.
         assert http.get(f"/api/changes/?{bad}").status_code == 400, bad
 
 
-async def test_a_lost_counter_resumes_past_the_feed_so_no_reader_skips_what_comes_next(stores: Stores) -> None:
+async def test_a_lost_or_stale_counter_resumes_past_the_feed_so_no_reader_skips_what_comes_next(stores: Stores) -> None:
     db = await stores.mongo()
     base = 94_000_000 + uuid.uuid4().int % 100_000 * 100
     try:
         await changes.log(db, "movie", [base, base + 1], changes.CREATED)
-        reached = max(e["seq"] for e in (await entries(db, "movie", [base, base + 1])).values())
+        reached = (await db.changes.find_one({}, sort=[("seq", -1)]))["seq"]
         await db.counters.delete_one({"_id": "changes"})  # lost: a restore without it, a hand's mistake
         await changes.log(db, "movie", [base + 2], changes.CREATED)
         after = await entries(db, "movie", [base + 2])
         assert after[base + 2]["seq"] == reached + 1
         feed = await changes.since(db, reached, 10, now=later())
         assert base + 2 in [e["id"] for e in feed]
+
+        await db.counters.update_one({"_id": "changes"}, {"$set": {"seq": 3}})  # behind: an older backup's
+        await migrate(stores.settings)
+        await changes.log(db, "movie", [base + 3], changes.CREATED)
+        assert (await entries(db, "movie", [base + 3]))[base + 3]["seq"] == reached + 2
     finally:
         await db.changes.delete_many({"kind": "movie", "id": {"$gte": base, "$lt": base + 100}})
