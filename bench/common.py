@@ -86,6 +86,8 @@ def seed_bench(films: int, started: list[Child]) -> None:
     assert client.separate(bench), "benchmarks never empty Redis database 0 (on a cluster: set REDIS_PREFIX)"
     client.clear_sync(bench)  # no cached results from an earlier run
     subprocess.run([sys.executable, "-m", "stores.migrate"], check=True, capture_output=True)
+    # The bench's queues take this run's RABBITMQ_QUEUE_TYPE (no worker serves them yet).
+    subprocess.run([sys.executable, "-m", "actors.queues", "migrate"], check=True, capture_output=True)
     seeder = worker("seed-worker", "interactive default bulk", 1, 4)
     started.append(seeder)
     print(f"seeding {films:,} films ...", flush=True)
