@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shlex
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.conftest import BIN, ROOT, Process, child_env
+from config import Settings
+from tests.conftest import BIN, ROOT, Process, announce_outside_writes, child_env, start_server, start_worker
 from tests.faults.servers import ThrowawayRabbitMQ, ThrowawayRedis
 
 
@@ -66,3 +69,18 @@ def wait_until(check: Callable[[], object], timeout: float = 30.0, step: float =
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met in {timeout} s (last value {value!r})")
         time.sleep(step)
+
+
+@contextlib.contextmanager
+def web_and_worker(logs: Path, label: str, settings: Settings, **env: str) -> Iterator[httpx.Client]:
+    """A worker and a web process of the test's own on the given environment, and a client of the web; stopped
+    after, and the session's processes told of the writes made outside them."""
+    worker = start_worker(logs, f"{label}-worker", **env)
+    web, base = start_server(logs, **env)
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            yield client
+    finally:
+        web.stop()
+        worker.stop()
+        announce_outside_writes(settings)

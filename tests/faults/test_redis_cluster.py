@@ -16,7 +16,7 @@ from cache import keys
 from config import Settings, load
 from tests.actors.test_search import wait_for
 from tests.conftest import FAULTS_VHOST, account, announce_outside_writes, start_server, start_worker
-from tests.faults.conftest import wait_until
+from tests.faults.conftest import wait_until, web_and_worker
 from tests.faults.servers import ThrowawayRabbitMQ, ThrowawayRedisCluster, cluster_or_skip
 
 MOVIE = 23
@@ -141,37 +141,30 @@ def test_a_cluster_outage_degrades_reads_keeps_writes_and_recovers(
     logs: Path, seeded: str, broker: ThrowawayRabbitMQ, cluster: ThrowawayRedisCluster, settings: Settings
 ) -> None:
     env = {"REDIS_URL": cluster.url(), "RABBITMQ_URL": broker.url()}
-    worker = start_worker(logs, "cluster-outage-worker", **env)
-    web, base = start_server(logs, **env)
     movie = MOVIE + 1
-    try:
-        with httpx.Client(base_url=base, timeout=30) as client:
-            user = account(client, "clusterout")
-            before = client.get(f"/api/movies/{movie}/").json()["user_rating"]["count"]
+    with web_and_worker(logs, "cluster-outage", settings, **env) as client:
+        user = account(client, "clusterout")
+        before = client.get(f"/api/movies/{movie}/").json()["user_rating"]["count"]
 
-            for node in cluster.nodes:  # the whole cluster away: redis-py raises its cluster errors, not RedisError
-                node.stop()
-            ready = client.get("/readyz")
-            assert ready.status_code == 503 and "redis" in ready.json()["down"], ready.text
-            assert client.get(f"/api/movies/{movie}/").json()["user_rating"]["count"] == before
-            assert client.get("/api/movies/?genre=3&sort=-rating").status_code == 200
-            searched = client.get("/api/search/?q=clusterless&type=movie")
-            assert searched.status_code == 503, searched.text
-            assert searched.headers["content-type"].startswith("application/problem+json")
-            written = client.post("/api/reviews/", headers=user["headers"],
-                                  json={"movie_id": movie, "rating": 9, "body": "Written while the cluster was down."})
-            assert written.status_code == 201, written.text
-            wait_until(lambda: client.get(f"/api/movies/{movie}/").json()["user_rating"]["count"] == before + 1)
+        for node in cluster.nodes:  # the whole cluster away: redis-py raises its cluster errors, not RedisError
+            node.stop()
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and "redis" in ready.json()["down"], ready.text
+        assert client.get(f"/api/movies/{movie}/").json()["user_rating"]["count"] == before
+        assert client.get("/api/movies/?genre=3&sort=-rating").status_code == 200
+        searched = client.get("/api/search/?q=clusterless&type=movie")
+        assert searched.status_code == 503, searched.text
+        assert searched.headers["content-type"].startswith("application/problem+json")
+        written = client.post("/api/reviews/", headers=user["headers"],
+                              json={"movie_id": movie, "rating": 9, "body": "Written while the cluster was down."})
+        assert written.status_code == 201, written.text
+        wait_until(lambda: client.get(f"/api/movies/{movie}/").json()["user_rating"]["count"] == before + 1)
 
-            for node in cluster.nodes:
-                node.start()
-            wait_until(cluster.ready, timeout=60, step=0.5)
-            wait_until(lambda: client.get("/readyz").status_code == 200, timeout=60, step=0.5)
-            counts = {client.get(f"/api/movies/{movie}/").json()["user_rating"]["count"] for _ in range(20)}
-            assert counts == {before + 1}
-            word = max(client.get(f"/api/movies/{movie}/").json()["title"].split(), key=len)
-            assert wait_for(client, f"/api/search/?q={word}&type=movie").status_code == 200
-    finally:
-        web.stop()
-        worker.stop()
-        announce_outside_writes(settings)
+        for node in cluster.nodes:
+            node.start()
+        wait_until(cluster.ready, timeout=60, step=0.5)
+        wait_until(lambda: client.get("/readyz").status_code == 200, timeout=60, step=0.5)
+        counts = {client.get(f"/api/movies/{movie}/").json()["user_rating"]["count"] for _ in range(20)}
+        assert counts == {before + 1}
+        word = max(client.get(f"/api/movies/{movie}/").json()["title"].split(), key=len)
+        assert wait_for(client, f"/api/search/?q={word}&type=movie").status_code == 200
