@@ -12,7 +12,8 @@ threads and the same number of concurrent clients:
   the front door turns into a job, a message, a worker's search and a result read back from Redis;
 - warm p50: the same round trip one request at a time, after a warm-up.
 
-It prints throughput, p50/p99 and the ratios. Goals: warm round trip p50 <= 10 ms; throughput >= 0.8x bare.
+It prints throughput, p50/p99, the ratios and the RabbitMQ server's CPU per request (ms, all its processes).
+Goals: warm round trip p50 <= 10 ms; throughput >= 0.8x bare.
 """
 
 from __future__ import annotations
@@ -139,11 +140,33 @@ def forget_bare_queues() -> None:
         connection.close()
 
 
-def row(name: str, seconds: float, latencies: list[float], base_rate: float | None) -> float:
-    """Print one line of the table; returns the rate."""
+def broker_cpu() -> float:
+    """CPU seconds (user and system) the RabbitMQ server's processes (those of the `rabbitmq` user) used so far;
+    0 where there is no such user."""
+    import pwd
+
+    try:
+        uid = pwd.getpwnam("rabbitmq").pw_uid
+    except KeyError:
+        return 0.0
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.stat().st_uid != uid:
+                continue
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def row(name: str, seconds: float, latencies: list[float], base_rate: float | None, broker: float = 0.0) -> float:
+    """Print one line of the table (with RabbitMQ's CPU per request, if measured); returns the rate."""
     rate = len(latencies) / seconds
     ratio = f"{rate / base_rate:8.2f}" if base_rate else f"{1:8.2f}"
-    print(f"{name:<34}{rate:>10,.0f}{percentile(latencies, 50):>10.2f}{percentile(latencies, 99):>10.2f}{ratio}")
+    per = f"{broker * 1000 / len(latencies):>14.3f}" if broker else ""
+    print(f"{name:<34}{rate:>10,.0f}{percentile(latencies, 50):>10.2f}{percentile(latencies, 99):>10.2f}{ratio}{per}")
     return rate
 
 
@@ -170,7 +193,9 @@ def main() -> int:
         forget_bare_queues()  # of the type an earlier run declared; this run declares them again
         bare_workers = worker("bare-worker", "bench_bare", args.processes, args.threads, "bench.bare_actors")
         started.append(bare_workers)
+        began = broker_cpu()
         bare_seconds, bare_latencies = asyncio.run(bare(args.requests, args.clients))
+        bare_broker = broker_cpu() - began
         bare_workers.stop()
         started.remove(bare_workers)
 
@@ -182,15 +207,17 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/healthz")
         asyncio.run(round_trip(base, queries[-100:-50], 4))
+        began = broker_cpu()
         trip_seconds, trip_latencies = asyncio.run(round_trip(base, queries[: args.requests], args.clients))
+        trip_broker = broker_cpu() - began
         warm_seconds, warm_latencies = asyncio.run(round_trip(base, queries[-50:], 1))
     finally:
         for child in reversed(started):
             child.stop()
 
-    print(f"\n{'':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'ratio':>8}")
-    bare_rate = row("bare Dramatiq + Redis", bare_seconds, bare_latencies, None)
-    row("MovieVerse search round trip", trip_seconds, trip_latencies, bare_rate)
+    print(f"\n{'':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'ratio':>8}{'RabbitMQ ms':>14}")
+    bare_rate = row("bare Dramatiq + Redis", bare_seconds, bare_latencies, None, bare_broker)
+    row("MovieVerse search round trip", trip_seconds, trip_latencies, bare_rate, trip_broker)
     row("  one at a time (warm)", warm_seconds, warm_latencies, None)
     p50 = percentile(warm_latencies, 50)
     print(f"\nwarm round trip p50 {p50:.2f} ms (goal <= 10 ms): {'met' if p50 <= 10 else 'not met'}")
