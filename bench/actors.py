@@ -32,7 +32,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Child, free_port, percentile, seed_bench, wait_for, worker
+from bench.common import Child, cpu_seconds, free_port, percentile, seed_bench, wait_for, worker
 
 
 async def clients(count: int, concurrency: int, one: Any) -> tuple[float, list[float]]:
@@ -149,16 +149,7 @@ def broker_cpu() -> float:
         uid = pwd.getpwnam("rabbitmq").pw_uid
     except KeyError:
         return 0.0
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if stat.stat().st_uid != uid:
-                continue
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds(lambda stat, _: stat.stat().st_uid == uid)
 
 
 def row(name: str, seconds: float, latencies: list[float], base_rate: float | None, broker: float = 0.0) -> float:

@@ -21,6 +21,20 @@ from dev.processes import BIN, ROOT, Process, project_env
 LOGS = ROOT / ".data" / "bench"
 
 
+def cpu_seconds(selected: Callable[[Path, list[str]], bool]) -> float:
+    """CPU seconds (user and system) used so far by the live processes that `selected(stat file, its fields after
+    the command name)` picks."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if selected(stat, fields):
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:

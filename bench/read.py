@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, free_port, wait_for
+from bench.common import ROOT, cpu_seconds, free_port, wait_for
 
 BARE_APP = '''
 import orjson, sys
@@ -53,15 +53,7 @@ BARE = "bare Sanic route (same JSON)"
 
 def group_cpu(group: int) -> float:
     """CPU seconds (user and system) used so far by the live processes of a process group."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # pgrp
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds(lambda _, fields: int(fields[2]) == group)  # pgrp
 
 
 def wrk(url: str, seconds: int, connections: int, headers: tuple[str, ...] = ()) -> dict[str, float]:
