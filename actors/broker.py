@@ -66,7 +66,6 @@ class TypedQueueBroker(RabbitmqBroker):
         self.queue_type = queue_type
         self.found_types: dict[str, str] = {}  # queues that exist with another type than queue_type
 
-
     def declare_typed(self, name: str, arguments: dict[str, Any]) -> Any:
         """Declare a durable queue with the configured type, or with the type it already has."""
         queue_type = self.found_types.get(name, self.queue_type)

@@ -349,12 +349,15 @@ class ThrowawayRabbitMQCluster:
         """RABBITMQ_URL naming every node, the first first."""
         return ";".join(node.url() for node in self.nodes)
 
-    def leader(self, queue: str) -> ThrowawayRabbitMQ:
-        """The node that holds a quorum queue's leader, as a running node tells."""
+    def queues(self, column: str) -> dict[str, str]:
+        """One column of `rabbitmqctl list_queues` (type, leader, ...) per queue, as a running node tells."""
         alive = next(node for node in self.nodes if node.proc is not None)
-        out = self.ctl(alive.node, "list_queues", "--no-table-headers", "name", "leader")
-        leaders = dict(line.split("\t") for line in out.splitlines() if "\t" in line)
-        return next(node for node in self.nodes if node.node == leaders[queue].strip())
+        out = self.ctl(alive.node, "list_queues", "--no-table-headers", "name", column)
+        return {name: value.strip() for name, value in (line.split("\t") for line in out.splitlines() if "\t" in line)}
+
+    def leader(self, queue: str) -> ThrowawayRabbitMQ:
+        """The node that holds a quorum queue's leader."""
+        return next(node for node in self.nodes if node.node == self.queues("leader")[queue])
 
     def kill(self, node: ThrowawayRabbitMQ) -> None:
         """kill -9 the node's Erlang VM (no goodbye to its peers or clients), and reap it."""

@@ -29,11 +29,6 @@ def rabbits() -> Iterator[ThrowawayRabbitMQCluster]:
     yield from cluster_or_skip(ThrowawayRabbitMQCluster)
 
 
-def queue_types(rabbits: ThrowawayRabbitMQCluster) -> dict[str, str]:
-    out = rabbits.ctl(rabbits.nodes[0].node, "list_queues", "--no-table-headers", "name", "type")
-    return dict(line.split("\t") for line in out.splitlines() if "\t" in line)
-
-
 def test_killing_the_queue_leaders_node_loses_no_confirmed_search_or_review_follow_up(
     logs: Path, seeded: str, rabbits: ThrowawayRabbitMQCluster, own_redis: ThrowawayRedis
 ) -> None:
@@ -45,8 +40,8 @@ def test_killing_the_queue_leaders_node_loses_no_confirmed_search_or_review_foll
         with httpx.Client(base_url=base, timeout=30) as client:
             wait_until(lambda: client.get("/readyz").status_code == 200, timeout=60)
             reviewers = [account(client, "rabbitq") for _ in range(REVIEWERS)]
-            wait_until(lambda: {"interactive", "default"} <= queue_types(rabbits).keys(), timeout=60)
-            types = queue_types(rabbits)
+            wait_until(lambda: {"interactive", "default"} <= rabbits.queues("type").keys(), timeout=60)
+            types = rabbits.queues("type")
             assert types["interactive"] == types["default"] == "quorum", types
             before = client.get(f"/api/movies/{MOVIE}/").json()["user_rating"]["count"]
             leader = rabbits.leader("interactive")
